@@ -1,0 +1,113 @@
+"""comms's schema: message templates, broadcasts, their deliveries, and in-app notifications."""
+
+import sqlalchemy as sa
+
+from plenary_contracts.enums import BroadcastStatus, MessageChannel, MessageStatus
+from plenary_kit.db import (
+    add_messaging_tables,
+    created_at,
+    cross_service_ref,
+    enum_column,
+    foreign_key,
+    id_column,
+    jsonb_column,
+    service_metadata,
+    tenant_id_column,
+    text_array,
+    updated_at,
+)
+
+metadata = service_metadata("comms")
+messaging = add_messaging_tables(metadata)
+
+message_template = sa.Table(
+    "message_template",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text),
+    sa.Column("body", sa.Text, nullable=False),
+    enum_column("channel", MessageChannel, nullable=False),
+    sa.Column("is_system", sa.Boolean, nullable=False, server_default=sa.false()),
+    text_array("variables"),
+    cross_service_ref("created_by", nullable=True),
+    cross_service_ref("updated_by", nullable=True),
+    created_at(),
+    updated_at(),
+    sa.UniqueConstraint("tenant_id", "name", "channel"),
+)
+
+broadcast_message = sa.Table(
+    "broadcast_message",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    cross_service_ref("event_id", nullable=True),
+    foreign_key("template_id", "message_template.id", ondelete="SET NULL", nullable=True, index=True),
+    sa.Column("subject", sa.Text),
+    sa.Column("body", sa.Text, nullable=False),
+    enum_column("channel", MessageChannel, nullable=False),
+    enum_column("status", BroadcastStatus, default=BroadcastStatus.DRAFT),
+    jsonb_column("filters", default="{}"),
+    sa.Column("recipient_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failed_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("delivered_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("bounced_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("is_emergency", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="5"),
+    sa.Column("scheduled_at", sa.DateTime(timezone=True)),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    cross_service_ref("created_by", nullable=True),
+    cross_service_ref("cancelled_by", nullable=True),
+    sa.Column("cancelled_at", sa.DateTime(timezone=True)),
+    sa.Column("cancel_reason", sa.Text),
+    created_at(),
+    updated_at(),
+    sa.CheckConstraint("priority BETWEEN 1 AND 10", name="priority_range"),
+    sa.Index(None, "tenant_id", "status"),
+    sa.Index(None, "status", "scheduled_at"),
+)
+
+message_delivery = sa.Table(
+    "message_delivery",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    foreign_key("broadcast_id", "broadcast_message.id", ondelete="CASCADE"),
+    cross_service_ref("participant_id"),
+    enum_column("channel", MessageChannel, nullable=False),
+    sa.Column("recipient", sa.Text, nullable=False),
+    enum_column("status", MessageStatus, default=MessageStatus.QUEUED),
+    sa.Column("external_id", sa.Text, index=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Column("bounced_at", sa.DateTime(timezone=True)),
+    sa.Column("error_message", sa.Text),
+    sa.Column("error_code", sa.Text),
+    sa.Column("retry_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_retry_at", sa.DateTime(timezone=True)),
+    created_at(),
+    updated_at(),
+    sa.UniqueConstraint("broadcast_id", "participant_id", "channel"),
+    sa.Index(None, "status", "next_retry_at"),
+    sa.Index(None, "broadcast_id", "status"),
+)
+
+notification = sa.Table(
+    "notification",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    cross_service_ref("user_id"),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    jsonb_column("data"),
+    sa.Column("read", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("read_at", sa.DateTime(timezone=True)),
+    created_at(),
+    sa.Index(None, "user_id", "read", "created_at"),
+)

@@ -1,0 +1,108 @@
+from plenary_kit.testing.schema import ForeignKey, TableExpectation, assert_schema
+
+EXPECTED = [
+    TableExpectation(
+        "event",
+        {
+            "id",
+            "tenant_id",
+            "name",
+            "description",
+            "status",
+            "start_date",
+            "end_date",
+            "timezone",
+            "extras",
+            "deleted_at",
+            "created_at",
+            "updated_at",
+        },
+        unique=[("tenant_id", "name")],
+        indexes=[("tenant_id", "status")],
+    ),
+    TableExpectation(
+        "participant_type",
+        {"id", "tenant_id", "event_id", "name", "code", "description", "created_at", "updated_at"},
+        unique=[("tenant_id", "event_id", "code")],
+        indexes=[("event_id",)],
+        foreign_keys=[ForeignKey(("event_id",), "event", "CASCADE")],
+    ),
+    TableExpectation(
+        "field_definition",
+        {
+            "id",
+            "tenant_id",
+            "event_id",
+            "entity_type",
+            "name",
+            "label",
+            "data_type",
+            "sort_order",
+            "is_required",
+            "is_unique",
+            "is_searchable",
+            "is_filterable",
+            "default_value",
+            "config",
+            "validation",
+            "created_at",
+            "updated_at",
+        },
+        unique=[("tenant_id", "event_id", "entity_type", "name")],
+        indexes=[("event_id", "entity_type", "sort_order")],
+        foreign_keys=[ForeignKey(("event_id",), "event", "CASCADE")],
+    ),
+    TableExpectation(
+        "event_series",
+        {"id", "tenant_id", "name", "description", "created_at", "updated_at"},
+        unique=[("tenant_id", "name")],
+    ),
+    TableExpectation(
+        "event_edition",
+        {
+            "id",
+            "tenant_id",
+            "series_id",
+            "event_id",
+            "edition_number",
+            "year",
+            "host_country",
+            "host_city",
+            "notes",
+            "created_at",
+        },
+        unique=[("event_id",), ("series_id", "edition_number")],
+        indexes=[("series_id", "year")],
+        foreign_keys=[
+            ForeignKey(("series_id",), "event_series", "CASCADE"),
+            ForeignKey(("event_id",), "event", "CASCADE"),
+        ],
+    ),
+    TableExpectation(
+        "clone_operation",
+        {
+            "id",
+            "tenant_id",
+            "source_event_id",
+            "target_event_id",
+            "status",
+            "options",
+            "elements_copied",
+            "error_log",
+            "started_at",
+            "completed_at",
+            "created_by",
+        },
+        indexes=[("tenant_id", "status"), ("source_event_id",), ("target_event_id",)],
+        foreign_keys=[
+            ForeignKey(("source_event_id",), "event", "CASCADE"),
+            ForeignKey(("target_event_id",), "event", "SET NULL"),
+        ],
+    ),
+    TableExpectation("outbox", {"id", "subject", "envelope", "created_at", "published_at"}),
+    TableExpectation("inbox", {"consumer", "event_id", "received_at"}, unique=[("consumer", "event_id")]),
+]
+
+
+def test_events_schema_has_every_seed_table_unique_key_index_and_foreign_key(service_database_url):
+    assert_schema(service_database_url("events"), "events", EXPECTED)

@@ -1,0 +1,1 @@
+"""Concrete contracts, one module per owning service."""

@@ -1,0 +1,98 @@
+"""The 43 permissions (29 of the original system, 14 of the seeds) and the seeded roles."""
+
+from typing import NamedTuple
+
+from .enums import PermissionAccess, RoleScope
+
+
+class Permission(NamedTuple):
+    resource: str
+    action: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.resource}:{self.action}"
+
+    @classmethod
+    def parse(cls, code: str) -> "Permission":
+        resource, _, action = code.partition(":")
+        if not resource or not action:
+            raise ValueError(f"a permission is 'resource:action', got {code!r}")
+        return cls(resource, action)
+
+
+_CRUD = ("create", "read", "update", "delete")
+
+BASE_PERMISSIONS: tuple[Permission, ...] = (
+    *(
+        Permission("participant", a)
+        for a in ("create", "read", "update", "delete", "approve", "reject", "print", "collect")
+    ),
+    *(Permission("workflow", a) for a in _CRUD),
+    *(Permission("field", a) for a in _CRUD),
+    *(Permission("form", a) for a in _CRUD),
+    *(Permission("event", a) for a in ("create", "read", "update")),
+    *(Permission("section-template", a) for a in _CRUD),
+    Permission("settings", "manage"),
+    Permission("feature-flag", "manage"),
+)
+
+SEED_PERMISSIONS: tuple[Permission, ...] = (
+    Permission("delegation", "manage"),
+    Permission("views", "create"),
+    Permission("custom-objects", "manage"),
+    Permission("analytics", "view"),
+    Permission("api-keys", "manage"),
+    Permission("webhooks", "manage"),
+    Permission("check-in", "scan"),
+    Permission("kiosk", "manage"),
+    Permission("bulk-operations", "execute"),
+    Permission("duplicates", "review"),
+    Permission("blacklist", "manage"),
+    Permission("waitlist", "manage"),
+    Permission("communication", "broadcast"),
+    Permission("event-clone", "execute"),
+)
+
+ALL_PERMISSIONS: tuple[Permission, ...] = BASE_PERMISSIONS + SEED_PERMISSIONS
+
+
+class RoleGrant(NamedTuple):
+    permission: Permission
+    access: PermissionAccess = PermissionAccess.ANY
+
+
+class RoleSeed(NamedTuple):
+    name: str
+    scope: RoleScope
+    grants: tuple[RoleGrant, ...]
+
+
+def _grants(*codes: str, access: PermissionAccess = PermissionAccess.ANY) -> tuple[RoleGrant, ...]:
+    return tuple(RoleGrant(Permission.parse(c), access) for c in codes)
+
+
+_EVERYTHING = tuple(RoleGrant(p) for p in ALL_PERMISSIONS)
+
+SEED_ROLES: tuple[RoleSeed, ...] = (
+    RoleSeed("ADMIN", RoleScope.GLOBAL, _EVERYTHING),
+    RoleSeed("TENANT_ADMIN", RoleScope.TENANT, _EVERYTHING),
+    RoleSeed(
+        "VALIDATOR",
+        RoleScope.TENANT,
+        _grants("participant:read", "participant:update", "participant:approve", "participant:reject"),
+    ),
+    RoleSeed("PRINTER", RoleScope.TENANT, _grants("participant:read", "participant:print")),
+    RoleSeed("DISPATCHER", RoleScope.TENANT, _grants("participant:read", "participant:collect")),
+    RoleSeed(
+        "VIEWER",
+        RoleScope.TENANT,
+        _grants("participant:read", access=PermissionAccess.OWN)
+        + _grants("workflow:read", "field:read", "form:read", "event:read"),
+    ),
+    RoleSeed(
+        "USER",
+        RoleScope.TENANT,
+        _grants("participant:read", access=PermissionAccess.OWN) + _grants("event:read"),
+    ),
+)

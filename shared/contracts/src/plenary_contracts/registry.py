@@ -1,0 +1,25 @@
+"""Every contract in one place: what the gateway, the CLI and the schema snapshot read."""
+
+from .catalog import identity
+from .events import EventSpec
+from .operations import OperationSpec
+
+_CATALOGS = (identity,)
+
+EVENTS: list[EventSpec] = [spec for catalog in _CATALOGS for spec in catalog.EVENTS]
+OPERATIONS: list[OperationSpec] = [spec for catalog in _CATALOGS for spec in catalog.OPERATIONS]
+
+
+def _unique(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"duplicate {what}: {name}")
+        seen.add(name)
+
+
+_unique([e.type for e in EVENTS], "event type")
+_unique([o.subject for o in OPERATIONS], "operation subject")
+
+EVENTS_BY_TYPE: dict[str, EventSpec] = {e.type: e for e in EVENTS}
+OPERATIONS_BY_SUBJECT: dict[str, OperationSpec] = {o.subject: o for o in OPERATIONS}

@@ -1,0 +1,112 @@
+"""JetStream streams, durable consumers and KV buckets, as data.
+
+``plenary streams apply`` creates or updates the streams and buckets and creates missing durables;
+a service never declares them at start-up, and an existing durable is never changed by a redeploy.
+"""
+
+from pydantic import BaseModel, Field
+
+from .services import SERVICES
+
+DAY = 24 * 3600
+
+
+class StreamSpec(BaseModel):
+    name: str
+    subjects: list[str]
+    description: str
+    max_age_seconds: int = 3650 * DAY
+    duplicate_window_seconds: int = 2 * 3600
+    storage: str = "file"
+    retention: str = "limits"
+
+
+class ConsumerSpec(BaseModel):
+    service: str
+    durable: str
+    stream: str
+    filter_subject: str
+    description: str
+    max_deliver: int = 6
+    ack_wait_seconds: int = 30
+    max_ack_pending: int = 1000
+
+    @property
+    def dead_letter_subject(self) -> str:
+        return dead_letter_subject(self.service, self.durable)
+
+
+class KvBucketSpec(BaseModel):
+    name: str
+    description: str
+    history: int = 1
+    storage: str = "file"
+
+
+def event_stream_name(service: str) -> str:
+    return "EVT_" + service.replace("-", "_").upper()
+
+
+def dead_letter_subject(service: str, durable: str) -> str:
+    return f"dlq.{service}.{durable}"
+
+
+EVENT_STREAMS: list[StreamSpec] = [
+    StreamSpec(
+        name=event_stream_name(service),
+        subjects=[f"evt.{service}.>"],
+        description=f"Every event the {service} service publishes; the audit trail, kept ten years.",
+    )
+    for service in SERVICES
+]
+
+DEAD_LETTER_STREAM = StreamSpec(
+    name="DLQ",
+    subjects=["dlq.>"],
+    description="Copies of events a consumer gave up on, with the error; listed and replayed by CLI.",
+    max_age_seconds=90 * DAY,
+)
+
+STREAMS: list[StreamSpec] = [*EVENT_STREAMS, DEAD_LETTER_STREAM]
+
+FLAGS_BUCKET = KvBucketSpec(
+    name="plenary_flags",
+    description="Mirror of identity's feature flags; every service watches it.",
+)
+
+KV_BUCKETS: list[KvBucketSpec] = [FLAGS_BUCKET]
+
+CONSUMERS: list[ConsumerSpec] = [
+    ConsumerSpec(
+        service="identity",
+        durable="identity_flag_mirror",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.feature_flag.changed",
+        description="Writes each changed flag's current state into the flags KV bucket.",
+    ),
+]
+
+
+def consumers_of(service: str) -> list[ConsumerSpec]:
+    return [c for c in CONSUMERS if c.service == service]
+
+
+def consumer(durable: str) -> ConsumerSpec:
+    for spec in CONSUMERS:
+        if spec.durable == durable:
+            return spec
+    raise KeyError(durable)
+
+
+class DeadLetter(BaseModel):
+    """The headers a dead-lettered copy carries besides the original ones."""
+
+    error: str = Field(description="Plenary-Dead-Letter-Error")
+    consumer: str
+    deliveries: int
+
+
+DEAD_LETTER_ERROR = "Plenary-Dead-Letter-Error"
+DEAD_LETTER_CONSUMER = "Plenary-Dead-Letter-Consumer"
+DEAD_LETTER_DELIVERIES = "Plenary-Dead-Letter-Deliveries"
+DEAD_LETTER_SUBJECT = "Plenary-Dead-Letter-Subject"

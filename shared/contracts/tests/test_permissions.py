@@ -1,0 +1,39 @@
+from plenary_contracts.enums import PermissionAccess, RoleScope
+from plenary_contracts.permissions import ALL_PERMISSIONS, BASE_PERMISSIONS, SEED_PERMISSIONS, SEED_ROLES
+
+
+def test_29_base_and_14_seed_permissions_make_43_distinct_ones():
+    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS)) == (29, 14)
+    assert len({p.code for p in ALL_PERMISSIONS}) == 43
+
+
+def test_admin_and_tenant_admin_hold_every_permission_with_any_access():
+    roles = {r.name: r for r in SEED_ROLES}
+    for name, scope in (("ADMIN", RoleScope.GLOBAL), ("TENANT_ADMIN", RoleScope.TENANT)):
+        assert roles[name].scope is scope
+        assert {g.permission for g in roles[name].grants} == set(ALL_PERMISSIONS)
+        assert {g.access for g in roles[name].grants} == {PermissionAccess.ANY}
+
+
+def test_seed_permissions_go_only_to_the_two_admin_roles():
+    for role in SEED_ROLES:
+        if role.name not in ("ADMIN", "TENANT_ADMIN"):
+            assert not {g.permission for g in role.grants} & set(SEED_PERMISSIONS), role.name
+
+
+def test_viewer_reads_only_own_participants_and_any_configuration():
+    viewer = {r.name: r for r in SEED_ROLES}["VIEWER"]
+    grants = {g.permission.code: g.access for g in viewer.grants}
+    assert grants == {
+        "participant:read": PermissionAccess.OWN,
+        "workflow:read": PermissionAccess.ANY,
+        "field:read": PermissionAccess.ANY,
+        "form:read": PermissionAccess.ANY,
+        "event:read": PermissionAccess.ANY,
+    }
+
+
+def test_the_original_roles_are_all_seeded():
+    assert [r.name for r in SEED_ROLES] == [
+        "ADMIN", "TENANT_ADMIN", "VALIDATOR", "PRINTER", "DISPATCHER", "VIEWER", "USER"
+    ]  # fmt: skip

@@ -1,0 +1,1 @@
+"""NATS plumbing: connections, the FastStream broker, retries and dead letters, request/reply."""

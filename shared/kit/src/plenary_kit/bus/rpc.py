@@ -1,0 +1,207 @@
+"""Request/reply: serve a command or query contract, and call one.
+
+The server side validates the request against the contract, checks the gating flag, runs the
+handler inside a unit of work, stores an idempotent command's reply in the same transaction, and
+turns every failure into an error reply: a bad request never takes the service down.
+"""
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from nats.aio.client import Client
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.dialects.postgresql import insert
+
+from plenary_contracts import operations as ops
+from plenary_contracts.errors import (
+    Conflict,
+    ErrorBody,
+    ErrorCode,
+    FeatureDisabled,
+    FieldError,
+    PlenaryError,
+    ServiceUnavailable,
+    Timeout,
+    ValidationFailed,
+)
+from plenary_contracts.flags import FlagContext
+from plenary_contracts.operations import OperationKind, OperationSpec, Reply
+
+from .. import context as ctx
+from ..db.uow import UnitOfWork
+from ..logging import bound, get_logger
+
+log = get_logger(__name__)
+
+Handler = Callable[[Any, UnitOfWork], Awaitable[BaseModel]]
+
+
+def context_from_headers(headers: dict[str, str] | None) -> ctx.Context:
+    headers = headers or {}
+    roles = headers.get(ops.ROLES, "")
+    return ctx.Context(
+        tenant_id=headers.get(ops.TENANT) or None,
+        actor_id=headers.get(ops.ACTOR) or None,
+        roles=tuple(r for r in roles.split(",") if r),
+        correlation_id=headers.get(ops.CORRELATION_ID) or None,
+        idempotency_key=headers.get(ops.IDEMPOTENCY_KEY) or None,
+    )
+
+
+def headers_from_context(context: ctx.Context) -> dict[str, str]:
+    headers = {
+        ops.TENANT: context.tenant_id,
+        ops.ACTOR: context.actor_id,
+        ops.ROLES: ",".join(context.roles) or None,
+        ops.CORRELATION_ID: context.correlation_id,
+        ops.IDEMPOTENCY_KEY: context.idempotency_key,
+    }
+    return {k: v for k, v in headers.items() if v}
+
+
+def validation_errors(error: ValidationError) -> list[FieldError]:
+    return [FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]) for e in error.errors()]
+
+
+def error_reply(error: PlenaryError) -> bytes:
+    return Reply(ok=False, error=error.to_body()).model_dump_json().encode()
+
+
+def ok_reply(data: BaseModel) -> bytes:
+    return Reply(ok=True, data=data.model_dump(mode="json")).model_dump_json().encode()
+
+
+class OperationServer:
+    def __init__(
+        self,
+        spec: OperationSpec,
+        handler: Handler,
+        new_uow: Callable[[], UnitOfWork],
+        flag_enabled: Callable[[str, FlagContext], bool],
+    ) -> None:
+        self.spec = spec
+        self.handler = handler
+        self.new_uow = new_uow
+        self.flag_enabled = flag_enabled
+
+    async def __call__(self, headers: dict[str, str] | None, body: bytes) -> bytes:
+        context = context_from_headers(headers)
+        token = ctx.use(context)
+        try:
+            with bound(
+                operation=self.spec.subject, tenant=context.tenant_id, correlation_id=context.correlation_id
+            ):
+                return await self._handle(context, body)
+        except PlenaryError as error:
+            return error_reply(error)
+        except Exception:
+            log.exception("operation failed")
+            return error_reply(PlenaryError("internal error"))
+        finally:
+            ctx.reset(token)
+
+    async def _handle(self, context: ctx.Context, body: bytes) -> bytes:
+        try:
+            request = self.spec.request.model_validate_json(body or b"{}")
+        except ValidationError as error:
+            raise ValidationFailed("request failed validation", errors=validation_errors(error)) from error
+        if self.spec.flag is not None and not self.flag_enabled(
+            self.spec.flag,
+            FlagContext(tenant_id=context.tenant_id, roles=context.roles, user_id=context.actor_id),
+        ):
+            raise FeatureDisabled(f"{self.spec.flag.value} is off")
+        idempotent = self.spec.kind is OperationKind.COMMAND and context.idempotency_key is not None
+        request_hash = hashlib.sha256(body or b"").hexdigest()
+        async with self.new_uow() as uow:
+            if idempotent:
+                stored = await _stored_reply(uow, self.spec.subject, context, request_hash)
+                if stored is not None:
+                    return stored
+            reply = ok_reply(await self.handler(request, uow))
+            if self.spec.kind is OperationKind.COMMAND:
+                if idempotent and not await _store_reply(
+                    uow, self.spec.subject, context, request_hash, reply
+                ):
+                    await uow.rollback()
+                    async with self.new_uow() as again:
+                        stored = await _stored_reply(again, self.spec.subject, context, request_hash)
+                    assert stored is not None
+                    return stored
+                await uow.commit()
+            return reply
+
+
+async def _stored_reply(
+    uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str
+) -> bytes | None:
+    table = uow.tables.idempotency
+    row = (
+        await uow.session.execute(
+            sa.select(table.c.request_hash, table.c.reply).where(
+                table.c.tenant_id == (context.tenant_id or ""),
+                table.c.operation == operation,
+                table.c.key == context.idempotency_key,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != request_hash:
+        raise Conflict("Idempotency-Key was already used with a different request")
+    return Reply.model_validate(row.reply).model_dump_json().encode()
+
+
+async def _store_reply(
+    uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str, reply: bytes
+) -> bool:
+    table = uow.tables.idempotency
+    result = await uow.session.execute(
+        insert(table)
+        .values(
+            tenant_id=context.tenant_id or "",
+            operation=operation,
+            key=context.idempotency_key,
+            request_hash=request_hash,
+            reply=Reply.model_validate_json(reply).model_dump(mode="json"),
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.key)
+    )
+    return result.first() is not None
+
+
+async def call(
+    nc: Client,
+    spec: OperationSpec,
+    request: BaseModel | dict[str, Any],
+    *,
+    context: ctx.Context | None = None,
+    timeout: float | None = None,
+) -> Any:
+    """Send a command or query; returns the reply model, raises the typed error the service sent."""
+    body = (
+        request.model_dump_json()
+        if isinstance(request, BaseModel)
+        else spec.request.model_validate(request).model_dump_json()
+    )
+    try:
+        msg = await nc.request(
+            spec.subject,
+            body.encode(),
+            timeout=timeout or spec.timeout_seconds,
+            headers=headers_from_context(context or ctx.current()),
+        )
+    except NoRespondersError as error:
+        raise ServiceUnavailable(f"no {spec.service} service is answering") from error
+    except (NatsTimeout, TimeoutError) as error:
+        raise Timeout(f"{spec.service} did not answer {spec.name} in time") from error
+    reply = Reply.model_validate_json(msg.data)
+    if not reply.ok:
+        raise PlenaryError.from_body(
+            reply.error or ErrorBody(code=ErrorCode.INTERNAL_ERROR, message="", status=500)
+        )
+    return spec.reply.model_validate(reply.data)

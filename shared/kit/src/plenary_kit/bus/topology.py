@@ -1,0 +1,83 @@
+"""Apply the streams, durable consumers and KV buckets declared in the contracts."""
+
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    KeyValueConfig,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BucketNotFoundError, NotFoundError
+
+from plenary_contracts import streams as contracts
+
+
+def stream_config(spec: contracts.StreamSpec) -> StreamConfig:
+    return StreamConfig(
+        name=spec.name,
+        description=spec.description,
+        subjects=spec.subjects,
+        retention=RetentionPolicy(spec.retention),
+        storage=StorageType(spec.storage),
+        max_age=float(spec.max_age_seconds),
+        duplicate_window=float(spec.duplicate_window_seconds),
+    )
+
+
+def consumer_config(spec: contracts.ConsumerSpec) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=spec.durable,
+        name=spec.durable,
+        description=spec.description,
+        filter_subject=spec.filter_subject,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=float(spec.ack_wait_seconds),
+        max_deliver=spec.max_deliver,
+        max_ack_pending=spec.max_ack_pending,
+    )
+
+
+async def apply_topology(
+    js: JetStreamContext,
+    stream_specs: list[contracts.StreamSpec] | None = None,
+    consumer_specs: list[contracts.ConsumerSpec] | None = None,
+    bucket_specs: list[contracts.KvBucketSpec] | None = None,
+) -> list[str]:
+    """Create or update streams and buckets; create missing durables, never touch existing ones."""
+    report: list[str] = []
+    for spec in contracts.STREAMS if stream_specs is None else stream_specs:
+        config = stream_config(spec)
+        try:
+            await js.stream_info(spec.name)
+        except NotFoundError:
+            await js.add_stream(config)
+            report.append(f"stream {spec.name}: created")
+        else:
+            await js.update_stream(config)
+            report.append(f"stream {spec.name}: updated")
+    for spec in contracts.CONSUMERS if consumer_specs is None else consumer_specs:
+        try:
+            await js.consumer_info(spec.stream, spec.durable)
+            report.append(f"consumer {spec.stream}/{spec.durable}: exists, left as is")
+        except NotFoundError:
+            await js.add_consumer(spec.stream, consumer_config(spec))
+            report.append(f"consumer {spec.stream}/{spec.durable}: created")
+    for spec in contracts.KV_BUCKETS if bucket_specs is None else bucket_specs:
+        try:
+            await js.key_value(spec.name)
+            report.append(f"bucket {spec.name}: exists")
+        except BucketNotFoundError:
+            await js.create_key_value(
+                KeyValueConfig(
+                    bucket=spec.name,
+                    description=spec.description,
+                    history=spec.history,
+                    storage=StorageType(spec.storage),
+                )
+            )
+            report.append(f"bucket {spec.name}: created")
+    return report

@@ -1,0 +1,34 @@
+"""Who is acting and why, carried from a request or an event into everything it causes."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Context:
+    tenant_id: str | None = None
+    actor_id: str | None = None
+    roles: tuple[str, ...] = ()
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    idempotency_key: str | None = None
+
+    def caused_by(self, event_id: str) -> "Context":
+        return replace(self, causation_id=event_id)
+
+
+_NOBODY = Context()
+_current: ContextVar[Context] = ContextVar("plenary_context", default=_NOBODY)
+
+
+def current() -> Context:
+    return _current.get()
+
+
+def use(context: Context):  # type: ignore[no-untyped-def]
+    """Set the context; returns the token for ``reset``."""
+    return _current.set(context)
+
+
+def reset(token) -> None:  # type: ignore[no-untyped-def]
+    _current.reset(token)

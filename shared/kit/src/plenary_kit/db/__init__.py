@@ -1,0 +1,33 @@
+from .engine import create_engine_for, create_session_factory
+from .messaging import MessagingTables, add_messaging_tables
+from .tables import (
+    created_at,
+    cross_service_ref,
+    enum_column,
+    foreign_key,
+    id_column,
+    jsonb_column,
+    service_metadata,
+    tenant_id_column,
+    text_array,
+    updated_at,
+)
+from .uow import UnitOfWork
+
+__all__ = [
+    "MessagingTables",
+    "UnitOfWork",
+    "add_messaging_tables",
+    "create_engine_for",
+    "create_session_factory",
+    "created_at",
+    "cross_service_ref",
+    "enum_column",
+    "foreign_key",
+    "id_column",
+    "jsonb_column",
+    "service_metadata",
+    "tenant_id_column",
+    "text_array",
+    "updated_at",
+]

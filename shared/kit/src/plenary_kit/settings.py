@@ -1,0 +1,84 @@
+"""Settings from the environment (``PLENARY_*``), with per-service overrides.
+
+``PLENARY_DATABASE_URL`` is the administrative URL (it creates roles and schemas); each service
+connects as its own role, from ``PLENARY_<SERVICE>_DATABASE_URL`` or, failing that, from the
+administrative URL with the service's role and ``PLENARY_DB_ROLE_PASSWORD``.
+"""
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from plenary_contracts.services import schema_of
+
+EMBEDDED_PG_PORT = 55432
+EMBEDDED_NATS_PORT = 44222
+EMBEDDED_PG_PASSWORD = "plenary"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLENARY_", extra="ignore")
+
+    database_url: str = f"postgresql://postgres:{EMBEDDED_PG_PASSWORD}@127.0.0.1:{EMBEDDED_PG_PORT}/plenary"
+    nats_url: str = f"nats://127.0.0.1:{EMBEDDED_NATS_PORT}"
+    db_role_password: str = "plenary"
+    home: Path = Path(".plenary")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    health_port_base: int = 9100
+    log_level: str = "INFO"
+    log_json: bool = True
+    request_timeout_seconds: float = 5.0
+    outbox_poll_seconds: float = 1.0
+    outbox_publish_timeout_seconds: float = 5.0
+    retry_base_seconds: float = 1.0
+    retry_cap_seconds: float = 60.0
+
+    def service(self, name: str) -> "ServiceSettings":
+        return ServiceSettings(self, name)
+
+
+class ServiceSettings:
+    """One service's view of the settings, honouring ``PLENARY_<SERVICE>_*`` overrides."""
+
+    def __init__(self, base: Settings, name: str) -> None:
+        self.base = base
+        self.name = name
+        self.schema = schema_of(name)
+        self.role = f"plenary_{self.schema}"
+
+    def _override(self, key: str) -> str | None:
+        return os.environ.get(f"PLENARY_{self.schema.upper()}_{key}")
+
+    @cached_property
+    def database_url(self) -> str:
+        explicit = self._override("DATABASE_URL")
+        if explicit:
+            return explicit
+        url = make_url(self.base.database_url).set(username=self.role, password=self.base.db_role_password)
+        return url.render_as_string(hide_password=False)
+
+    @property
+    def has_own_database_url(self) -> bool:
+        return self._override("DATABASE_URL") is not None
+
+    @cached_property
+    def nats_url(self) -> str:
+        return self._override("NATS_URL") or self.base.nats_url
+
+    def health_port(self, index: int) -> int:
+        explicit = self._override("HEALTH_PORT")
+        return int(explicit) if explicit else self.base.health_port_base + index
+
+
+def async_url(url: str) -> str:
+    """SQLAlchemy URL for psycopg 3 (async and sync alike)."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def libpq_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

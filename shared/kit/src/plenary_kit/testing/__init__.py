@@ -1,0 +1,1 @@
+"""Real PostgreSQL and nats-server for tests: environment URL, else local binaries, else testcontainers."""

