@@ -12,11 +12,12 @@ import urllib.request
 from pathlib import Path
 
 import typer
+from sqlalchemy.engine import make_url
 
 from plenary_contracts.services import SERVICES, package_of
 from plenary_kit import provision
 from plenary_kit.discovery import load_services
-from plenary_kit.embedded import EmbeddedNats, EmbeddedPostgres
+from plenary_kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent
 from plenary_kit.settings import EMBEDDED_NATS_PORT, EMBEDDED_PG_PASSWORD, EMBEDDED_PG_PORT, Settings
 
 READY_TIMEOUT = 90.0
@@ -66,6 +67,7 @@ def run(settings: Settings) -> int:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent(signal.SIGTERM),
             )
         health_url = f"http://{settings.http_host}:{settings.http_port}/healthz"
         _wait_ready(health_url, processes, home)
@@ -73,9 +75,7 @@ def run(settings: Settings) -> int:
         while True:
             for name, process in processes.items():
                 if process.poll() is not None:
-                    typer.echo(
-                        f"{name} exited with {process.returncode}; see {home / 'logs' / (name + '.log')}"
-                    )
+                    typer.echo(f"{name} exited with {process.returncode}; see {home / 'logs' / (name + '.log')}")
                     return 1
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -99,9 +99,7 @@ def _wait_ready(url: str, processes: dict[str, subprocess.Popen[bytes]], home: P
     while time.monotonic() < deadline:
         for name, process in processes.items():
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with {process.returncode}; see {home / 'logs' / (name + '.log')}"
-                )
+                raise RuntimeError(f"{name} exited with {process.returncode}; see {home / 'logs' / (name + '.log')}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -125,7 +123,7 @@ def _banner(settings: Settings, health_url: str, home: Path, seconds: float) -> 
                 f"Plenary is up in {seconds:.1f}s: {len(services)} services ready.",
                 f"  gateway    {base}",
                 f"  health     {health_url}",
-                f"  database   {settings.database_url}",
+                f"  database   {make_url(settings.database_url).render_as_string(hide_password=True)}",
                 f"  nats       {settings.nats_url}",
                 f"  logs       {home / 'logs'}",
                 "Ctrl-C stops everything; the next `make run` reuses the data.",

@@ -96,9 +96,7 @@ async def _check_nats(settings: Settings) -> bool:
                 info = await js.consumer_info(consumer.stream, consumer.durable)
                 healthy &= _say(True, f"consumer {consumer.durable} ({info.num_pending} pending)")
             except NotFoundError:
-                healthy &= _say(
-                    False, f"consumer {consumer.durable} is missing", "run `plenary streams apply`"
-                )
+                healthy &= _say(False, f"consumer {consumer.durable} is missing", "run `plenary streams apply`")
         for bucket in streams.KV_BUCKETS:
             try:
                 await js.key_value(bucket.name)

@@ -9,7 +9,11 @@ from plenary_kit.settings import Settings
 
 from . import dead_letters, dev, doctor
 
-app = typer.Typer(help="Plenary: run it, migrate it, provision it, diagnose it.", no_args_is_help=True)
+app = typer.Typer(
+    help="Plenary: run it, migrate it, provision it, diagnose it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 streams_app = typer.Typer(help="JetStream streams, durable consumers and KV buckets.", no_args_is_help=True)
 app.add_typer(streams_app, name="streams")
 app.add_typer(dead_letters.app, name="dlq")
@@ -80,3 +84,26 @@ def seed(services: Services = None) -> None:
 def doctor_command() -> None:
     """Check PostgreSQL, NATS, JetStream, streams and schemas; say what is wrong in plain words."""
     raise typer.Exit(0 if doctor.run(Settings()) else 1)
+
+
+def main() -> None:
+    """The console entry point: expected failures read as one plain sentence, not a traceback."""
+    import sys
+
+    import psycopg
+    from nats.errors import Error as NatsError
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        app()
+    except (OperationalError, psycopg.OperationalError) as error:
+        typer.echo(f"error: PostgreSQL is not reachable: {str(error).splitlines()[0]}", err=True)
+        typer.echo("hint: start it (`make run`) or fix PLENARY_DATABASE_URL; `plenary doctor` says more", err=True)
+        sys.exit(1)
+    except (NatsError, OSError) as error:
+        typer.echo(f"error: NATS is not reachable or refused: {error!r}", err=True)
+        typer.echo("hint: start nats-server -js (`make run`) or fix PLENARY_NATS_URL; see `plenary doctor`", err=True)
+        sys.exit(1)
+    except KeyError as error:
+        typer.echo(f"error: {error.args[0]}", err=True)
+        sys.exit(2)

@@ -62,8 +62,6 @@ class CloudEvent(BaseModel):
         }
         missing = [n for n in _REQUIRED if n not in attributes]
         if missing:
-            raise ValueError(
-                f"not a CloudEvent: missing header(s) {', '.join(CE_PREFIX + m for m in missing)}"
-            )
+            raise ValueError(f"not a CloudEvent: missing header(s) {', '.join(CE_PREFIX + m for m in missing)}")
         attributes["datacontenttype"] = headers.get(CONTENT_TYPE, "application/json")
         return cls.model_validate({**attributes, "data": from_json(payload or b"{}")})

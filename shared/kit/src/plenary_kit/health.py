@@ -11,18 +11,14 @@ from starlette.routing import Route
 from .flags import FlagClient
 
 
-def health_app(
-    service: str, readiness: Callable[[], Awaitable[dict[str, bool]]], flags: FlagClient
-) -> Starlette:
+def health_app(service: str, readiness: Callable[[], Awaitable[dict[str, bool]]], flags: FlagClient) -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"service": service, "status": "ok"})
 
     async def readyz(request: Request) -> Response:
         checks = await readiness()
         ready = all(checks.values())
-        return JSONResponse(
-            {"service": service, "ready": ready, "checks": checks}, status_code=200 if ready else 503
-        )
+        return JSONResponse({"service": service, "ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

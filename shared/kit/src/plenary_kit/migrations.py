@@ -101,8 +101,6 @@ def run_migrations(metadata: sa.MetaData) -> None:
             compare_server_default=True,
         )
         with context.begin_transaction():
-            connection.execute(
-                sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"alembic:{schema}"}
-            )
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"alembic:{schema}"})
             context.run_migrations()
     engine.dispose()

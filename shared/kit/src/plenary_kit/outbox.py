@@ -109,18 +109,14 @@ class OutboxRelay:
                     await self.after_publish(event)
                 done.append(row.id)
             if done:
-                await conn.execute(
-                    sa.update(outbox).where(outbox.c.id.in_(done)).values(published_at=sa.func.now())
-                )
+                await conn.execute(sa.update(outbox).where(outbox.c.id.in_(done)).values(published_at=sa.func.now()))
                 OUTBOX_PUBLISHED.labels(self.tables.schema).inc(len(done))
             return len(done)
 
     async def _listen(self) -> None:
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    libpq_url(self.database_url), autocommit=True
-                ) as conn:
+                async with await psycopg.AsyncConnection.connect(libpq_url(self.database_url), autocommit=True) as conn:
                     await conn.execute(f'LISTEN "{self.tables.notify_channel}"')
                     self._wake.set()
                     async for _ in conn.notifies():

@@ -100,9 +100,7 @@ class Runtime:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.spec.messaging)
 
-    def serve(
-        self, operation: OperationSpec, handler: Callable[[Any, UnitOfWork], Awaitable[BaseModel]]
-    ) -> None:
+    def serve(self, operation: OperationSpec, handler: Callable[[Any, UnitOfWork], Awaitable[BaseModel]]) -> None:
         server = OperationServer(operation, handler, self.uow, self.flags.is_enabled)
 
         async def on_request(msg: NatsMessage) -> None:
@@ -246,9 +244,7 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None) -> None:
     runtime = Runtime(spec, settings)
     await runtime.start()
     health_port = runtime.settings.health_port(SERVICES.index(spec.name))
-    servers = [
-        _http(health_app(spec.name, runtime.readiness, runtime.flags), settings.http_host, health_port)
-    ]
+    servers = [_http(health_app(spec.name, runtime.readiness, runtime.flags), settings.http_host, health_port)]
     if spec.public_app is not None:
         servers.append(_http(spec.public_app(runtime), settings.http_host, settings.http_port))
     stop = asyncio.Event()

@@ -17,18 +17,14 @@ async def _dead_letters(settings) -> list:
         info = await js.stream_info(streams.DEAD_LETTER_STREAM.name)
         if info.state.messages == 0:
             return []
-        sub = await js.pull_subscribe(
-            "dlq.>", stream="DLQ", config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
-        )
+        sub = await js.pull_subscribe("dlq.>", stream="DLQ", config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
         messages = await sub.fetch(info.state.messages, timeout=2)
         return [(m.subject, dict(m.headers or {}), m.data) for m in messages]
     finally:
         await nc.drain()
 
 
-async def test_consumer_that_keeps_failing_ends_in_the_dead_letter_with_its_error(
-    plenary_settings, identity_runtime
-):
+async def test_consumer_that_keeps_failing_ends_in_the_dead_letter_with_its_error(plenary_settings, identity_runtime):
     spec = probe_consumer("probe_fails", max_deliver=3)
     await create_consumer(plenary_settings, spec)
     attempts: dict[int, int] = {}

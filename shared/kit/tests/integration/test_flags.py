@@ -37,9 +37,7 @@ async def test_a_flag_change_reaches_a_running_service_without_restart(running):
     await eventually(lambda: views.flags.loaded.is_set() and "FF_WAITLIST" in views.flags.snapshot())
     assert not views.flags.is_enabled("FF_WAITLIST", t1)
 
-    await call(
-        nc, contract.SET_FEATURE_FLAG, contract.SetFeatureFlag(key="FF_WAITLIST", enabled_for_tenants=["t1"])
-    )
+    await call(nc, contract.SET_FEATURE_FLAG, contract.SetFeatureFlag(key="FF_WAITLIST", enabled_for_tenants=["t1"]))
 
     await eventually(lambda: views.flags.is_enabled("FF_WAITLIST", t1))
     assert not views.flags.is_enabled("FF_WAITLIST", t2)

@@ -26,9 +26,7 @@ def test_every_service_migrates_up_down_and_up_again_with_no_drift(database_url)
         assert {"outbox", "inbox", "idempotency_key"} <= _tables(url, spec.schema), spec.name
     provision.downgrade(settings, specs)
     for spec in specs:
-        assert _tables(settings.service(spec.name).database_url, spec.schema) == {"alembic_version"}, (
-            spec.name
-        )
+        assert _tables(settings.service(spec.name).database_url, spec.schema) == {"alembic_version"}, spec.name
     provision.migrate(settings, specs)
     for spec in specs:
         url = settings.service(spec.name).database_url

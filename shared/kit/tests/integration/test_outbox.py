@@ -71,9 +71,7 @@ async def test_event_reaches_consumer_exactly_once_when_relay_is_killed_between_
     await asyncio.sleep(1.0)  # room for a duplicate to show up
     assert sorted(received) == [0, 1, 2, 3, 4]
     assert await _unpublished(identity_runtime) == 0
-    assert await _stream_count(plenary_settings, PROBE.subject) == 5, (
-        "JetStream must drop the republished copies"
-    )
+    assert await _stream_count(plenary_settings, PROBE.subject) == 5, "JetStream must drop the republished copies"
     assert await _inbox(identity_runtime, "probe_once") == 5
 
 

@@ -14,9 +14,7 @@ async def _counts(settings):
         async with engine.connect() as conn:
             counts = {}
             for table in (permission, role, role_permission, feature_flag, user):
-                counts[table.name] = (
-                    await conn.execute(sa.select(sa.func.count()).select_from(table))
-                ).scalar_one()
+                counts[table.name] = (await conn.execute(sa.select(sa.func.count()).select_from(table))).scalar_one()
             counts["flags_on"] = (
                 await conn.execute(sa.select(sa.func.count()).where(feature_flag.c.enabled))
             ).scalar_one()

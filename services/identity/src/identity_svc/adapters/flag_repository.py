@@ -45,7 +45,5 @@ async def list_all(session: AsyncSession | AsyncConnection) -> list[Flag]:
 async def save(session: AsyncSession, flag: Flag) -> None:
     values = {k: list(v) if k in _LISTS else v for k, v in asdict(flag).items() if k != "key"}
     await session.execute(
-        sa.update(feature_flag)
-        .where(feature_flag.c.key == flag.key)
-        .values(**values, updated_at=sa.func.now())
+        sa.update(feature_flag).where(feature_flag.c.key == flag.key).values(**values, updated_at=sa.func.now())
     )

@@ -25,9 +25,7 @@ async def seed_identity(service: ServiceSettings) -> list[str]:
                 )
             permission_ids = {
                 (r.resource, r.action): r.id
-                for r in (
-                    await conn.execute(sa.select(permission.c.id, permission.c.resource, permission.c.action))
-                )
+                for r in (await conn.execute(sa.select(permission.c.id, permission.c.resource, permission.c.action)))
             }
             for seed in seeds.roles():
                 await conn.execute(
@@ -36,9 +34,7 @@ async def seed_identity(service: ServiceSettings) -> list[str]:
                     .on_conflict_do_nothing(index_elements=["tenant_id", "name"])
                 )
                 role_id = (
-                    await conn.execute(
-                        sa.select(role.c.id).where(role.c.tenant_id.is_(None), role.c.name == seed.name)
-                    )
+                    await conn.execute(sa.select(role.c.id).where(role.c.tenant_id.is_(None), role.c.name == seed.name))
                 ).scalar_one()
                 for grant in seed.grants:
                     await conn.execute(

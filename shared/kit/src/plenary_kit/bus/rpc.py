@@ -92,9 +92,7 @@ class OperationServer:
         context = context_from_headers(headers)
         token = ctx.use(context)
         try:
-            with bound(
-                operation=self.spec.subject, tenant=context.tenant_id, correlation_id=context.correlation_id
-            ):
+            with bound(operation=self.spec.subject, tenant=context.tenant_id, correlation_id=context.correlation_id):
                 return await self._handle(context, body)
         except PlenaryError as error:
             return error_reply(error)
@@ -123,9 +121,7 @@ class OperationServer:
                     return stored
             reply = ok_reply(await self.handler(request, uow))
             if self.spec.kind is OperationKind.COMMAND:
-                if idempotent and not await _store_reply(
-                    uow, self.spec.subject, context, request_hash, reply
-                ):
+                if idempotent and not await _store_reply(uow, self.spec.subject, context, request_hash, reply):
                     await uow.rollback()
                     async with self.new_uow() as again:
                         stored = await _stored_reply(again, self.spec.subject, context, request_hash)
@@ -135,9 +131,7 @@ class OperationServer:
             return reply
 
 
-async def _stored_reply(
-    uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str
-) -> bytes | None:
+async def _stored_reply(uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str) -> bytes | None:
     table = uow.tables.idempotency
     row = (
         await uow.session.execute(
@@ -155,9 +149,7 @@ async def _stored_reply(
     return Reply.model_validate(row.reply).model_dump_json().encode()
 
 
-async def _store_reply(
-    uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str, reply: bytes
-) -> bool:
+async def _store_reply(uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str, reply: bytes) -> bool:
     table = uow.tables.idempotency
     result = await uow.session.execute(
         insert(table)
@@ -201,7 +193,5 @@ async def call(
         raise Timeout(f"{spec.service} did not answer {spec.name} in time") from error
     reply = Reply.model_validate_json(msg.data)
     if not reply.ok:
-        raise PlenaryError.from_body(
-            reply.error or ErrorBody(code=ErrorCode.INTERNAL_ERROR, message="", status=500)
-        )
+        raise PlenaryError.from_body(reply.error or ErrorBody(code=ErrorCode.INTERNAL_ERROR, message="", status=500))
     return spec.reply.model_validate(reply.data)

@@ -3,9 +3,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ..settings import async_url
 
 
-def create_engine_for(
-    database_url: str, *, pool_size: int = 5, application_name: str = "plenary"
-) -> AsyncEngine:
+def create_engine_for(database_url: str, *, pool_size: int = 5, application_name: str = "plenary") -> AsyncEngine:
     return create_async_engine(
         async_url(database_url),
         pool_size=pool_size,

@@ -39,9 +39,7 @@ def cross_service_ref(name: str, *, nullable: bool = False) -> sa.Column[str]:
     return sa.Column(name, sa.String(32), nullable=nullable)
 
 
-def foreign_key(
-    name: str, target: str, *, ondelete: str, nullable: bool = False, **kw: Any
-) -> sa.Column[str]:
+def foreign_key(name: str, target: str, *, ondelete: str, nullable: bool = False, **kw: Any) -> sa.Column[str]:
     """A real foreign key inside this service's schema; ``target`` is ``table.column``."""
     return sa.Column(name, sa.String(32), sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, **kw)
 
@@ -60,9 +58,7 @@ def updated_at() -> sa.Column[Any]:
     )
 
 
-def enum_column(
-    name: str, enum: type[StrEnum], *, default: StrEnum | None = None, **kw: Any
-) -> sa.Column[Any]:
+def enum_column(name: str, enum: type[StrEnum], *, default: StrEnum | None = None, **kw: Any) -> sa.Column[Any]:
     type_name = "".join("_" + c.lower() if c.isupper() else c for c in enum.__name__).lstrip("_")
     column_type = sa.Enum(
         enum,

