@@ -39,6 +39,7 @@ def run(settings: Settings) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # also when started with SIGINT ignored (a background job)
     try:
         if postgres is not None:
             typer.echo(f"postgres: starting on 127.0.0.1:{postgres.port} (data in {postgres.data_dir})")
