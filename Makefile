@@ -36,7 +36,7 @@ test: lint
 	$(UV) run --frozen pytest
 
 bench: sync
-	$(UV) run --frozen python -m plenary_kit.bench
+	$(UV) run --frozen plenary bench
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache

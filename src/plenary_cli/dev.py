@@ -110,7 +110,11 @@ def _wait_ready(url: str, processes: dict[str, subprocess.Popen[bytes]], home: P
         except OSError as error:
             last = str(error)
         time.sleep(0.25)
-    raise RuntimeError(f"not every service was ready within {READY_TIMEOUT:.0f}s: {last}")
+    tails = []
+    for name in processes:
+        lines = (home / "logs" / f"{name}.log").read_text(errors="replace").splitlines()[-3:]
+        tails.append(f"--- {name}.log\n" + "\n".join(lines))
+    raise RuntimeError(f"not every service was ready within {READY_TIMEOUT:.0f}s: {last}\n" + "\n".join(tails))
 
 
 def _banner(settings: Settings, health_url: str, home: Path, seconds: float) -> None:

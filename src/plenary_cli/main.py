@@ -80,6 +80,17 @@ def seed(services: Services = None) -> None:
     _print(asyncio.run(provision.seed(Settings(), load_services(services))))
 
 
+@app.command("bench")
+def bench_command(
+    events: Annotated[int, typer.Option(help="events through the outbox")] = 2000,
+    calls: Annotated[int, typer.Option(help="request/reply calls")] = 1000,
+) -> None:
+    """Measure outbox, consumer and request/reply speed and memory on embedded servers; prints figures."""
+    from . import bench
+
+    _print(bench.run(events, calls))
+
+
 @app.command("doctor")
 def doctor_command() -> None:
     """Check PostgreSQL, NATS, JetStream, streams and schemas; say what is wrong in plain words."""

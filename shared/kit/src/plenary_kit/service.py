@@ -37,7 +37,7 @@ from .db.uow import UnitOfWork
 from .flags import FlagClient
 from .health import health_app
 from .logging import bound, configure_logging, get_logger
-from .metrics import HANDLER_SECONDS
+from .metrics import CONSUMER_PENDING, HANDLER_SECONDS
 from .outbox import OutboxRelay
 from .settings import ServiceSettings, Settings
 
@@ -109,7 +109,8 @@ class Runtime:
             reply = await server(raw.headers, raw.data)
             if raw.reply:
                 await raw.respond(reply)
-            HANDLER_SECONDS.labels(operation.subject, "done").observe(time.perf_counter() - started)
+            outcome = "ok" if reply.startswith(b'{"ok":true') else "error"
+            HANDLER_SECONDS.labels(operation.subject, outcome).observe(time.perf_counter() - started)
 
         self.broker.subscriber(operation.subject, queue=self.spec.name, no_reply=True)(on_request)
 
@@ -120,6 +121,7 @@ class Runtime:
 
         async def on_event(msg: NatsMessage) -> None:
             started = time.perf_counter()
+            outcome = "error"
             raw = msg.raw_message
             try:
                 event = CloudEvent.from_nats(raw.headers, raw.data)
@@ -143,9 +145,12 @@ class Runtime:
                         if await uow.claim(consumer.durable, event.id, event.type):
                             await handler(uow, event, payload)
                             await uow.commit()
+                            outcome = "ok"
+                        else:
+                            outcome = "duplicate"
             finally:
                 ctx.reset(token)
-                HANDLER_SECONDS.labels(consumer.durable, "done").observe(time.perf_counter() - started)
+                HANDLER_SECONDS.labels(consumer.durable, outcome).observe(time.perf_counter() - started)
 
         self.broker.subscriber(
             consumer.filter_subject,
@@ -175,6 +180,8 @@ class Runtime:
             after_publish=self.relay_hook,
         )
         self._tasks.append(asyncio.create_task(relay.run(), name=f"{self.spec.name}-outbox"))
+        if self.consumers:
+            self._tasks.append(asyncio.create_task(_every(15.0, self._measure_lag), name=f"{self.spec.name}-lag"))
         for seconds, job in self._timers:
             self._tasks.append(asyncio.create_task(_every(seconds, job), name=f"{self.spec.name}-timer"))
         log.info("service started", service=self.spec.name)
@@ -210,6 +217,13 @@ class Runtime:
         reply = HealthReply(service=self.spec.name, ready=all(checks.values()), checks=checks)
         if raw.reply:
             await raw.respond(reply.model_dump_json().encode())
+
+    async def _measure_lag(self) -> None:
+        assert self.nc is not None
+        js = self.nc.jetstream()
+        for spec in self.consumers.values():
+            info = await js.consumer_info(spec.stream, spec.durable)
+            CONSUMER_PENDING.labels(spec.durable).set(info.num_pending + (info.num_ack_pending or 0))
 
     async def _publish_dead_letter(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
         assert self.nc is not None

@@ -18,6 +18,7 @@ from plenary_contracts import streams
 from plenary_contracts.errors import PlenaryError
 
 from ..logging import get_logger
+from ..metrics import DEAD_LETTERS
 
 log = get_logger(__name__)
 
@@ -74,6 +75,7 @@ class RetryMiddleware(BaseMiddleware):
             permanent = isinstance(error, PERMANENT)
             if permanent or deliveries >= self._max_deliver(durable):
                 await self._dead_letter(msg, durable, deliveries, error)
+                DEAD_LETTERS.labels(durable).inc()
                 log.error(
                     "message dead-lettered",
                     consumer=durable,
