@@ -60,3 +60,53 @@ def test_an_unreachable_database_is_one_plain_error_not_a_traceback(nats):
     assert result.returncode == 1
     assert "PostgreSQL is not reachable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def _publish_dead_letter(nats_url: str) -> None:
+    from plenary_contracts import streams
+    from plenary_contracts.envelope import CloudEvent
+    from plenary_kit.bus.connection import connect
+
+    event = CloudEvent(source="/plenary/identity", type="plenary.identity.probe.happened.v1", data={"n": 1})
+    headers = {
+        **event.to_nats_headers(),
+        streams.DEAD_LETTER_ERROR: "RuntimeError: boom",
+        streams.DEAD_LETTER_CONSUMER: "probe_fails",
+        streams.DEAD_LETTER_DELIVERIES: "3",
+        streams.DEAD_LETTER_SUBJECT: "evt.identity.probe.happened",
+    }
+    del headers["Nats-Msg-Id"]
+    nc = await connect(nats_url, "test")
+    try:
+        await nc.jetstream().publish("dlq.identity.probe_fails", event.to_nats_payload(), headers=headers)
+    finally:
+        await nc.drain()
+
+
+async def _subject_count(nats_url: str, stream: str, subject: str) -> int:
+    from plenary_kit.bus.connection import connect
+
+    nc = await connect(nats_url, "test")
+    try:
+        info = await nc.jetstream().stream_info(stream, subjects_filter=subject)
+        return (info.state.subjects or {}).get(subject, 0)
+    finally:
+        await nc.drain()
+
+
+def test_dead_letters_are_listed_with_their_error_and_replayed_to_their_subject(database_url, nats):
+    import asyncio
+
+    urls = {"database_url": database_url, "nats_url": nats.url}
+    assert plenary("streams", "apply", **urls).returncode == 0
+    asyncio.run(_publish_dead_letter(nats.url))
+
+    listed = plenary("dlq", "list", **urls)
+    assert listed.returncode == 0, listed.stderr
+    sequence, consumer, subject, error = listed.stdout.splitlines()[0].split("\t")
+    assert (consumer, subject, error) == ("probe_fails", "evt.identity.probe.happened", "RuntimeError: boom")
+
+    replayed = plenary("dlq", "replay", sequence, **urls)
+    assert replayed.returncode == 0, replayed.stderr
+    assert asyncio.run(_subject_count(nats.url, "EVT_IDENTITY", "evt.identity.probe.happened")) == 1
+    assert plenary("dlq", "list", **urls).stdout.strip() == "0 dead letter(s)"
