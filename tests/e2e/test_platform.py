@@ -62,7 +62,10 @@ def platform(postgres, module_nats, tmp_path_factory: pytest.TempPathFactory):
     nats = module_nats
     tmp_path = tmp_path_factory.mktemp("platform")
     database = postgres.create_database()
-    http_port, health_base = free_port(), _free_port_range(len(SERVICES))
+    health_base = _free_port_range(len(SERVICES))
+    http_port = free_port()
+    while health_base <= http_port < health_base + len(SERVICES):
+        http_port = free_port()
     env = {
         **os.environ,
         "PLENARY_DATABASE_URL": postgres.url_for(database),
