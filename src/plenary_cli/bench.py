@@ -22,10 +22,9 @@ from plenary_contracts.streams import ConsumerSpec, event_stream_name
 from plenary_kit import provision
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.rpc import call
-from plenary_kit.bus.topology import apply_topology
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
-from plenary_kit.testing.servers import TEST_PASSWORD, nats_server, postgres_server
+from plenary_kit.testing.servers import ensure_consumer, nats_server, postgres_server, settings_for
 
 
 class Tick(BaseModel):
@@ -57,8 +56,8 @@ async def _bench(settings: Settings, events: int, calls: int) -> list[str]:
     provision.migrate(settings, [IDENTITY])
     await provision.apply_streams(settings)
     await provision.seed(settings, [IDENTITY])
+    await ensure_consumer(settings.nats_url, CONSUMER)
     nc = await connect(settings.nats_url, "bench")
-    await apply_topology(nc.jetstream(), [], [CONSUMER], [])
 
     latencies: list[float] = []
     done = asyncio.Event()
@@ -113,12 +112,5 @@ def run(events: int = 2000, calls: int = 1000) -> list[str]:
     workdir.chmod(0o755)
     with postgres_server(workdir) as pg, nats_server(workdir) as nats:
         database = pg.create_database()
-        settings = Settings(
-            database_url=pg.url_for(database),
-            nats_url=nats.url,
-            db_role_password=TEST_PASSWORD,
-            outbox_poll_seconds=0.2,
-            log_level="WARNING",
-            log_json=False,
-        )
+        settings = settings_for(pg.url_for(database), nats.url, log_level="WARNING")
         return asyncio.run(_bench(settings, events, calls))

@@ -62,7 +62,7 @@ def replay(sequence: Annotated[int, typer.Argument(help="the dead letter's seque
         try:
             js = nc.jetstream()
             msg = await js.get_msg(streams.DEAD_LETTER_STREAM.name, sequence)
-            headers = {k: v for k, v in (msg.headers or {}).items() if not k.startswith("Plenary-Dead-Letter")}
+            headers = {k: v for k, v in (msg.headers or {}).items() if not k.startswith(streams.DEAD_LETTER_PREFIX)}
             subject = (msg.headers or {})[streams.DEAD_LETTER_SUBJECT]
             # A new Nats-Msg-Id so the stream's duplicate window does not drop the replay.
             headers["Nats-Msg-Id"] = f"replay-{sequence}-{headers.get('ce-id', '')}"

@@ -61,7 +61,7 @@ def run(settings: Settings) -> int:
             "PYTHONUNBUFFERED": "1",
         }
         for name in SERVICES:
-            log = open(home / "logs" / f"{name}.log", "ab")
+            log = open(_log_path(home, name), "ab")
             processes[name] = subprocess.Popen(
                 [sys.executable, "-m", package_of(name)],
                 env=env,
@@ -76,7 +76,7 @@ def run(settings: Settings) -> int:
         while True:
             for name, process in processes.items():
                 if process.poll() is not None:
-                    typer.echo(f"{name} exited with {process.returncode}; see {home / 'logs' / (name + '.log')}")
+                    typer.echo(f"{name} exited with {process.returncode}; see {_log_path(home, name)}")
                     return 1
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -94,13 +94,17 @@ def run(settings: Settings) -> int:
         typer.echo("stopped.")
 
 
+def _log_path(home: Path, service: str) -> Path:
+    return home / "logs" / f"{service}.log"
+
+
 def _wait_ready(url: str, processes: dict[str, subprocess.Popen[bytes]], home: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     last = "no answer"
     while time.monotonic() < deadline:
         for name, process in processes.items():
             if process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}; see {home / 'logs' / (name + '.log')}")
+                raise RuntimeError(f"{name} exited with {process.returncode}; see {_log_path(home, name)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -112,7 +116,7 @@ def _wait_ready(url: str, processes: dict[str, subprocess.Popen[bytes]], home: P
         time.sleep(0.25)
     tails = []
     for name in processes:
-        lines = (home / "logs" / f"{name}.log").read_text(errors="replace").splitlines()[-3:]
+        lines = _log_path(home, name).read_text(errors="replace").splitlines()[-3:]
         tails.append(f"--- {name}.log\n" + "\n".join(lines))
     raise RuntimeError(f"not every service was ready within {READY_TIMEOUT:.0f}s: {last}\n" + "\n".join(tails))
 

@@ -45,7 +45,7 @@ def _check_postgres(settings: Settings) -> bool:
             with engine.connect() as conn:
                 conn.execute(sa.text(f'SELECT 1 FROM "{spec.schema}".outbox LIMIT 1'))
             current = migrations.current_revision(service.database_url, spec.schema)
-            heads = _heads(spec.migrations_dir)
+            heads = migrations.heads(spec.migrations_dir)
             healthy &= _say(
                 current in heads,
                 f"{spec.name}: role {service.role} reaches schema {spec.schema}, revision {current}",
@@ -60,12 +60,6 @@ def _check_postgres(settings: Settings) -> bool:
         finally:
             engine.dispose()
     return healthy
-
-
-def _heads(migrations_dir) -> list[str]:  # type: ignore[no-untyped-def]
-    from alembic.script import ScriptDirectory
-
-    return list(ScriptDirectory(str(migrations_dir)).get_heads())
 
 
 async def _check_nats(settings: Settings) -> bool:

@@ -7,7 +7,7 @@ import sys
 import psycopg
 
 from plenary_kit.settings import libpq_url
-from plenary_kit.testing.servers import TEST_PASSWORD
+from plenary_kit.testing.servers import TEST_PASSWORD, subject_count
 
 
 def plenary(*args: str, database_url: str, nats_url: str) -> subprocess.CompletedProcess[str]:
@@ -83,17 +83,6 @@ async def _publish_dead_letter(nats_url: str) -> None:
         await nc.drain()
 
 
-async def _subject_count(nats_url: str, stream: str, subject: str) -> int:
-    from plenary_kit.bus.connection import connect
-
-    nc = await connect(nats_url, "test")
-    try:
-        info = await nc.jetstream().stream_info(stream, subjects_filter=subject)
-        return (info.state.subjects or {}).get(subject, 0)
-    finally:
-        await nc.drain()
-
-
 def test_dead_letters_are_listed_with_their_error_and_replayed_to_their_subject(database_url, nats):
     import asyncio
 
@@ -108,5 +97,5 @@ def test_dead_letters_are_listed_with_their_error_and_replayed_to_their_subject(
 
     replayed = plenary("dlq", "replay", sequence, **urls)
     assert replayed.returncode == 0, replayed.stderr
-    assert asyncio.run(_subject_count(nats.url, "EVT_IDENTITY", "evt.identity.probe.happened")) == 1
+    assert asyncio.run(subject_count(nats.url, "EVT_IDENTITY", "evt.identity.probe.happened")) == 1
     assert plenary("dlq", "list", **urls).stdout.strip() == "0 dead letter(s)"

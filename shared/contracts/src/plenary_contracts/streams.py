@@ -4,7 +4,7 @@
 a service never declares them at start-up, and an existing durable is never changed by a redeploy.
 """
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from .services import SERVICES
 
@@ -98,15 +98,9 @@ def consumer(durable: str) -> ConsumerSpec:
     raise KeyError(durable)
 
 
-class DeadLetter(BaseModel):
-    """The headers a dead-lettered copy carries besides the original ones."""
-
-    error: str = Field(description="Plenary-Dead-Letter-Error")
-    consumer: str
-    deliveries: int
-
-
-DEAD_LETTER_ERROR = "Plenary-Dead-Letter-Error"
-DEAD_LETTER_CONSUMER = "Plenary-Dead-Letter-Consumer"
-DEAD_LETTER_DELIVERIES = "Plenary-Dead-Letter-Deliveries"
-DEAD_LETTER_SUBJECT = "Plenary-Dead-Letter-Subject"
+# Headers a dead-lettered copy carries besides the original ones.
+DEAD_LETTER_PREFIX = "Plenary-Dead-Letter-"
+DEAD_LETTER_ERROR = DEAD_LETTER_PREFIX + "Error"
+DEAD_LETTER_CONSUMER = DEAD_LETTER_PREFIX + "Consumer"
+DEAD_LETTER_DELIVERIES = DEAD_LETTER_PREFIX + "Deliveries"
+DEAD_LETTER_SUBJECT = DEAD_LETTER_PREFIX + "Subject"

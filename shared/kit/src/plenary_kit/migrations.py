@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import pool
 from sqlalchemy.engine import make_url
 
@@ -63,6 +64,10 @@ def check(migrations_dir: Path, database_url: str) -> None:
 
 def revision(migrations_dir: Path, database_url: str, message: str) -> None:
     command.revision(alembic_config(migrations_dir, database_url), message=message, autogenerate=True)
+
+
+def heads(migrations_dir: Path) -> list[str]:
+    return list(ScriptDirectory(str(migrations_dir)).get_heads())
 
 
 def current_revision(database_url: str, schema: str) -> str | None:

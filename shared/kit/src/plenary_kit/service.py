@@ -104,13 +104,10 @@ class Runtime:
         server = OperationServer(operation, handler, self.uow, self.flags.is_enabled)
 
         async def on_request(msg: NatsMessage) -> None:
-            started = time.perf_counter()
             raw = msg.raw_message
             reply = await server(raw.headers, raw.data)
             if raw.reply:
                 await raw.respond(reply)
-            outcome = "ok" if reply.startswith(b'{"ok":true') else "error"
-            HANDLER_SECONDS.labels(operation.subject, outcome).observe(time.perf_counter() - started)
 
         self.broker.subscriber(operation.subject, queue=self.spec.name, no_reply=True)(on_request)
 

@@ -7,8 +7,6 @@ from pydantic import BaseModel
 
 from plenary_contracts.events import EventSpec
 from plenary_contracts.streams import ConsumerSpec, event_stream_name
-from plenary_kit.bus.connection import connect
-from plenary_kit.bus.topology import apply_topology
 from plenary_kit.service import Runtime, ServiceSpec
 
 
@@ -31,14 +29,6 @@ def probe_consumer(durable: str, max_deliver: int = 4) -> ConsumerSpec:
         max_deliver=max_deliver,
         ack_wait_seconds=5,
     )
-
-
-async def create_consumer(settings, spec: ConsumerSpec) -> None:
-    nc = await connect(settings.nats_url, "test-setup")
-    try:
-        await apply_topology(nc.jetstream(), [], [spec], [])
-    finally:
-        await nc.drain()
 
 
 async def commit_probes(runtime: Runtime, numbers) -> list:

@@ -6,8 +6,9 @@ from plenary_contracts import streams
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.retry import PermanentError
 from plenary_kit.testing.plugin import eventually
+from plenary_kit.testing.servers import ensure_consumer
 
-from .conftest import PROBE, commit_probes, create_consumer, probe_consumer
+from .conftest import PROBE, commit_probes, probe_consumer
 
 
 async def _dead_letters(settings) -> list:
@@ -26,7 +27,7 @@ async def _dead_letters(settings) -> list:
 
 async def test_consumer_that_keeps_failing_ends_in_the_dead_letter_with_its_error(plenary_settings, identity_runtime):
     spec = probe_consumer("probe_fails", max_deliver=3)
-    await create_consumer(plenary_settings, spec)
+    await ensure_consumer(plenary_settings.nats_url, spec)
     attempts: dict[int, int] = {}
     handled: list[int] = []
 

@@ -4,7 +4,7 @@ from sqlalchemy import pool
 from plenary_kit import migrations, provision
 from plenary_kit.discovery import load_services
 from plenary_kit.settings import async_url
-from plenary_kit.testing.plugin import settings_for
+from plenary_kit.testing.servers import settings_for
 
 
 def _tables(url: str, schema: str) -> set[str]:

@@ -7,17 +7,13 @@ from identity_svc.adapters.tables import messaging
 
 from plenary_kit.bus.connection import connect
 from plenary_kit.testing.plugin import eventually
+from plenary_kit.testing.servers import ensure_consumer, subject_count
 
-from .conftest import PROBE, commit_probes, create_consumer, probe_consumer
+from .conftest import PROBE, commit_probes, probe_consumer
 
 
 async def _stream_count(settings, subject: str) -> int:
-    nc = await connect(settings.nats_url, "test-count")
-    try:
-        info = await nc.jetstream().stream_info("EVT_IDENTITY", subjects_filter=subject)
-        return (info.state.subjects or {}).get(subject, 0)
-    finally:
-        await nc.drain()
+    return await subject_count(settings.nats_url, "EVT_IDENTITY", subject)
 
 
 async def _unpublished(runtime) -> int:
@@ -62,7 +58,7 @@ async def test_event_reaches_consumer_exactly_once_when_relay_is_killed_between_
     assert await _unpublished(identity_runtime) == 5, "the killed relay must not have marked anything"
     assert await _stream_count(plenary_settings, PROBE.subject) == 3
 
-    await create_consumer(plenary_settings, probe_consumer("probe_once"))
+    await ensure_consumer(plenary_settings.nats_url, probe_consumer("probe_once"))
     received = _recording_consumer(identity_runtime, "probe_once")
     await identity_runtime.start()
 
@@ -78,7 +74,7 @@ async def test_event_reaches_consumer_exactly_once_when_relay_is_killed_between_
 async def test_inbox_keeps_an_event_republished_outside_the_duplicate_window_to_one_handling(
     plenary_settings, identity_runtime
 ):
-    await create_consumer(plenary_settings, probe_consumer("probe_inbox"))
+    await ensure_consumer(plenary_settings.nats_url, probe_consumer("probe_inbox"))
     received = _recording_consumer(identity_runtime, "probe_inbox")
     await identity_runtime.start()
     (event,) = await commit_probes(identity_runtime, [7])
@@ -99,7 +95,7 @@ async def test_inbox_keeps_an_event_republished_outside_the_duplicate_window_to_
 async def test_events_committed_while_nats_is_down_arrive_exactly_once_after_it_restarts(
     plenary_settings, identity_runtime, nats
 ):
-    await create_consumer(plenary_settings, probe_consumer("probe_restart"))
+    await ensure_consumer(plenary_settings.nats_url, probe_consumer("probe_restart"))
     received = _recording_consumer(identity_runtime, "probe_restart")
     await identity_runtime.start()
     await commit_probes(identity_runtime, range(5))

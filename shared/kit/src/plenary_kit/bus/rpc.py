@@ -6,6 +6,7 @@ turns every failure into an error reply: a bad request never takes the service d
 """
 
 import hashlib
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from plenary_contracts.operations import OperationKind, OperationSpec, Reply
 from .. import context as ctx
 from ..db.uow import UnitOfWork
 from ..logging import bound, get_logger
+from ..metrics import HANDLER_SECONDS
 
 log = get_logger(__name__)
 
@@ -89,11 +91,15 @@ class OperationServer:
         self.flag_enabled = flag_enabled
 
     async def __call__(self, headers: dict[str, str] | None, body: bytes) -> bytes:
+        started = time.perf_counter()
+        outcome = "error"
         context = context_from_headers(headers)
         token = ctx.use(context)
         try:
             with bound(operation=self.spec.subject, tenant=context.tenant_id, correlation_id=context.correlation_id):
-                return await self._handle(context, body)
+                reply = await self._handle(context, body)
+            outcome = "ok"
+            return reply
         except PlenaryError as error:
             return error_reply(error)
         except Exception:
@@ -101,6 +107,7 @@ class OperationServer:
             return error_reply(PlenaryError("internal error"))
         finally:
             ctx.reset(token)
+            HANDLER_SECONDS.labels(self.spec.subject, outcome).observe(time.perf_counter() - started)
 
     async def _handle(self, context: ctx.Context, body: bytes) -> bytes:
         try:

@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 
 from ..settings import Settings
-from .servers import TEST_PASSWORD, NatsServer, PostgresServer, nats_server, postgres_server
-
-ROLE_PASSWORD = TEST_PASSWORD
+from .servers import NatsServer, PostgresServer, nats_server, postgres_server, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -65,18 +63,6 @@ def migrated_database_url(postgres: PostgresServer, migrated_template: str) -> I
 def nats(plenary_workdir: Path) -> Iterator[NatsServer]:
     with nats_server(plenary_workdir) as server:
         yield server
-
-
-def settings_for(database_url: str, nats_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        nats_url=nats_url,
-        db_role_password=ROLE_PASSWORD,
-        outbox_poll_seconds=0.2,
-        retry_base_seconds=0.05,
-        retry_cap_seconds=0.5,
-        log_json=False,
-    )
 
 
 @pytest.fixture

@@ -12,11 +12,52 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from plenary_contracts.streams import ConsumerSpec
+
 from ..embedded import EmbeddedNats, EmbeddedPostgres, free_port, nats_server_binary, postgres_bin_dir
+from ..settings import Settings
 
 TEST_DATABASE_URL = "PLENARY_TEST_DATABASE_URL"
 TEST_NATS_URL = "PLENARY_TEST_NATS_URL"
 TEST_PASSWORD = "plenary-test"
+
+
+def settings_for(database_url: str, nats_url: str, **overrides: object) -> Settings:
+    """Settings for the test servers: their role password and short timers so tests run fast."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "db_role_password": TEST_PASSWORD,
+        "outbox_poll_seconds": 0.2,
+        "retry_base_seconds": 0.05,
+        "retry_cap_seconds": 0.5,
+        "log_json": False,
+    }
+    return Settings(**(values | overrides))  # type: ignore[arg-type]
+
+
+async def ensure_consumer(nats_url: str, spec: ConsumerSpec) -> None:
+    """Create a durable consumer that is not in the contracts (tests, the bench)."""
+    from ..bus.connection import connect
+    from ..bus.topology import apply_topology
+
+    nc = await connect(nats_url, "plenary-test-setup")
+    try:
+        await apply_topology(nc.jetstream(), [], [spec], [])
+    finally:
+        await nc.drain()
+
+
+async def subject_count(nats_url: str, stream: str, subject: str) -> int:
+    """How many messages ``stream`` holds on ``subject``."""
+    from ..bus.connection import connect
+
+    nc = await connect(nats_url, "plenary-test-count")
+    try:
+        info = await nc.jetstream().stream_info(stream, subjects_filter=subject)
+        return (info.state.subjects or {}).get(subject, 0)
+    finally:
+        await nc.drain()
 
 
 def docker_answers() -> bool:
