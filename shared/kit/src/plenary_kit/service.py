@@ -81,7 +81,7 @@ class Runtime:
             ack_policy=AckPolicy.NACK_ON_ERROR,
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
-            graceful_timeout=10.0,
+            graceful_timeout=5.0,
             middlewares=[
                 retry_middleware(
                     spec.name,
@@ -184,19 +184,17 @@ class Runtime:
         log.info("service started", service=self.spec.name)
 
     async def stop(self) -> None:
+        """Stop within bounded time, whatever a library does with cancellation."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
-        await self.flags.stop()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.broker.stop(), 15)
+        await _bounded(self.flags.stop(), 5, "flag watcher")
+        await _bounded(self.broker.stop(), 15, "broker")
         if self.nc is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.nc.drain(), 5)
-        await self.engine.dispose()
+            await _bounded(self.nc.drain(), 5, "nats connection")
+        await _bounded(self.engine.dispose(), 5, "database pool")
 
     async def readiness(self) -> dict[str, bool]:
         checks = {"nats": bool(self.nc and self.nc.is_connected), "flags": self.flags.loaded.is_set()}
@@ -225,6 +223,17 @@ class Runtime:
     async def _publish_dead_letter(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
         assert self.nc is not None
         await self.nc.jetstream().publish(subject, data, headers=headers, timeout=5.0)
+
+
+async def _bounded(step: Awaitable[Any], seconds: float, what: str) -> None:
+    """Run a shutdown step for at most ``seconds``; one that ignores cancellation is left behind, logged."""
+    task = asyncio.ensure_future(step)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        task.cancel()
+        log.warning("shutdown step did not finish in time", step=what, seconds=seconds)
+    elif not task.cancelled() and task.exception() is not None:
+        log.warning("shutdown step failed", step=what, error=repr(task.exception()))
 
 
 class _HttpServer(uvicorn.Server):
