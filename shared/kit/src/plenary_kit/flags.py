@@ -1,14 +1,16 @@
-"""The feature-flag client: a local copy of the flags KV bucket, kept current by a watcher.
+"""The feature-flag client: a local copy of the flags KV bucket.
 
-A service checks flags itself (defence in depth); a change made in identity reaches it within the
-watcher's latency, and a full replay every ``resync_seconds`` heals a watcher lost to a restart.
+Live changes arrive on a plain subscription to the bucket's subjects (a KV put is an ordinary publish
+on ``$KV.<bucket>.<key>``); a full reload at start and every ``resync_seconds`` heals anything missed
+while disconnected. No JetStream consumer is involved, so nothing here can stall on one.
 """
 
 import asyncio
 import contextlib
 
-import nats.errors
-from nats.js import JetStreamContext
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.errors import KeyNotFoundError
 
 from plenary_contracts.flags import FlagContext, FlagState, evaluate
 from plenary_contracts.streams import FLAGS_BUCKET
@@ -16,6 +18,8 @@ from plenary_contracts.streams import FLAGS_BUCKET
 from .logging import get_logger
 
 log = get_logger(__name__)
+
+_PREFIX = f"$KV.{FLAGS_BUCKET.name}."
 
 
 class FlagClient:
@@ -31,8 +35,8 @@ class FlagClient:
     def snapshot(self) -> dict[str, FlagState]:
         return dict(self._flags)
 
-    def start(self, js: JetStreamContext) -> None:
-        self._task = asyncio.create_task(self._watch(js))
+    def start(self, nc: Client) -> None:
+        self._task = asyncio.create_task(self._run(nc))
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -40,37 +44,44 @@ class FlagClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def _watch(self, js: JetStreamContext) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                kv = await js.key_value(FLAGS_BUCKET.name)
-                watcher = await kv.watchall()
-                seen: dict[str, FlagState] = {}
-                replaying = True
-                deadline = loop.time() + self.resync_seconds
+    async def _run(self, nc: Client) -> None:
+        subscription = await nc.subscribe(_PREFIX + ">", cb=self._on_change)
+        try:
+            while True:
                 try:
-                    while loop.time() < deadline:
-                        try:
-                            entry = await watcher.updates(timeout=1.0)
-                        except nats.errors.TimeoutError:
-                            continue
-                        if entry is None:
-                            if replaying:
-                                self._flags = seen
-                                replaying = False
-                                self.loaded.set()
-                            continue
-                        target = seen if replaying else self._flags
-                        if entry.operation in ("DEL", "PURGE") or not entry.value:
-                            target.pop(entry.key, None)
-                        else:
-                            target[entry.key] = FlagState.model_validate_json(entry.value)
-                finally:
-                    with contextlib.suppress(Exception):
-                        await watcher.stop()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("flag watcher failed, retrying", error=repr(error))
-                await asyncio.sleep(1.0)
+                    await asyncio.wait_for(self._reload(nc), 10)
+                    self.loaded.set()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    log.warning("flag reload failed, retrying", error=repr(error))
+                    await asyncio.sleep(1.0)
+                    continue
+                await asyncio.sleep(self.resync_seconds)
+        finally:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+
+    async def _reload(self, nc: Client) -> None:
+        js = nc.jetstream()
+        kv = await js.key_value(FLAGS_BUCKET.name)
+        info = await js.stream_info(f"KV_{FLAGS_BUCKET.name}", subjects_filter=_PREFIX + ">")
+        flags: dict[str, FlagState] = {}
+        for subject in info.state.subjects or {}:
+            key = subject.removeprefix(_PREFIX)
+            with contextlib.suppress(KeyNotFoundError):
+                entry = await kv.get(key)
+                if entry.value:
+                    flags[key] = FlagState.model_validate_json(entry.value)
+        self._flags = flags
+
+    async def _on_change(self, msg: Msg) -> None:
+        key = msg.subject.removeprefix(_PREFIX)
+        operation = (msg.headers or {}).get("KV-Operation")
+        try:
+            if operation in ("DEL", "PURGE") or not msg.data:
+                self._flags.pop(key, None)
+            else:
+                self._flags[key] = FlagState.model_validate_json(msg.data)
+        except Exception as error:
+            log.warning("unreadable flag update ignored", key=key, error=repr(error))

@@ -165,7 +165,7 @@ class Runtime:
     async def start(self) -> None:
         self.nc = await connect(self.settings.nats_url, f"plenary-{self.spec.name}-runtime")
         js = self.nc.jetstream()
-        self.flags.start(js)
+        self.flags.start(self.nc)
         await self.broker.start()
         relay = OutboxRelay(
             self.engine,
