@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,22 +18,21 @@ from plenary_contracts.catalog import identity as contract
 from plenary_contracts.services import SERVICES
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.rpc import call
-from plenary_kit.embedded import free_port
 from plenary_kit.testing.plugin import eventually
 from plenary_kit.testing.servers import TEST_PASSWORD, nats_server
 
 
 def _free_port_range(count: int) -> int:
-    for _ in range(50):
-        base = free_port()
-        if base + count > 65000:
-            continue
+    """Ports below the kernel's ephemeral range, so no outgoing connection can take one before a service binds it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(100):
+        base = random.randrange(10000, low - count)
         sockets = []
         try:
             for port in range(base, base + count):
                 s = socket.socket()
-                s.bind(("127.0.0.1", port))
                 sockets.append(s)
+                s.bind(("127.0.0.1", port))
             return base
         except OSError:
             continue
@@ -62,10 +62,8 @@ def platform(postgres, module_nats, tmp_path_factory: pytest.TempPathFactory):
     nats = module_nats
     tmp_path = tmp_path_factory.mktemp("platform")
     database = postgres.create_database()
-    health_base = _free_port_range(len(SERVICES))
-    http_port = free_port()
-    while health_base <= http_port < health_base + len(SERVICES):
-        http_port = free_port()
+    ports = _free_port_range(len(SERVICES) + 1)
+    http_port, health_base = ports, ports + 1
     env = {
         **os.environ,
         "PLENARY_DATABASE_URL": postgres.url_for(database),
