@@ -22,8 +22,17 @@ def _say(ok: bool, what: str, fix: str = "") -> bool:
 def run(settings: Settings) -> bool:
     healthy = _check_postgres(settings)
     healthy = asyncio.run(_check_nats(settings)) and healthy
+    _warn_development_secrets(settings)
     typer.echo("all good" if healthy else "some checks failed")
     return healthy
+
+
+def _warn_development_secrets(settings: Settings) -> None:
+    """Development defaults work out of the box; outside a laptop they must be replaced."""
+    defaults = Settings.model_fields
+    for name in ("api_key_secret", "db_role_password"):
+        if getattr(settings, name) == defaults[name].default:
+            typer.echo(f"warn {name} is the development default -> set PLENARY_{name.upper()} in production")
 
 
 def _check_postgres(settings: Settings) -> bool:

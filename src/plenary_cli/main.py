@@ -84,11 +84,12 @@ def seed(services: Services = None) -> None:
 def bench_command(
     events: Annotated[int, typer.Option(help="events through the outbox")] = 2000,
     calls: Annotated[int, typer.Option(help="request/reply calls")] = 1000,
+    requests: Annotated[int, typer.Option(help="HTTP requests through the gateway, per credential kind")] = 3000,
 ) -> None:
     """Measure outbox, consumer and request/reply speed and memory on embedded servers; prints figures."""
     from . import bench
 
-    _print(bench.run(events, calls))
+    _print(bench.run(events, calls, requests))
 
 
 @app.command("doctor")

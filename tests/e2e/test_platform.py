@@ -3,9 +3,7 @@
 import asyncio
 import json
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,27 +17,7 @@ from plenary_contracts.services import SERVICES
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.rpc import call
 from plenary_kit.testing.plugin import eventually
-from plenary_kit.testing.servers import TEST_PASSWORD, nats_server
-
-
-def _free_port_range(count: int) -> int:
-    """Ports below the kernel's ephemeral range, so no outgoing connection can take one before a service binds it."""
-    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    for _ in range(100):
-        base = random.randrange(10000, low - count)
-        sockets = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no free port range")
+from plenary_kit.testing.servers import TEST_PASSWORD, free_port_range, nats_server
 
 
 def _get(url: str) -> tuple[int, dict]:
@@ -62,7 +40,7 @@ def platform(postgres, module_nats, tmp_path_factory: pytest.TempPathFactory):
     nats = module_nats
     tmp_path = tmp_path_factory.mktemp("platform")
     database = postgres.create_database()
-    ports = _free_port_range(len(SERVICES) + 1)
+    ports = free_port_range(len(SERVICES) + 1)
     http_port, health_base = ports, ports + 1
     env = {
         **os.environ,
@@ -101,7 +79,7 @@ def test_every_service_runs_as_a_process_and_reports_ready_through_the_gateway(p
 def test_a_flag_change_reaches_a_running_service_process(platform):
     _, _, health_base, nats_url, _ = platform
     views_flags = f"http://127.0.0.1:{health_base + SERVICES.index('views')}/flags"
-    assert _get(views_flags)[1]["FF_SAVED_VIEWS"]["enabled_for_tenants"] == []
+    assert _get(views_flags)[1]["FF_SAVED_VIEWS"]["enabledForTenants"] == []
 
     async def change() -> None:
         nc = await connect(nats_url, "e2e")
@@ -109,7 +87,7 @@ def test_a_flag_change_reaches_a_running_service_process(platform):
             request = contract.SetFeatureFlag(key="FF_SAVED_VIEWS", enabled_for_tenants=["tenant-e2e"])
             await call(nc, contract.SET_FEATURE_FLAG, request)
             await eventually(
-                lambda: _get(views_flags)[1]["FF_SAVED_VIEWS"]["enabled_for_tenants"] == ["tenant-e2e"],
+                lambda: _get(views_flags)[1]["FF_SAVED_VIEWS"]["enabledForTenants"] == ["tenant-e2e"],
                 timeout=10,
             )
         finally:

@@ -1,17 +1,26 @@
 from plenary_contracts.enums import PermissionAccess, RoleScope
-from plenary_contracts.permissions import ALL_PERMISSIONS, BASE_PERMISSIONS, SEED_PERMISSIONS, SEED_ROLES
+from plenary_contracts.permissions import (
+    ALL_PERMISSIONS,
+    BASE_PERMISSIONS,
+    IDENTITY_PERMISSIONS,
+    SEED_PERMISSIONS,
+    SEED_ROLES,
+    TENANT_MANAGE,
+)
 
 
-def test_29_base_and_14_seed_permissions_make_43_distinct_ones():
-    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS)) == (29, 14)
-    assert len({p.code for p in ALL_PERMISSIONS}) == 43
+def test_29_base_14_seed_and_7_identity_permissions_make_50_distinct_ones():
+    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS), len(IDENTITY_PERMISSIONS)) == (29, 14, 7)
+    assert len({p.code for p in ALL_PERMISSIONS}) == 50
 
 
-def test_admin_and_tenant_admin_hold_every_permission_with_any_access():
+def test_admin_holds_every_permission_and_tenant_admin_all_but_tenant_management():
     roles = {r.name: r for r in SEED_ROLES}
-    for name, scope in (("ADMIN", RoleScope.GLOBAL), ("TENANT_ADMIN", RoleScope.TENANT)):
-        assert roles[name].scope is scope
-        assert {g.permission for g in roles[name].grants} == set(ALL_PERMISSIONS)
+    assert roles["ADMIN"].scope is RoleScope.GLOBAL
+    assert {g.permission for g in roles["ADMIN"].grants} == set(ALL_PERMISSIONS)
+    assert roles["TENANT_ADMIN"].scope is RoleScope.TENANT
+    assert {g.permission for g in roles["TENANT_ADMIN"].grants} == set(ALL_PERMISSIONS) - {TENANT_MANAGE}
+    for name in ("ADMIN", "TENANT_ADMIN"):
         assert {g.access for g in roles[name].grants} == {PermissionAccess.ANY}
 
 

@@ -20,7 +20,20 @@ EXPECTED = [
     ),
     TableExpectation(
         "user",
-        {"id", "email", "username", "name", "status", "tenant_id", "deleted_at", "created_at", "updated_at"},
+        {
+            "id",
+            "email",
+            "username",
+            "name",
+            "status",
+            "tenant_id",
+            "deleted_at",
+            "password_hash",
+            "failed_logins",
+            "locked_until",
+            "created_at",
+            "updated_at",
+        },
         unique=[("email",), ("username",)],
         foreign_keys=[ForeignKey(("tenant_id",), "tenant", "CASCADE")],
     ),
@@ -97,10 +110,34 @@ EXPECTED = [
             ForeignKey(("rotated_from_id",), "api_key", "SET NULL"),
         ],
     ),
+    TableExpectation(
+        "session",
+        {
+            "id",
+            "tenant_id",
+            "user_id",
+            "refresh_hash",
+            "generation",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "ip",
+            "user_agent",
+            "created_at",
+            "updated_at",
+        },
+        unique=[("refresh_hash",)],
+        indexes=[("user_id",), ("tenant_id",)],
+        foreign_keys=[
+            ForeignKey(("tenant_id",), "tenant", "CASCADE"),
+            ForeignKey(("user_id",), "user", "CASCADE"),
+        ],
+    ),
+    TableExpectation("signing_key", {"id", "private_key_pem", "public_jwk", "created_at", "retired_at"}),
     TableExpectation("outbox", {"id", "subject", "envelope", "created_at", "published_at"}),
     TableExpectation("inbox", {"consumer", "event_id", "received_at"}, unique=[("consumer", "event_id")]),
 ]
 
 
-def test_identity_schema_has_every_seed_table_unique_key_index_and_foreign_key(service_database_url):
+def test_identity_schema_has_every_table_unique_key_index_and_foreign_key(service_database_url):
     assert_schema(service_database_url("identity"), "identity", EXPECTED)

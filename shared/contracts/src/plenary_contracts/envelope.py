@@ -17,7 +17,18 @@ TENANT_HEADER = "Plenary-Tenant"
 CE_PREFIX = "ce-"
 
 _REQUIRED = ("id", "source", "type", "specversion")
-_OPTIONAL = ("time", "subject", "dataschema", "tenantid", "actorid", "correlationid", "causationid")
+_OPTIONAL = (
+    "time",
+    "subject",
+    "dataschema",
+    "tenantid",
+    "actorid",
+    "correlationid",
+    "causationid",
+    "credential",
+    "clientip",
+    "useragent",
+)
 
 
 class CloudEvent(BaseModel):
@@ -35,6 +46,10 @@ class CloudEvent(BaseModel):
     actorid: str | None = None
     correlationid: str | None = None
     causationid: str | None = None
+    # audit: how the actor authenticated and from where (set for events a request caused)
+    credential: str | None = None
+    clientip: str | None = None
+    useragent: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 
     def to_nats_headers(self) -> dict[str, str]:

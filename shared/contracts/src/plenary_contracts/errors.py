@@ -18,6 +18,9 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     FEATURE_DISABLED = "FEATURE_DISABLED"
     CONFLICT = "CONFLICT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     PRECONDITION_FAILED = "PRECONDITION_FAILED"
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -33,12 +36,23 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.FEATURE_DISABLED: 404,
     ErrorCode.CONFLICT: 409,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: 422,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.PRECONDITION_FAILED: 412,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.SERVICE_UNAVAILABLE: 503,
     ErrorCode.TIMEOUT: 504,
 }
+
+
+PROBLEM_TYPE_PREFIX = "urn:plenary:problem:"
+
+
+def problem_type(code: ErrorCode) -> str:
+    """RFC 9457 ``type`` of a problem: stable, and carries the original system's code."""
+    return PROBLEM_TYPE_PREFIX + code.value
 
 
 class FieldError(BaseModel):
@@ -121,6 +135,10 @@ class PreconditionFailed(PlenaryError):
     code = ErrorCode.PRECONDITION_FAILED
 
 
+class IdempotencyKeyReused(PlenaryError):
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
 class ServiceUnavailable(PlenaryError):
     code = ErrorCode.SERVICE_UNAVAILABLE
 
@@ -140,6 +158,7 @@ _BY_CODE: dict[ErrorCode, type[PlenaryError]] = {
         FeatureDisabled,
         Conflict,
         PreconditionFailed,
+        IdempotencyKeyReused,
         ServiceUnavailable,
         Timeout,
     )

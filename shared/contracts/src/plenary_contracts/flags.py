@@ -6,9 +6,10 @@ explicit per-tenant off switch.
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .flag_rules import flag_is_enabled
+from .model import Model
 
 
 class FlagKey(StrEnum):
@@ -68,7 +69,7 @@ FLAG_DESCRIPTIONS: dict[FlagKey, str] = {
 }
 
 
-class FlagContext(BaseModel):
+class FlagContext(Model):
     """Who is asking: always pass all three (the original checked some flags with no context)."""
 
     model_config = ConfigDict(frozen=True)
@@ -78,7 +79,7 @@ class FlagContext(BaseModel):
     user_id: str | None = None
 
 
-class FlagState(BaseModel):
+class FlagState(Model):
     """A flag as identity stores it and as the KV bucket mirrors it."""
 
     key: str

@@ -4,6 +4,7 @@ Each names its request, reply, errors, permission, gating flag and HTTP route; t
 routes and OpenAPI document from these alone.
 """
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from .errors import ErrorBody, ErrorCode
 from .flags import FlagKey
+from .model import Model
 from .permissions import Permission
 from .services import SERVICES
 
@@ -21,6 +23,11 @@ ACTOR = "Plenary-Actor"
 ROLES = "Plenary-Roles"
 CORRELATION_ID = "Plenary-Correlation-Id"
 IDEMPOTENCY_KEY = "Idempotency-Key"
+GRANTS = "Plenary-Grants"  # the caller's role grants (``access.encode_grants``), for own/event checks
+CREDENTIAL = "Plenary-Credential"  # "session:<id>" or "api_key:<id>": how the actor authenticated
+CLIENT_IP = "Plenary-Client-Ip"
+USER_AGENT = "Plenary-User-Agent"
+IF_MATCH = "Plenary-If-Match"
 
 
 class OperationKind(StrEnum):
@@ -36,6 +43,10 @@ class HttpRoute:
     summary: str = ""
     tags: tuple[str, ...] = ()
 
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
 
 @dataclass(frozen=True)
 class OperationSpec:
@@ -49,12 +60,23 @@ class OperationSpec:
     permission: Permission | None = None
     flag: FlagKey | None = None
     http: HttpRoute | None = None
+    public: bool = False  # no credential needed (login, refresh, key set)
+    global_only: bool = False  # only a global admin (a user with no tenant) may call it
     timeout_seconds: float = 5.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.service not in SERVICES:
             raise ValueError(f"unknown service {self.service!r}")
+        if self.public and (self.permission or self.global_only):
+            raise ValueError(f"{self.name}: a public operation needs no permission")
+        if self.http is not None:
+            fields = {name for name, f in self.request.model_fields.items()} | {
+                f.alias for f in self.request.model_fields.values() if f.alias
+            }
+            missing = [p for p in self.http.path_params if p not in fields]
+            if missing:
+                raise ValueError(f"{self.name}: path parameter(s) {missing} are not fields of {self.request.__name__}")
 
     @property
     def subject(self) -> str:
@@ -69,7 +91,7 @@ class Reply(BaseModel):
     error: ErrorBody | None = None
 
 
-class Empty(BaseModel):
+class Empty(Model):
     pass
 
 

@@ -1,4 +1,4 @@
-"""The 43 permissions (29 of the original system, 14 of the seeds) and the seeded roles."""
+"""The 50 permissions (29 of the original, 14 of the seeds, 7 for identity administration) and the seeded roles."""
 
 from typing import NamedTuple
 
@@ -54,7 +54,18 @@ SEED_PERMISSIONS: tuple[Permission, ...] = (
     Permission("event-clone", "execute"),
 )
 
-ALL_PERMISSIONS: tuple[Permission, ...] = BASE_PERMISSIONS + SEED_PERMISSIONS
+# The original managed users, roles and tenants through "settings:manage"; they get their own words here.
+IDENTITY_PERMISSIONS: tuple[Permission, ...] = (
+    *(Permission("user", a) for a in _CRUD),
+    Permission("role", "read"),
+    Permission("role", "assign"),
+    Permission("tenant", "manage"),
+)
+
+TENANT_MANAGE = Permission("tenant", "manage")
+
+ALL_PERMISSIONS: tuple[Permission, ...] = BASE_PERMISSIONS + SEED_PERMISSIONS + IDENTITY_PERMISSIONS
+KNOWN_CODES: frozenset[str] = frozenset(p.code for p in ALL_PERMISSIONS)
 
 
 class RoleGrant(NamedTuple):
@@ -73,10 +84,12 @@ def _grants(*codes: str, access: PermissionAccess = PermissionAccess.ANY) -> tup
 
 
 _EVERYTHING = tuple(RoleGrant(p) for p in ALL_PERMISSIONS)
+# A tenant's administrator manages its tenant, never the list of tenants.
+_TENANT_EVERYTHING = tuple(g for g in _EVERYTHING if g.permission != TENANT_MANAGE)
 
 SEED_ROLES: tuple[RoleSeed, ...] = (
     RoleSeed("ADMIN", RoleScope.GLOBAL, _EVERYTHING),
-    RoleSeed("TENANT_ADMIN", RoleScope.TENANT, _EVERYTHING),
+    RoleSeed("TENANT_ADMIN", RoleScope.TENANT, _TENANT_EVERYTHING),
     RoleSeed(
         "VALIDATOR",
         RoleScope.TENANT,

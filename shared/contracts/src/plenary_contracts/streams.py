@@ -41,6 +41,7 @@ class KvBucketSpec(BaseModel):
     description: str
     history: int = 1
     storage: str = "file"
+    ttl_seconds: float | None = None  # entries older than this vanish
 
 
 def event_stream_name(service: str) -> str:
@@ -74,7 +75,23 @@ FLAGS_BUCKET = KvBucketSpec(
     description="Mirror of identity's feature flags; every service watches it.",
 )
 
-KV_BUCKETS: list[KvBucketSpec] = [FLAGS_BUCKET]
+API_KEYS_BUCKET = KvBucketSpec(
+    name="plenary_api_keys",
+    description="Usable API keys by lookup id (hash and settings, never the key); the gateway watches it.",
+)
+RATE_LIMITS_BUCKET = KvBucketSpec(
+    name="plenary_rate_limits",
+    description="Sliding 60 s request logs per API key, shared by every gateway replica.",
+    storage="memory",
+    ttl_seconds=120,
+)
+IDEMPOTENCY_BUCKET = KvBucketSpec(
+    name="plenary_idempotency",
+    description="The gateway's first reply per credential and Idempotency-Key, kept 24 h.",
+    ttl_seconds=24 * 3600,
+)
+
+KV_BUCKETS: list[KvBucketSpec] = [FLAGS_BUCKET, API_KEYS_BUCKET, RATE_LIMITS_BUCKET, IDEMPOTENCY_BUCKET]
 
 CONSUMERS: list[ConsumerSpec] = [
     ConsumerSpec(
@@ -83,6 +100,13 @@ CONSUMERS: list[ConsumerSpec] = [
         stream=event_stream_name("identity"),
         filter_subject="evt.identity.feature_flag.changed",
         description="Writes each changed flag's current state into the flags KV bucket.",
+    ),
+    ConsumerSpec(
+        service="identity",
+        durable="identity_api_key_mirror",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.api_key.>",
+        description="Puts each changed API key's credential into the API key bucket, or removes it.",
     ),
 ]
 

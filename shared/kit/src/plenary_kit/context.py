@@ -12,6 +12,11 @@ class Context:
     correlation_id: str | None = None
     causation_id: str | None = None
     idempotency_key: str | None = None
+    grants: str | None = None  # encoded role grants (plenary_contracts.access), for own/event checks
+    credential: str | None = None  # "session:<id>" or "api_key:<id>"
+    client_ip: str | None = None
+    user_agent: str | None = None
+    if_match: str | None = None
 
     def caused_by(self, event_id: str) -> "Context":
         return replace(self, causation_id=event_id)

@@ -134,6 +134,7 @@ class Runtime:
                     actor_id=event.actorid,
                     correlation_id=event.correlationid or str(event.id),
                     causation_id=str(event.id),
+                    credential=event.credential,
                 )
             )
             try:

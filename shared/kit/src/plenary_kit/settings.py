@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     outbox_publish_timeout_seconds: float = 5.0
     retry_base_seconds: float = 1.0
     retry_cap_seconds: float = 60.0
+    # HMAC key of API key hashes, shared by identity (which hashes) and the gateway (which verifies).
+    api_key_secret: str = "plenary-dev-api-key-secret"
+    access_token_seconds: int = 900
+    refresh_token_days: int = 30
+    admin_password: str | None = None  # the seeded global admin's; printed once when generated
+    trusted_proxies: list[str] = []  # networks whose X-Forwarded-For the gateway believes
+    public_requests_per_minute: int = 60  # per client IP on routes without a credential (login, refresh)
+    usage_flush_seconds: float = 5.0
+    api_key_sweep_seconds: float = 60.0
+    max_body_bytes: int = 1_048_576
 
     def service(self, name: str) -> "ServiceSettings":
         return ServiceSettings(self, name)

@@ -1,16 +1,53 @@
-"""The public HTTP edge. For now: /healthz, the readiness of every service by name, asked over the bus."""
+"""The public HTTP edge: /healthz, and every contract with an HTTP route mounted under /api/v1.
+
+The contract routes take the raw request and hand it to the pipeline, which validates it, so every
+failure is problem+json; their OpenAPI description comes from the registry (``openapi``).
+"""
 
 import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client
+from prometheus_client import Histogram
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
 
+from plenary_contracts.errors import HTTP_STATUS, ErrorCode, FieldError, Forbidden, PlenaryError
 from plenary_contracts.operations import HealthReply, health_subject
+from plenary_contracts.registry import OPERATIONS
 from plenary_contracts.services import SERVICES
+from plenary_kit.logging import get_logger
 from plenary_kit.service import Runtime
 
+from ..application.exchange import Incoming, failure, problem_response
+from ..application.pipeline import Gateway, preflight_headers
+from ..application.requests import API_PREFIX, RoutePlan
+from ..composition import gateway_for
+from .middleware import EdgeMiddleware, too_large
+from .openapi import contract_document
+
+log = get_logger(__name__)
+
 HEALTH_TIMEOUT = 1.5
+HTTP_SECONDS = Histogram(
+    "plenary_gateway_request_seconds",
+    "Time the gateway spent on a request to a contract route",
+    ["operation", "status"],
+)
+DESCRIPTION = """Plenary's public REST API. Every operation is a command or query of one service, called over the bus.
+
+Authenticate with an API key (`X-API-Key`) or a user's access token (`Authorization: Bearer …`).
+Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.
+Single results come as `{"data": …}`, lists as `{"data": […], "meta": {page, pageSize, total, totalPages}}`.
+"""
 
 
 async def _ask(nc: Client | None, service: str) -> HealthReply:
@@ -24,9 +61,13 @@ async def _ask(nc: Client | None, service: str) -> HealthReply:
 
 
 def create_app(runtime: Runtime) -> FastAPI:
-    app = FastAPI(title="Plenary", version="0.1.0")
+    gateway = gateway_for(runtime)
+    plans = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
+    app = FastAPI(title="Plenary", version="1.0.0", description=DESCRIPTION)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=gateway.max_body_bytes)
 
-    @app.get("/healthz", tags=["operations"], summary="Readiness of every service")
+    # Operations, not the public API: kept out of the document (a partial platform answers 503 by design).
+    @app.get("/healthz", summary="Readiness of every service", include_in_schema=False)
     async def healthz() -> JSONResponse:
         replies = await asyncio.gather(*(_ask(runtime.nc, name) for name in SERVICES))
         ready = all(r.ready for r in replies)
@@ -36,4 +77,133 @@ def create_app(runtime: Runtime) -> FastAPI:
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
+    for plan in plans:
+        app.add_api_route(
+            plan.path, _endpoint(gateway, plan), methods=[plan.method], name=plan.op.name, include_in_schema=False
+        )
+    app.add_api_route(
+        API_PREFIX + "/{rest:path}",
+        _preflight(app, gateway),
+        methods=["OPTIONS"],
+        name=PREFLIGHT,
+        include_in_schema=False,
+    )
+    _handle_errors(app)
+    _describe(app, plans)
     return app
+
+
+def _endpoint(gateway: Gateway, plan: RoutePlan):  # type: ignore[no-untyped-def]
+    async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
+        incoming = Incoming(
+            method=request.method,
+            path=request.url.path,
+            path_params={k: str(v) for k, v in request.path_params.items()},
+            query=request.query_params.multi_items(),
+            headers=request.headers,
+            peer=request.client.host if request.client else None,
+            correlation_id=request.state.correlation_id,
+            read_body=lambda: _read_body(request, gateway.max_body_bytes),
+        )
+        out = await gateway.handle(plan, incoming)
+        elapsed = time.perf_counter() - started
+        HTTP_SECONDS.labels(plan.op.name, str(out.status)).observe(elapsed)
+        if out.status >= 500:
+            log.warning("request failed", operation=plan.op.subject, status=out.status, seconds=round(elapsed, 3))
+        return Response(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
+
+    endpoint.__name__ = plan.op.name
+    return endpoint
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+PREFLIGHT = "cors_preflight"
+
+
+def _allowed_methods(app: FastAPI, scope: dict[str, Any]) -> list[str]:
+    """Every method a route serves at this path (for ``Allow``); none when no route has this path."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if getattr(route, "name", None) == PREFLIGHT:
+            continue
+        match, _ = route.matches({**scope, "method": "__probe__"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if methods and str(scope.get("path", "")).startswith(API_PREFIX + "/"):
+        methods.add("OPTIONS")
+    return sorted(methods)
+
+
+def _preflight(app: FastAPI, gateway: Gateway):  # type: ignore[no-untyped-def]
+    async def preflight(request: Request) -> Response:
+        methods = [m for m in _allowed_methods(app, request.scope) if m not in ("OPTIONS", "HEAD")]
+        if not methods:
+            raise StarletteHTTPException(404)
+        origin = request.headers.get("origin")
+        wanted = request.headers.get("access-control-request-method")
+        if origin is None or wanted is None:
+            return Response(status_code=204, headers={"Allow": ", ".join([*methods, "OPTIONS"])})
+        if wanted.upper() not in methods or not gateway.keys.origin_allowed_anywhere(origin, datetime.now(UTC)):
+            error = Forbidden("this origin may not call the API")
+            out = problem_response(error, request.url.path, request.state.correlation_id)
+            return Response(out.body, status_code=out.status, media_type=out.media_type)
+        return Response(status_code=204, headers=preflight_headers(origin, ", ".join(methods)))
+
+    return preflight
+
+
+def _problem(request: Request, error: PlenaryError, headers: dict[str, str] | None = None) -> Response:
+    correlation_id = getattr(request.state, "correlation_id", None)
+    out = problem_response(error, request.url.path, correlation_id, headers)
+    return Response(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
+
+
+_BY_STATUS = {status: code for code, status in reversed(HTTP_STATUS.items())}
+
+
+def _handle_errors(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return _problem(request, failure(ErrorCode.NOT_FOUND, f"no route for {request.url.path}"))
+        allowed = _allowed_methods(app, request.scope) if exc.status_code == 405 else []
+        if exc.status_code == 405 and not allowed:  # only the preflight route knows this path
+            return _problem(request, failure(ErrorCode.NOT_FOUND, f"no route for {request.url.path}"))
+        if exc.status_code == 405:
+            allow = ", ".join(allowed)
+            error = failure(ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here")
+            return _problem(request, error, {"Allow": allow})
+        code = _BY_STATUS.get(exc.status_code, ErrorCode.INTERNAL_ERROR)
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return _problem(request, failure(code, detail), dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]) for e in exc.errors()]
+        return _problem(request, failure(ErrorCode.VALIDATION_ERROR, "request failed validation", errors=errors))
+
+
+def _describe(app: FastAPI, plans: list[RoutePlan]) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            paths, components = contract_document(plans)
+            document["paths"] = {**document.get("paths", {}), **paths}
+            merged = document.setdefault("components", {})
+            for section, values in components.items():
+                merged.setdefault(section, {}).update(values)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

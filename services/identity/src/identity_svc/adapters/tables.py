@@ -45,6 +45,9 @@ user = sa.Table(
     enum_column("status", UserStatus, default=UserStatus.ACTIVE),
     foreign_key("tenant_id", "tenant.id", ondelete="CASCADE", nullable=True, index=True),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.Column("password_hash", sa.Text),  # argon2id; null for the system user, who never signs in
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
     created_at(),
     updated_at(),
 )
@@ -142,4 +145,34 @@ api_key = sa.Table(
     updated_at(),
     sa.Index(None, "tenant_id", "status"),
     sa.Index(None, "status", "expires_at"),
+)
+
+# A sign-in: the refresh token is "<session id>.<secret>"; only the secret's SHA-256 is kept, and it
+# changes on every refresh (``generation`` counts them).
+session = sa.Table(
+    "session",
+    metadata,
+    id_column(),
+    foreign_key("tenant_id", "tenant.id", ondelete="CASCADE", nullable=True, index=True),
+    foreign_key("user_id", "user.id", ondelete="CASCADE", index=True),
+    sa.Column("refresh_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("generation", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
+    sa.Column("ip", sa.Text),
+    sa.Column("user_agent", sa.Text),
+    created_at(),
+    updated_at(),
+)
+
+# Ed25519 keys that sign access tokens; ``id`` is the JWT ``kid``. Retired keys stop appearing in the JWKS.
+signing_key = sa.Table(
+    "signing_key",
+    metadata,
+    id_column(),
+    sa.Column("private_key_pem", sa.Text, nullable=False),
+    jsonb_column("public_jwk", nullable=False),
+    created_at(),
+    sa.Column("retired_at", sa.DateTime(timezone=True)),
 )

@@ -13,7 +13,7 @@ async def set_feature_flag(request: contract.SetFeatureFlag, uow: UnitOfWork) ->
     current = await flag_repository.get(uow.session, request.key.value, for_update=True)
     if current is None:
         raise NotFound(f"feature flag {request.key.value} does not exist; run `plenary seed`")
-    updated = current.updated(request.model_dump(exclude={"key"}))
+    updated = current.updated(request.model_dump(exclude={"key"}, by_alias=False))
     await flag_repository.save(uow.session, updated)
     state = to_state(updated)
     uow.publish(

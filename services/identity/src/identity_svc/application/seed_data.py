@@ -1,4 +1,5 @@
-"""What `plenary seed` puts in identity: permissions, the original roles, flags (off), the system user."""
+"""What `plenary seed` puts in identity: permissions, the original roles, flags (off), the system user
+and the global admin."""
 
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.flags import FLAG_DESCRIPTIONS, FlagState
@@ -6,6 +7,9 @@ from plenary_contracts.permissions import ALL_PERMISSIONS, SEED_ROLES, Permissio
 
 SYSTEM_USER_ID = contract.SYSTEM_USER_ID
 SYSTEM_USER_EMAIL = "system@plenary.invalid"
+ADMIN_USERNAME = contract.ADMIN_USERNAME
+ADMIN_EMAIL = "admin@plenary.local"
+ADMIN_ROLE = "ADMIN"
 
 
 def permissions() -> tuple[Permission, ...]:

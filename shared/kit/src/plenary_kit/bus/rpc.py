@@ -16,6 +16,7 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 
 from plenary_contracts import operations as ops
 from plenary_contracts.errors import (
@@ -24,6 +25,7 @@ from plenary_contracts.errors import (
     ErrorCode,
     FeatureDisabled,
     FieldError,
+    NotFound,
     PlenaryError,
     ServiceUnavailable,
     Timeout,
@@ -40,6 +42,7 @@ from ..metrics import HANDLER_SECONDS
 log = get_logger(__name__)
 
 Handler = Callable[[Any, UnitOfWork], Awaitable[BaseModel]]
+_JSON_NUL = b"\\u0000"  # PostgreSQL text cannot hold it: refuse it as bad input, not a server error
 
 
 def context_from_headers(headers: dict[str, str] | None) -> ctx.Context:
@@ -51,6 +54,11 @@ def context_from_headers(headers: dict[str, str] | None) -> ctx.Context:
         roles=tuple(r for r in roles.split(",") if r),
         correlation_id=headers.get(ops.CORRELATION_ID) or None,
         idempotency_key=headers.get(ops.IDEMPOTENCY_KEY) or None,
+        grants=headers.get(ops.GRANTS) or None,
+        credential=headers.get(ops.CREDENTIAL) or None,
+        client_ip=headers.get(ops.CLIENT_IP) or None,
+        user_agent=headers.get(ops.USER_AGENT) or None,
+        if_match=headers.get(ops.IF_MATCH) or None,
     )
 
 
@@ -61,6 +69,11 @@ def headers_from_context(context: ctx.Context) -> dict[str, str]:
         ops.ROLES: ",".join(context.roles) or None,
         ops.CORRELATION_ID: context.correlation_id,
         ops.IDEMPOTENCY_KEY: context.idempotency_key,
+        ops.GRANTS: context.grants,
+        ops.CREDENTIAL: context.credential,
+        ops.CLIENT_IP: context.client_ip,
+        ops.USER_AGENT: context.user_agent,
+        ops.IF_MATCH: context.if_match,
     }
     return {k: v for k, v in headers.items() if v}
 
@@ -102,6 +115,8 @@ class OperationServer:
             return reply
         except PlenaryError as error:
             return error_reply(error)
+        except IntegrityError as error:
+            return error_reply(_integrity_error(error))
         except Exception:
             log.exception("operation failed")
             return error_reply(PlenaryError("internal error"))
@@ -110,6 +125,11 @@ class OperationServer:
             HANDLER_SECONDS.labels(self.spec.subject, outcome).observe(time.perf_counter() - started)
 
     async def _handle(self, context: ctx.Context, body: bytes) -> bytes:
+        if _JSON_NUL in (body or b""):
+            raise ValidationFailed(
+                "text may not contain NUL characters",
+                errors=[FieldError(loc=[], msg="NUL (\\u0000) is not allowed in text", type="string_nul")],
+            )
         try:
             request = self.spec.request.model_validate_json(body or b"{}")
         except ValidationError as error:
@@ -136,6 +156,17 @@ class OperationServer:
                     return stored
                 await uow.commit()
             return reply
+
+
+def _integrity_error(error: IntegrityError) -> PlenaryError:
+    """A constraint the handler did not check first is still the caller's mistake, not a server error."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate == "23503":
+        return NotFound("a resource this request refers to does not exist")
+    if sqlstate == "23505":
+        return Conflict("a resource with these values already exists")
+    log.exception("constraint violation")
+    return ValidationFailed("the request breaks a rule of the data")
 
 
 async def _stored_reply(uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str) -> bytes | None:

@@ -77,6 +77,7 @@ async def apply_topology(
                     description=spec.description,
                     history=spec.history,
                     storage=StorageType(spec.storage),
+                    ttl=spec.ttl_seconds,
                 )
             )
             report.append(f"bucket {spec.name}: created")

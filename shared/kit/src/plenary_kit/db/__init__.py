@@ -1,4 +1,5 @@
 from .engine import create_engine_for, create_session_factory
+from .listing import fetch_page
 from .messaging import MessagingTables, add_messaging_tables
 from .tables import (
     created_at,
@@ -23,6 +24,7 @@ __all__ = [
     "created_at",
     "cross_service_ref",
     "enum_column",
+    "fetch_page",
     "foreign_key",
     "id_column",
     "jsonb_column",

@@ -47,6 +47,9 @@ class UnitOfWork:
             actorid=context.actor_id,
             correlationid=context.correlation_id,
             causationid=context.causation_id,
+            credential=context.credential,
+            clientip=context.client_ip,
+            useragent=context.user_agent,
             data=payload.model_dump(mode="json"),
         )
         self._pending.append((spec.subject, event))

@@ -2,7 +2,9 @@
 
 import asyncio
 import os
+import random
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,27 @@ from ..settings import Settings
 TEST_DATABASE_URL = "PLENARY_TEST_DATABASE_URL"
 TEST_NATS_URL = "PLENARY_TEST_NATS_URL"
 TEST_PASSWORD = "plenary-test"
+
+
+def free_port_range(count: int) -> int:
+    """First of ``count`` free ports below the kernel's ephemeral range, so no outgoing connection can take
+    one before a service binds it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(100):
+        base = random.randrange(10000, low - count)
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free port range")
 
 
 def settings_for(database_url: str, nats_url: str, **overrides: object) -> Settings:

@@ -1,0 +1,16 @@
+"""The gateway's copy of the API key bucket: usable keys by lookup id, as identity mirrors them."""
+
+from datetime import datetime
+
+from plenary_contracts.catalog.identity import ApiKeyCredential
+from plenary_contracts.streams import API_KEYS_BUCKET
+from plenary_kit.kv_mirror import KvMirror
+
+
+class ApiKeyMirror(KvMirror[ApiKeyCredential]):
+    def __init__(self, resync_seconds: float = 30.0) -> None:
+        super().__init__(API_KEYS_BUCKET.name, ApiKeyCredential.model_validate_json, resync_seconds)
+
+    def origin_allowed_anywhere(self, origin: str, now: datetime) -> bool:
+        """Whether some usable key lists ``origin`` (a CORS preflight names no key)."""
+        return any(origin in key.allowed_origins and key.usable_at(now) for key in self.entries.values())

@@ -1,0 +1,56 @@
+import asyncio
+
+from gateway_svc.adapters.kv import Buckets
+from gateway_svc.adapters.rate_limiter import KvRateLimiter
+from gateway_svc.domain.rate_window import Window
+
+from plenary_contracts.streams import RATE_LIMITS_BUCKET
+
+
+async def _limiters(connections, count: int) -> list[KvRateLimiter]:
+    limiters = []
+    for _ in range(count):
+        nc = await connections()
+        limiters.append(KvRateLimiter(Buckets(lambda nc=nc: nc)))
+    return limiters
+
+
+async def _stored_count(connections, caller: str) -> int:
+    nc = await connections()
+    kv = await nc.jetstream().key_value(RATE_LIMITS_BUCKET.name)
+    return Window.unpack((await kv.get(caller)).value).count
+
+
+async def test_two_replicas_sharing_one_key_admit_exactly_the_limit_of_150_concurrent_requests(connections):
+    first, second = await _limiters(connections, 2)
+    verdicts = await asyncio.gather(
+        *(limiter.acquire("key.shared", 100) for _ in range(75) for limiter in (first, second))
+    )
+    assert sum(v.allowed for v in verdicts) == 100
+    assert sorted(v.remaining for v in verdicts if v.allowed) == list(range(100))
+    assert all(v.retry_after and v.retry_after > 0 for v in verdicts if not v.allowed)
+    assert await _stored_count(connections, "key.shared") == 100
+
+
+async def test_refused_requests_are_not_counted(connections):
+    (limiter,) = await _limiters(connections, 1)
+    for _ in range(3):
+        assert (await limiter.acquire("key.small", 3)).allowed
+    refused = await asyncio.gather(*(limiter.acquire("key.small", 3) for _ in range(10)))
+    assert not any(v.allowed for v in refused)
+    assert await _stored_count(connections, "key.small") == 3
+
+
+async def test_a_replica_with_a_stale_copy_still_counts_what_the_other_admitted(connections):
+    first, second = await _limiters(connections, 2)
+    assert (await first.acquire("key.stale", 2)).allowed  # first now remembers a log of one
+    assert (await second.acquire("key.stale", 2)).allowed
+    refused = await first.acquire("key.stale", 2)
+    assert not refused.allowed and refused.remaining == 0
+
+
+async def test_each_caller_has_its_own_window(connections):
+    (limiter,) = await _limiters(connections, 1)
+    assert (await limiter.acquire("key.a", 1)).allowed
+    assert not (await limiter.acquire("key.a", 1)).allowed
+    assert (await limiter.acquire("key.b", 1)).allowed

@@ -1,0 +1,68 @@
+from gateway_svc.application.requests import RoutePlan
+from gateway_svc.entrypoints.openapi import contract_document
+
+from plenary_contracts.catalog import identity as contract
+from plenary_contracts.registry import OPERATIONS
+
+PLANS = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
+PATHS, COMPONENTS = contract_document(PLANS)
+
+
+def _operation(op):  # type: ignore[no-untyped-def]
+    return PATHS["/api/v1" + op.http.path][op.http.method.lower()]
+
+
+def test_every_contract_with_a_route_is_documented():
+    documented = {(method, path) for path, item in PATHS.items() for method in item}
+    assert documented == {(op.http.method.lower(), "/api/v1" + op.http.path) for op in OPERATIONS if op.http}
+
+
+def test_security_follows_public_global_and_ordinary_operations():
+    assert _operation(contract.LOGIN)["security"] == []
+    assert _operation(contract.LIST_TENANTS)["security"] == [{"BearerAuth": []}]
+    assert _operation(contract.LIST_USERS)["security"] == [{"ApiKeyAuth": []}, {"BearerAuth": []}]
+    assert set(COMPONENTS["securitySchemes"]) == {"ApiKeyAuth", "BearerAuth"}
+
+
+def test_single_results_are_enveloped_lists_are_not_and_204_has_no_body():
+    single = _operation(contract.GET_USER)["responses"]["200"]["content"]["application/json"]["schema"]
+    assert single == {
+        "type": "object",
+        "properties": {"data": {"$ref": "#/components/schemas/User"}},
+        "required": ["data"],
+    }
+    listed = _operation(contract.LIST_USERS)["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed == {"$ref": "#/components/schemas/UserPageSparse"}
+    assert COMPONENTS["schemas"]["UserSparse"]["required"] == ["id"]
+    assert "content" not in _operation(contract.DELETE_USER)["responses"]["204"]
+
+
+def test_every_error_is_problem_json_and_the_declared_and_gateway_errors_are_all_there():
+    update = _operation(contract.UPDATE_USER)["responses"]
+    assert {"400", "401", "403", "404", "409", "412", "413", "422", "429", "500", "503", "504"} <= set(update)
+    assert update["412"]["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert "Retry-After" in update["429"]["headers"] and "WWW-Authenticate" in update["401"]["headers"]
+    assert "412" not in _operation(contract.LOGIN)["responses"]
+    assert "304" in _operation(contract.GET_USER)["responses"]
+
+
+def test_parameters_come_from_path_query_and_headers_and_bodies_drop_path_fields():
+    names = {(p["in"], p["name"]) for p in _operation(contract.LIST_USERS)["parameters"]}
+    assert {("query", "pageSize"), ("query", "sort"), ("query", "fields"), ("header", "X-Tenant-Id")} <= names
+    status = next(p for p in _operation(contract.LIST_USERS)["parameters"] if p["name"] == "status")
+    assert "anyOf" not in status["schema"] and status["required"] is False
+    assign = _operation(contract.ASSIGN_ROLE)
+    assert [p["name"] for p in assign["parameters"] if p["in"] == "path"] == ["userId"]
+    body = COMPONENTS["schemas"]["AssignRoleBody"]
+    assert "userId" not in body["properties"] and body["required"] == ["role"]
+    assert assign["requestBody"]["required"] is True
+    assert _operation(contract.REVOKE_API_KEY)["requestBody"]["required"] is False
+
+
+def test_rate_limit_and_etag_headers_are_documented():
+    headers = _operation(contract.GET_USER)["responses"]["200"]["headers"]
+    assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit", "RateLimit-Policy"} <= set(
+        headers
+    )
+    assert "ETag" in headers and "X-Correlation-Id" in headers
+    assert COMPONENTS["headers"]["Retry-After"]["schema"] == {"type": "integer"}

@@ -1,0 +1,118 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from plenary_contracts.catalog import identity as contract
+from plenary_contracts.enums import ApiKeyStatus
+
+from ..domain.api_keys import Usage
+from .tables import api_key
+
+SORTABLE = {
+    "createdAt": api_key.c.created_at,
+    "updatedAt": api_key.c.updated_at,
+    "name": api_key.c.name,
+    "expiresAt": api_key.c.expires_at,
+    "lastUsedAt": api_key.c.last_used_at,
+}
+# Everything a key's replacement copies from it (rotation).
+COPIED = (
+    "tenant_id",
+    "name",
+    "description",
+    "permissions",
+    "scopes",
+    "rate_limit_tier",
+    "rate_limit_custom",
+    "expires_at",
+    "allowed_ips",
+    "allowed_origins",
+    "created_by",
+)
+
+
+def to_api_key(row: sa.Row) -> contract.ApiKey:  # type: ignore[type-arg]
+    return contract.ApiKey.model_validate(dict(row._mapping))
+
+
+def to_credential(row: sa.Row) -> contract.ApiKeyCredential:  # type: ignore[type-arg]
+    return contract.ApiKeyCredential.model_validate(dict(row._mapping))
+
+
+async def get(
+    db: AsyncSession | AsyncConnection, key_id: str, tenant_id: str | None = None, *, for_update: bool = False
+) -> sa.Row | None:  # type: ignore[type-arg]
+    """A key by id; within ``tenant_id`` when given (None only for internal, unscoped reads)."""
+    query = sa.select(api_key).where(api_key.c.id == key_id)
+    if tenant_id is not None:
+        query = query.where(api_key.c.tenant_id == tenant_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await db.execute(query)).first()
+
+
+async def update(db: AsyncSession, key_id: str, **values: object) -> sa.Row:  # type: ignore[type-arg]
+    result = await db.execute(sa.update(api_key).where(api_key.c.id == key_id).values(**values).returning(api_key))
+    return result.one()
+
+
+async def insert(db: AsyncSession, **values: object) -> sa.Row:  # type: ignore[type-arg]
+    return (await db.execute(sa.insert(api_key).values(**values).returning(api_key))).one()
+
+
+async def live_of_tenant(db: AsyncSession, tenant_id: str) -> list[sa.Row]:  # type: ignore[type-arg]
+    """Keys that are, or may still be, in the gateways' bucket: ACTIVE or ROTATED."""
+    query = sa.select(api_key).where(
+        api_key.c.tenant_id == tenant_id, api_key.c.status.in_([ApiKeyStatus.ACTIVE, ApiKeyStatus.ROTATED])
+    )
+    return list((await db.execute(query)).all())
+
+
+async def claim_expired(db: AsyncSession, now: datetime, limit: int) -> list[sa.Row]:  # type: ignore[type-arg]
+    """Keys due to become EXPIRED, locked; rows another replica holds are skipped, never done twice."""
+    past_expiry = sa.and_(api_key.c.expires_at.is_not(None), api_key.c.expires_at <= now)
+    due = sa.or_(
+        sa.and_(api_key.c.status == ApiKeyStatus.ACTIVE, past_expiry),
+        sa.and_(
+            api_key.c.status == ApiKeyStatus.ROTATED,
+            sa.or_(
+                past_expiry, sa.and_(api_key.c.rotation_grace_end.is_not(None), api_key.c.rotation_grace_end <= now)
+            ),
+        ),
+    )
+    query = sa.select(api_key).where(due).order_by(api_key.c.id).limit(limit).with_for_update(skip_locked=True)
+    return list((await db.execute(query)).all())
+
+
+async def add_usages(db: AsyncSession, usages: Sequence[Usage]) -> int:
+    """Add batched usage in one statement; ``updated_at`` (the ETag) does not move for usage."""
+    if not usages:
+        return 0
+    batch = sa.values(
+        sa.column("id", sa.String),
+        sa.column("count", sa.Integer),
+        sa.column("at", sa.DateTime(timezone=True)),
+        sa.column("ip", sa.Text),
+        name="usage",
+    ).data([(u.key_id, u.count, u.last_used_at, u.last_used_ip) for u in usages])
+    newer = sa.or_(api_key.c.last_used_at.is_(None), batch.c.at >= api_key.c.last_used_at)
+    result = await db.execute(
+        sa.update(api_key)
+        .where(api_key.c.id == batch.c.id)
+        .values(
+            usage_count=api_key.c.usage_count + batch.c.count,
+            last_used_at=sa.func.greatest(api_key.c.last_used_at, batch.c.at),
+            last_used_ip=sa.case(
+                (newer, sa.func.coalesce(batch.c.ip, api_key.c.last_used_ip)), else_=api_key.c.last_used_ip
+            ),
+            updated_at=api_key.c.updated_at,
+        )
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+async def usable_candidates(db: AsyncSession | AsyncConnection) -> list[sa.Row]:  # type: ignore[type-arg]
+    query = sa.select(api_key).where(api_key.c.status.in_([ApiKeyStatus.ACTIVE, ApiKeyStatus.ROTATED]))
+    return list((await db.execute(query)).all())

@@ -1,0 +1,225 @@
+"""Users and their roles, scoped by the caller's tenant (no tenant: the global users)."""
+
+import sqlalchemy as sa
+
+from plenary_contracts.catalog import identity as contract
+from plenary_contracts.enums import UserStatus
+from plenary_contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from plenary_contracts.operations import Empty
+from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.ids import new_id
+from plenary_kit.preconditions import require_if_match
+
+from ..adapters import tenant_repository as tenants
+from ..adapters import user_repository as users
+from ..adapters.passwords import Passwords
+from ..adapters.search import contains_any
+from ..adapters.tables import permission, role, role_permission, user, user_role
+from ..adapters.unique import execute_unique
+from ..domain.grants import may_hold
+from .acting import caller, caller_tenant, publish_about, utcnow
+
+ROLE_SORTABLE = {
+    "name": role.c.name,
+    "scope": role.c.scope,
+    "createdAt": role.c.created_at,
+    "updatedAt": role.c.updated_at,
+}
+
+
+async def _get(uow: UnitOfWork, user_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
+    """Another tenant's user, like a missing or deleted one, is not found."""
+    row = await users.get(uow.session, user_id, caller_tenant(), for_update=for_update)
+    if row is None:
+        raise NotFound(f"user {user_id} not found")
+    return row
+
+
+def _not_the_system_user(user_id: str) -> None:
+    if user_id == contract.SYSTEM_USER_ID:
+        raise Forbidden("the system user cannot be changed")
+
+
+async def _role_for(uow: UnitOfWork, ref: str, tenant_id: str | None, loc: list[str | int]) -> sa.Row:  # type: ignore[type-arg]
+    found = await users.find_role(uow.session, ref, tenant_id)
+    if found is None:
+        raise ValidationFailed(
+            f"no role {ref!r}", errors=[FieldError(loc=loc, msg=f"no role {ref!r} here", type="value_error")]
+        )
+    if not may_hold(found.scope, tenant_id):
+        raise Forbidden(f"{found.name} is a GLOBAL role: only users without a tenant may hold it")
+    return found
+
+
+async def _assign(uow: UnitOfWork, user_id: str, role_row: sa.Row, request: contract.RoleRequest) -> str:  # type: ignore[type-arg]
+    assignment_id = new_id()
+    statement = sa.insert(user_role).values(
+        id=assignment_id, user_id=user_id, role_id=role_row.id, event_id=request.event_id, step_id=request.step_id
+    )
+    await execute_unique(uow.session, statement, "assignment", {users.ASSIGNMENT_UNIQUE: "role"})
+    return assignment_id
+
+
+def _publish_changed(uow: UnitOfWork, spec, changed: contract.User) -> None:  # type: ignore[no-untyped-def]
+    publish_about(uow, spec, contract.UserChanged(user=changed), tenant_id=changed.tenant_id, subject=changed.id)
+
+
+class Users:
+    def __init__(self, passwords: Passwords) -> None:
+        self.passwords = passwords
+
+    async def create_user(self, request: contract.CreateUser, uow: UnitOfWork) -> contract.User:
+        tenant_id = caller_tenant()
+        if tenant_id is None:
+            tenant_id = request.tenant_id
+            if tenant_id is not None and not await tenants.exists(uow.session, tenant_id):
+                raise NotFound(f"tenant {tenant_id} not found")
+        elif request.tenant_id not in (None, tenant_id):
+            raise Forbidden("users are created in your own tenant")
+        roles = [await _role_for(uow, r.role, tenant_id, ["roles", i, "role"]) for i, r in enumerate(request.roles)]
+        now = utcnow()
+        user_id = new_id()
+        statement = sa.insert(user).values(
+            id=user_id,
+            email=request.email,
+            username=request.username,
+            name=request.name,
+            status=UserStatus.ACTIVE,
+            tenant_id=tenant_id,
+            password_hash=await self.passwords.hash(request.password),
+            created_at=now,
+            updated_at=now,
+        )
+        await execute_unique(uow.session, statement, "user", users.UNIQUE_FIELDS)
+        assigned: set[tuple[str, str | None, str | None]] = set()
+        for role_row, role_request in zip(roles, request.roles, strict=True):
+            binding = (role_row.id, role_request.event_id, role_request.step_id)
+            if binding not in assigned:  # the same role twice in one request is given once
+                assigned.add(binding)
+                await _assign(uow, user_id, role_row, role_request)
+        created = await users.to_user(uow.session, await _get_any(uow, user_id))
+        _publish_changed(uow, contract.USER_CREATED, created)
+        return created
+
+    async def update_user(self, request: contract.UpdateUser, uow: UnitOfWork) -> contract.User:
+        current = await _get(uow, request.id, for_update=True)
+        _not_the_system_user(request.id)
+        require_if_match(current.updated_at)
+        now = utcnow()
+        values: dict[str, object] = {"updated_at": now}
+        if request.email is not None:
+            values["email"] = request.email
+        if request.name is not None:
+            values["name"] = request.name
+        if request.status is not None:
+            values["status"] = request.status
+            if request.status is UserStatus.ACTIVE:  # an administrator's unlock clears the lockout too
+                values |= {"failed_logins": 0, "locked_until": None}
+            elif request.status is UserStatus.LOCKED and current.status is not UserStatus.LOCKED:
+                values["locked_until"] = None  # locked by hand: until someone unlocks
+        if request.password is not None:
+            values["password_hash"] = await self.passwords.hash(request.password)
+        statement = sa.update(user).where(user.c.id == request.id).values(**values)
+        await execute_unique(uow.session, statement, "user", users.UNIQUE_FIELDS)
+        if request.password is not None or (request.status not in (None, UserStatus.ACTIVE)):
+            await users.revoke_sessions(uow.session, request.id, now)
+        updated = await users.to_user(uow.session, await _get_any(uow, request.id))
+        _publish_changed(uow, contract.USER_UPDATED, updated)
+        return updated
+
+    async def list_users(self, request: contract.ListUsers, uow: UnitOfWork) -> contract.UserPage:
+        query = sa.select(*users.COLUMNS).where(users.in_scope(caller_tenant()))
+        if request.status is not None:
+            query = query.where(user.c.status == request.status)
+        if request.search:
+            query = query.where(contains_any(request.search, user.c.email, user.c.username, user.c.name))
+        rows, meta = await fetch_page(uow.session, query, request, users.SORTABLE, user.c.id)
+        return contract.UserPage(data=await users.to_users(uow.session, rows), meta=meta)
+
+    async def get_user(self, request: contract.UserRef, uow: UnitOfWork) -> contract.User:
+        return await users.to_user(uow.session, await _get(uow, request.id))
+
+    async def delete_user(self, request: contract.UserRef, uow: UnitOfWork) -> Empty:
+        current = await _get(uow, request.id, for_update=True)
+        _not_the_system_user(request.id)
+        require_if_match(current.updated_at)
+        if request.id == caller():
+            raise Forbidden("you cannot delete yourself")
+        now = utcnow()
+        await uow.session.execute(sa.update(user).where(user.c.id == request.id).values(deleted_at=now, updated_at=now))
+        await users.revoke_sessions(uow.session, request.id, now)
+        publish_about(
+            uow,
+            contract.USER_DELETED,
+            contract.UserDeleted(user_id=request.id, tenant_id=current.tenant_id),
+            tenant_id=current.tenant_id,
+            subject=request.id,
+        )
+        return Empty()
+
+    async def assign_role(self, request: contract.AssignRole, uow: UnitOfWork) -> contract.User:
+        target = await _get(uow, request.user_id, for_update=True)
+        _not_the_system_user(request.user_id)
+        role_row = await _role_for(uow, request.role, target.tenant_id, ["role"])
+        assignment_id = await _assign(uow, target.id, role_row, request)
+        return await _role_changed(uow, contract.USER_ROLE_ASSIGNED, target.id, target.tenant_id, assignment_id)
+
+    async def unassign_role(self, request: contract.UnassignRole, uow: UnitOfWork) -> contract.User:
+        target = await _get(uow, request.user_id, for_update=True)
+        assignment = next(
+            (
+                a
+                for a in (await users.assignments(uow.session, [target.id]))[target.id]
+                if a.id == request.assignment_id
+            ),
+            None,
+        )
+        if assignment is None:
+            raise NotFound(f"role assignment {request.assignment_id} not found")
+        await uow.session.execute(sa.delete(user_role).where(user_role.c.id == assignment.id))
+        now = utcnow()
+        await users.touch(uow.session, target.id, now)
+        changed = contract.UserRoleChanged(user_id=target.id, tenant_id=target.tenant_id, assignment=assignment)
+        publish_about(uow, contract.USER_ROLE_UNASSIGNED, changed, tenant_id=target.tenant_id, subject=target.id)
+        return await users.to_user(uow.session, await _get_any(uow, target.id))
+
+    async def list_roles(self, request: contract.ListRoles, uow: UnitOfWork) -> contract.RolePage:
+        tenant_id = caller_tenant()
+        visible = role.c.tenant_id.is_(None)
+        if tenant_id is not None:
+            visible = sa.or_(visible, role.c.tenant_id == tenant_id)
+        rows, meta = await fetch_page(uow.session, sa.select(role).where(visible), request, ROLE_SORTABLE, role.c.id)
+        granted = await uow.session.execute(
+            sa.select(
+                role_permission.c.role_id,
+                (permission.c.resource + ":" + permission.c.action).label("permission"),
+                role_permission.c.access,
+            )
+            .join(permission, permission.c.id == role_permission.c.permission_id)
+            .where(role_permission.c.role_id.in_([r.id for r in rows]))
+            .order_by(permission.c.resource, permission.c.action)
+        )
+        by_role: dict[str, list[contract.RolePermission]] = {r.id: [] for r in rows}
+        for g in granted:
+            by_role[g.role_id].append(contract.RolePermission(permission=g.permission, access=g.access))
+        return contract.RolePage(
+            data=[contract.Role.model_validate(dict(r._mapping) | {"permissions": by_role[r.id]}) for r in rows],
+            meta=meta,
+        )
+
+
+async def _get_any(uow: UnitOfWork, user_id: str) -> sa.Row:  # type: ignore[type-arg]
+    row = await users.get_live(uow.session, user_id)
+    assert row is not None
+    return row
+
+
+async def _role_changed(
+    uow: UnitOfWork, spec, user_id: str, tenant_id: str | None, assignment_id: str
+) -> contract.User:  # type: ignore[no-untyped-def]
+    await users.touch(uow.session, user_id, utcnow())
+    updated = await users.to_user(uow.session, await _get_any(uow, user_id))
+    assignment = next(a for a in updated.roles if a.id == assignment_id)
+    changed = contract.UserRoleChanged(user_id=user_id, tenant_id=tenant_id, assignment=assignment)
+    publish_about(uow, spec, changed, tenant_id=tenant_id, subject=user_id)
+    return updated
