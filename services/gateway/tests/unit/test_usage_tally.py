@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
-from gateway_svc.domain.usage import Usage, UsageTally
+from gateway_svc.domain.usage import UsageTally
+
+from plenary_contracts.usage import Usage
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -1,12 +1,10 @@
 from datetime import UTC, datetime, timedelta
 
 from identity_svc.domain.api_keys import (
-    Usage,
     expiry_due,
     may_change,
     may_revoke,
     may_rotate,
-    merge_usages,
     settings_problems,
     tier_problems,
     valid_ip_or_network,
@@ -15,6 +13,7 @@ from identity_svc.domain.api_keys import (
 from plenary_contracts.catalog.identity import ApiKeyCredential
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
 from plenary_contracts.permissions import KNOWN_CODES
+from plenary_contracts.usage import Usage, merge_usages
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -23,6 +23,7 @@ ACTOR = "Plenary-Actor"
 ROLES = "Plenary-Roles"
 CORRELATION_ID = "Plenary-Correlation-Id"
 IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_KEY_ALIAS = "X-Idempotency-Key"  # accepted at the HTTP edge too
 GRANTS = "Plenary-Grants"  # the caller's role grants (``access.encode_grants``), for own/event checks
 CREDENTIAL = "Plenary-Credential"  # "session:<id>" or "api_key:<id>": how the actor authenticated
 CLIENT_IP = "Plenary-Client-Ip"

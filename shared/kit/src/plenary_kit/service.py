@@ -75,6 +75,8 @@ class Runtime:
         self.relay_hook: Callable[[CloudEvent], Awaitable[None]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._timers: list[tuple[float, Callable[[], Awaitable[None]]]] = []
+        self._on_start: list[Callable[[], Awaitable[None]]] = []
+        self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self.broker = NatsBroker(
             self.settings.nats_url,
             name=f"plenary-{spec.name}",
@@ -161,6 +163,14 @@ class Runtime:
     def every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
         self._timers.append((seconds, job))
 
+    def on_start(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run once the bus connection is up, before timers start."""
+        self._on_start.append(hook)
+
+    def on_stop(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run first at shutdown, while the bus is still connected; bounded like every other step."""
+        self._on_stop.append(hook)
+
     # --- lifecycle ---
 
     async def start(self) -> None:
@@ -180,12 +190,16 @@ class Runtime:
         self._tasks.append(asyncio.create_task(relay.run(), name=f"{self.spec.name}-outbox"))
         if self.consumers:
             self._tasks.append(asyncio.create_task(_every(15.0, self._measure_lag), name=f"{self.spec.name}-lag"))
+        for hook in self._on_start:
+            await hook()
         for seconds, job in self._timers:
             self._tasks.append(asyncio.create_task(_every(seconds, job), name=f"{self.spec.name}-timer"))
         log.info("service started", service=self.spec.name)
 
     async def stop(self) -> None:
         """Stop within bounded time, whatever a library does with cancellation."""
+        for hook in self._on_stop:
+            await _bounded(hook(), 5, "stop hook")
         for task in self._tasks:
             task.cancel()
         if self._tasks:

@@ -4,9 +4,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from plenary_contracts.catalog.identity import ApiKeyUsage, RecordApiKeyUsage
+from plenary_contracts.usage import Usage
 from plenary_kit.logging import get_logger
 
-from ..domain.usage import Usage, UsageTally
+from ..domain.usage import UsageTally
 
 log = get_logger(__name__)
 

@@ -25,6 +25,7 @@ from plenary_contracts.access import (
     key_permits,
     requests_per_minute,
 )
+from plenary_contracts.credentials import API_KEY_HEADER
 from plenary_contracts.enums import PermissionAccess, RoleScope
 from plenary_contracts.errors import (
     ErrorCode,
@@ -38,6 +39,7 @@ from plenary_contracts.errors import (
 )
 from plenary_contracts.flags import FlagContext
 from plenary_contracts.listing import sparse
+from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS
 from plenary_kit import context as ctx
 from plenary_kit.bus import rpc
 from plenary_kit.flags import FlagClient
@@ -170,7 +172,7 @@ class Gateway:
         moment = datetime.fromtimestamp(now, UTC)
         origin = request.header("origin")
         caller = await self.authenticator.caller(
-            api_key=request.header("x-api-key"),
+            api_key=request.header(API_KEY_HEADER),
             authorization=request.header("authorization"),
             public=plan.op.public,
             client_ip=address,
@@ -267,16 +269,16 @@ class Gateway:
 
     @staticmethod
     def _idempotency_key(request: Incoming) -> str | None:
-        first, second = request.header("idempotency-key"), request.header("x-idempotency-key")
+        first, second = request.header(IDEMPOTENCY_KEY), request.header(IDEMPOTENCY_KEY_ALIAS)
         if first is not None and second is not None and first != second:
-            raise failure(ErrorCode.BAD_REQUEST, "Idempotency-Key and X-Idempotency-Key differ")
+            raise failure(ErrorCode.BAD_REQUEST, f"{IDEMPOTENCY_KEY} and {IDEMPOTENCY_KEY_ALIAS} differ")
         key = first if first is not None else second
         if key is not None and not 1 <= len(key) <= idempotency.MAX_KEY_LENGTH:
             raise ValidationFailed(
                 "request failed validation",
                 errors=[
                     FieldError(
-                        loc=["header", "Idempotency-Key"],
+                        loc=["header", IDEMPOTENCY_KEY],
                         msg=f"must be 1 to {idempotency.MAX_KEY_LENGTH} characters",
                         type="string_length",
                     )
@@ -347,8 +349,8 @@ EXPOSED_HEADERS = (
     "X-RateLimit-Reset, RateLimit, RateLimit-Policy"
 )
 ALLOWED_HEADERS = (
-    "Content-Type, X-API-Key, Authorization, Idempotency-Key, X-Idempotency-Key, If-Match, If-None-Match, "
-    "X-Tenant-Id, X-Correlation-Id, X-Request-Id"
+    f"Content-Type, {API_KEY_HEADER}, Authorization, {IDEMPOTENCY_KEY}, {IDEMPOTENCY_KEY_ALIAS}, If-Match, "
+    "If-None-Match, X-Tenant-Id, X-Correlation-Id, X-Request-Id"
 )
 
 

@@ -1,19 +1,8 @@
 """API key usage counted in memory between flushes: per key, how many requests, when last, from where."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
-
-@dataclass(frozen=True)
-class Usage:
-    key_id: str
-    count: int
-    last_used_at: datetime
-    last_used_ip: str | None
-
-    def merged(self, other: "Usage") -> "Usage":
-        latest = other if other.last_used_at >= self.last_used_at else self
-        return Usage(self.key_id, self.count + other.count, latest.last_used_at, latest.last_used_ip)
+from plenary_contracts.usage import Usage
 
 
 class UsageTally:

@@ -1,31 +1,26 @@
 """What the gateway runs beside its requests: the API key mirror, the token keys, the usage flush."""
 
-import asyncio
 import contextlib
 
-from nats.aio.client import Client
-
-from plenary_kit.logging import get_logger
+from plenary_kit.service import Runtime
 
 from ..application.pipeline import Gateway
 
-log = get_logger(__name__)
 
-FINAL_FLUSH_SECONDS = 3.0
-
-
-async def run(gateway: Gateway, nc: Client) -> None:
-    """Lives as long as the runtime; when cancelled at shutdown it sends the last usage counts."""
-    gateway.keys.start(nc)
-    try:
+def register(gateway: Gateway, runtime: Runtime) -> None:
+    async def start() -> None:
+        assert runtime.nc is not None
+        gateway.keys.start(runtime.nc)
         with contextlib.suppress(Exception):
             await gateway.jwks.refresh()  # warm; a miss later fetches again
-        while True:
-            await asyncio.sleep(gateway.usage_flush_seconds)
-            await gateway.usage.flush()
-    finally:
-        try:
-            await asyncio.wait_for(gateway.usage.flush(), FINAL_FLUSH_SECONDS)
-        except Exception as error:
-            log.warning("last usage flush failed", error=repr(error), pending=gateway.usage.pending)
+
+    async def flush() -> None:
+        await gateway.usage.flush()  # never raises: what could not be sent waits for the next flush
+
+    async def stop() -> None:
+        await flush()  # the last counts, while the bus is still up
         await gateway.keys.stop()
+
+    runtime.on_start(start)
+    runtime.every(gateway.usage_flush_seconds, flush)
+    runtime.on_stop(stop)

@@ -10,8 +10,9 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from plenary_contracts.credentials import API_KEY_HEADER
 from plenary_contracts.errors import HTTP_STATUS, PROBLEM_TYPE_PREFIX, ErrorCode
-from plenary_contracts.operations import OperationSpec
+from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS, OperationSpec
 
 from ..application.requests import BODY_METHODS, RoutePlan
 from ..domain.idempotency import MAX_KEY_LENGTH
@@ -29,7 +30,7 @@ SECURITY_SCHEMES = {
     "ApiKeyAuth": {
         "type": "apiKey",
         "in": "header",
-        "name": "X-API-Key",
+        "name": API_KEY_HEADER,
         "description": "An API key of a tenant (`ak_…`); the tenant needs the FF_REST_API feature flag.",
     },
     "BearerAuth": {
@@ -230,11 +231,11 @@ class _Builder:
         if plan.method in MUTATING:
             parameters.append(
                 {
-                    "name": "Idempotency-Key",
+                    "name": IDEMPOTENCY_KEY,
                     "in": "header",
                     "required": False,
                     "description": "Makes a retry safe: the first response is stored for 24 h per credential and "
-                    "key and replayed (with `Idempotent-Replayed: true`); `X-Idempotency-Key` works too.",
+                    f"key and replayed (with `Idempotent-Replayed: true`); `{IDEMPOTENCY_KEY_ALIAS}` works too.",
                     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
                 }
             )

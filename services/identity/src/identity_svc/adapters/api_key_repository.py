@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus
+from plenary_contracts.usage import Usage
 
-from ..domain.api_keys import Usage
 from .tables import api_key
 
 SORTABLE = {

@@ -12,6 +12,7 @@ from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
 from plenary_contracts.errors import BadRequest, FieldError, NotFound, ValidationFailed
 from plenary_contracts.permissions import KNOWN_CODES
+from plenary_contracts.usage import Usage, merge_usages
 from plenary_kit import context as ctx
 from plenary_kit.db import UnitOfWork, fetch_page
 from plenary_kit.ids import new_id
@@ -22,12 +23,10 @@ from ..adapters import api_key_repository as keys
 from ..adapters.tables import api_key
 from ..domain.api_keys import (
     Problem,
-    Usage,
     expiry_due,
     may_change,
     may_revoke,
     may_rotate,
-    merge_usages,
     settings_problems,
 )
 from .acting import caller, caller_tenant, publish_about, utcnow

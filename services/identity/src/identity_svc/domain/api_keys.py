@@ -79,27 +79,6 @@ def expiry_due(
     return status is ApiKeyStatus.ROTATED and rotation_grace_end is not None and rotation_grace_end <= now
 
 
-@dataclass(frozen=True)
-class Usage:
-    key_id: str
-    count: int
-    last_used_at: datetime
-    last_used_ip: str | None
-
-
-def merge_usages(usages: Iterable[Usage]) -> list[Usage]:
-    """One line per key: counts add up, the latest use gives the time and the address."""
-    merged: dict[str, Usage] = {}
-    for usage in usages:
-        seen = merged.get(usage.key_id)
-        if seen is None:
-            merged[usage.key_id] = usage
-            continue
-        latest = usage if usage.last_used_at >= seen.last_used_at else seen
-        merged[usage.key_id] = Usage(usage.key_id, seen.count + usage.count, latest.last_used_at, latest.last_used_ip)
-    return list(merged.values())
-
-
 def may_rotate(status: ApiKeyStatus, expires_at: datetime | None, now: datetime) -> bool:
     """Rotation replaces a working key; an expired one (even before the sweeper saw it) has nothing to hand on."""
     return may_change(status) and (expires_at is None or expires_at > now)
