@@ -3,7 +3,8 @@
 Prints figures; asserts nothing. Measures: outbox commit rate, relay + durable consumer end-to-end
 latency and throughput (inbox included), request/reply latency sequentially and with concurrency,
 the process's peak memory, and an authenticated GET through a gateway process to identity (API key
-and bearer token) with the per-request cost of verifying each credential.
+and bearer token) with the per-request cost of verifying each credential; then the workflow engine's
+figures (``bench_workflow``).
 """
 
 import asyncio
@@ -39,6 +40,8 @@ from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
 from plenary_kit.testing.api import api_platform
 from plenary_kit.testing.servers import ensure_consumer, nats_server, postgres_server, settings_for
+
+from . import bench_workflow
 
 
 class Tick(BaseModel):
@@ -203,7 +206,7 @@ def _gateway_bench(database_url: str, nats_url: str, workdir: Path, requests: in
     return lines
 
 
-def run(events: int = 2000, calls: int = 1000, requests: int = 3000) -> list[str]:
+def run(events: int = 2000, calls: int = 1000, requests: int = 3000, actions: int = 1500) -> list[str]:
     workdir = Path(tempfile.mkdtemp(prefix="plenary-bench-"))
     workdir.chmod(0o755)
     with postgres_server(workdir) as pg, nats_server(workdir) as nats:
@@ -212,4 +215,8 @@ def run(events: int = 2000, calls: int = 1000, requests: int = 3000) -> list[str
         lines = asyncio.run(_bench(settings, events, calls))
         gateway_database = pg.create_database()
         lines += _gateway_bench(pg.url_for(gateway_database), nats.url, workdir, requests)
+        lines += bench_workflow.condition_figures()
+        workflow_database = pg.create_database()
+        workflow_settings = settings_for(pg.url_for(workflow_database), nats.url, log_level="WARNING")
+        lines += asyncio.run(bench_workflow.engine_figures(workflow_settings, actions))
         return lines

@@ -85,11 +85,12 @@ def bench_command(
     events: Annotated[int, typer.Option(help="events through the outbox")] = 2000,
     calls: Annotated[int, typer.Option(help="request/reply calls")] = 1000,
     requests: Annotated[int, typer.Option(help="HTTP requests through the gateway, per credential kind")] = 3000,
+    actions: Annotated[int, typer.Option(help="workflow engine actions over the bus")] = 1500,
 ) -> None:
     """Measure outbox, consumer and request/reply speed and memory on embedded servers; prints figures."""
     from . import bench
 
-    _print(bench.run(events, calls, requests))
+    _print(bench.run(events, calls, requests, actions))
 
 
 @app.command("doctor")

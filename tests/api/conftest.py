@@ -28,7 +28,12 @@ def api(postgres, plenary_workdir: Path, tmp_path_factory: pytest.TempPathFactor
         try:
             fast_timers = {"PLENARY_API_KEY_SWEEP_SECONDS": "0.5", "PLENARY_USAGE_FLUSH_SECONDS": "0.5"}
             with api_platform(
-                postgres.url_for(database), nats.url, tmp_path_factory.mktemp("api"), ADMIN_PASSWORD, fast_timers
+                postgres.url_for(database),
+                nats.url,
+                tmp_path_factory.mktemp("api"),
+                ADMIN_PASSWORD,
+                fast_timers,
+                services=("identity", "workflow"),
             ) as api:
                 yield api
         finally:

@@ -1,6 +1,7 @@
 """The live /openapi.json, fuzzed by schemathesis: no server error, no response outside the document.
 
-Runs last in this package (it changes flags and creates rows at random)."""
+Runs last in this package (it changes flags and creates rows at random): test modules that need flags
+left alone sort before it."""
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings

@@ -38,7 +38,7 @@ def test_migrate_streams_and_seed_twice_on_empty_servers_leave_every_table_permi
         "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
     )
     plumbing = 12 * 4  # outbox, inbox, idempotency_key, alembic_version per service
-    owned = {"identity": 10, "events": 6, "registration": 8, "workflow": 8, "delegation": 2, "views": 1}
+    owned = {"identity": 10, "events": 6, "registration": 8, "workflow": 13, "delegation": 2, "views": 1}
     owned |= {"custom_objects": 2, "analytics": 1, "webhooks": 2, "checkin": 6, "comms": 4}
     assert tables == plumbing + sum(owned.values())
     assert _count(database_url, "SELECT count(*) FROM identity.permission") == 50

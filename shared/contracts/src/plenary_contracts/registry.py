@@ -1,10 +1,10 @@
 """Every contract in one place: what the gateway, the CLI and the schema snapshot read."""
 
-from .catalog import identity
+from .catalog import events, identity, registration, workflow
 from .events import EventSpec
 from .operations import OperationSpec
 
-_CATALOGS = (identity,)
+_CATALOGS = (identity, events, registration, workflow)
 
 EVENTS: list[EventSpec] = [spec for catalog in _CATALOGS for spec in catalog.EVENTS]
 OPERATIONS: list[OperationSpec] = [spec for catalog in _CATALOGS for spec in catalog.OPERATIONS]

@@ -108,6 +108,41 @@ CONSUMERS: list[ConsumerSpec] = [
         filter_subject="evt.identity.api_key.>",
         description="Puts each changed API key's credential into the API key bucket, or removes it.",
     ),
+    ConsumerSpec(
+        service="workflow",
+        durable="workflow_participant_intake",
+        stream=event_stream_name("registration"),
+        filter_subject="evt.registration.participant.>",
+        description="Keeps workflow's participant read model; a registration enters the participant's workflow.",
+    ),
+    ConsumerSpec(
+        service="workflow",
+        durable="workflow_arrivals",
+        stream=event_stream_name("workflow"),
+        filter_subject="evt.workflow.participant.step_entered",
+        description="On each arrival at a step: the auto-action chain, then reviewer assignment.",
+    ),
+    ConsumerSpec(
+        service="workflow",
+        durable="workflow_event_cleanup",
+        stream=event_stream_name("events"),
+        filter_subject="evt.events.event.deleted",
+        description="Deletes a deleted event's workflows and the participant progress under them.",
+    ),
+    ConsumerSpec(
+        service="workflow",
+        durable="workflow_user_directory",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.user.>",
+        description="Keeps reviewer names for assignment lists; a deleted user's assignments go.",
+    ),
+    ConsumerSpec(
+        service="workflow",
+        durable="workflow_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's workflow rows.",
+    ),
 ]
 
 

@@ -6,6 +6,7 @@
 
 import asyncio
 import contextlib
+import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -84,6 +85,7 @@ class Runtime:
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
             graceful_timeout=5.0,
+            log_level=logging.DEBUG,  # FastStream's per-message access log: too costly at INFO on every message
             middlewares=[
                 retry_middleware(
                     spec.name,

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     public_requests_per_minute: int = 60  # per client IP on routes without a credential (login, refresh)
     usage_flush_seconds: float = 5.0
     api_key_sweep_seconds: float = 60.0
+    workflow_timer_seconds: float = 30.0  # SLA and branch-timeout sweeps
     max_body_bytes: int = 1_048_576
 
     def service(self, name: str) -> "ServiceSettings":

@@ -260,12 +260,17 @@ class Gateway:
 
     @staticmethod
     def _grants(plan: RoutePlan, caller: Caller, event_id: str | None) -> tuple[Grant, ...]:
-        """A user's own grants; an API key, already checked here, carries the one permission it uses."""
+        """A user's own grants; an API key, already checked here, carries the one permission it uses, bound to
+        the events it is scoped to, so a service can still refuse a participant of another event when the
+        route names no event."""
         if caller.key is None or plan.op.permission is None:
             return caller.grants
-        scoped = caller.key.scopes is not None and bool(caller.key.scopes.event_ids) and event_id is not None
-        scope = RoleScope.EVENT if scoped else RoleScope.TENANT
-        return (Grant(plan.op.permission.code, PermissionAccess.ANY, scope, event_id if scoped else None),)
+        code = plan.op.permission.code
+        scoped_events = caller.key.scopes.event_ids if caller.key.scopes is not None else []
+        if not scoped_events:
+            return (Grant(code, PermissionAccess.ANY, RoleScope.TENANT),)
+        events = [event_id] if event_id is not None else scoped_events
+        return tuple(Grant(code, PermissionAccess.ANY, RoleScope.EVENT, e) for e in events)
 
     @staticmethod
     def _idempotency_key(request: Incoming) -> str | None:

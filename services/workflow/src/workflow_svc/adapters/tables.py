@@ -7,6 +7,8 @@ from plenary_contracts.enums import (
     AssignmentStrategy,
     AutoActionType,
     BranchStatus,
+    BulkOperationStatus,
+    ParticipantStatus,
     SlaAction,
     StepType,
     WorkflowStatus,
@@ -33,6 +35,8 @@ workflow = sa.Table(
     id_column(),
     tenant_id_column(),
     cross_service_ref("event_id"),
+    # participants of this type enter it; NULL = the event's default workflow
+    cross_service_ref("participant_type_id", nullable=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("description", sa.Text),
     enum_column("status", WorkflowStatus, default=WorkflowStatus.DRAFT),
@@ -150,6 +154,9 @@ parallel_branch = sa.Table(
     sa.Column("remarks", sa.Text),
     # ⚠ fix: re-entering a fork archives the previous round instead of colliding with it
     sa.Column("archived_at", sa.DateTime(timezone=True)),
+    sa.Column("join_step_id", sa.String(32), nullable=False),
+    # when the JOIN's timeoutMinutes passes; the timer finds due branches by this index
+    sa.Column("timeout_at", sa.DateTime(timezone=True)),
     created_at(),
     updated_at(),
     sa.Index(
@@ -161,6 +168,9 @@ parallel_branch = sa.Table(
         postgresql_where=sa.text("archived_at IS NULL"),
     ),
     sa.Index(None, "status", "created_at"),
+    sa.Index(
+        "ix_parallel_branch_due", "timeout_at", postgresql_where=sa.text("status = 'PENDING' AND archived_at IS NULL")
+    ),
 )
 
 # The SPEC's "persist the assignee": who reviews a participant at a step.
@@ -186,4 +196,105 @@ participant_assignment = sa.Table(
     ),
     sa.Index(None, "user_id", "is_active"),
     sa.Index(None, "step_id", "is_active"),
+)
+
+# workflow's own view of a participant: the data conditions read (fed by registration's events) and
+# where the participant is. ``version`` is the optimistic lock the engine checks.
+participant = sa.Table(
+    "participant",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    cross_service_ref("participant_type_id"),
+    sa.Column("participant_type_code", sa.Text),
+    sa.Column("registration_code", sa.Text, nullable=False),
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("email", sa.Text),
+    sa.Column("organization", sa.Text),
+    sa.Column("job_title", sa.Text),
+    sa.Column("nationality", sa.Text),
+    jsonb_column("extras", default="{}"),
+    foreign_key("workflow_id", "workflow.id", ondelete="SET NULL", nullable=True, index=True),
+    foreign_key("workflow_version_id", "workflow_version.id", ondelete="SET NULL", nullable=True),
+    sa.Column("current_step_id", sa.String(32)),
+    enum_column("status", ParticipantStatus, default=ParticipantStatus.PENDING),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("step_entered_at", sa.DateTime(timezone=True)),
+    sa.Column("sla_warn_at", sa.DateTime(timezone=True)),
+    sa.Column("sla_due_at", sa.DateTime(timezone=True)),
+    sa.Column("sla_warned_at", sa.DateTime(timezone=True)),
+    sa.Column("sla_breached_at", sa.DateTime(timezone=True)),
+    # registration's updatedAt of the data above: an older event never overwrites a newer one
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    created_at(),
+    updated_at(),
+    sa.Index(None, "tenant_id", "event_id"),
+    sa.Index(None, "current_step_id", "status"),
+    sa.Index("ix_participant_sla_warn", "sla_warn_at", postgresql_where=sa.text("sla_warned_at IS NULL")),
+    sa.Index("ix_participant_sla_due", "sla_due_at", postgresql_where=sa.text("sla_breached_at IS NULL")),
+)
+
+# P4-07 batch actions: one row per run, one item per participant with its before-state (⚠ fix).
+batch_operation = sa.Table(
+    "batch_operation",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    enum_column("action", ApprovalAction, nullable=False),
+    enum_column("status", BulkOperationStatus, default=BulkOperationStatus.CONFIRMED),
+    sa.Column("total_items", sa.Integer, nullable=False),
+    sa.Column("processed_items", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("success_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failure_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("remarks", sa.Text),
+    sa.Column("created_by", sa.String(32)),
+    sa.Column("undo_deadline", sa.DateTime(timezone=True)),
+    sa.Column("undone_at", sa.DateTime(timezone=True)),
+    created_at(),
+    updated_at(),
+    sa.Index(None, "tenant_id", "created_at"),
+)
+
+batch_item = sa.Table(
+    "batch_item",
+    metadata,
+    id_column(),
+    foreign_key("operation_id", "batch_operation.id", ondelete="CASCADE"),
+    cross_service_ref("participant_id"),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    # the participant's progress version right after this batch acted; undo only restores if unchanged
+    sa.Column("after_version", sa.Integer),
+    sa.Column("error", sa.Text),
+    jsonb_column("previous_state"),
+    created_at(),
+    sa.UniqueConstraint("operation_id", "participant_id"),
+)
+
+# P3-10: each client mutation id (nonce) is applied once per tenant.
+offline_mutation = sa.Table(
+    "offline_mutation",
+    metadata,
+    tenant_id_column(),
+    sa.Column("mutation_id", sa.String(128), nullable=False),
+    cross_service_ref("participant_id"),
+    sa.Column("type", sa.Text, nullable=False),
+    jsonb_column("result"),
+    created_at(),
+    sa.PrimaryKeyConstraint("tenant_id", "mutation_id"),
+)
+
+# Reviewer names for assignment lists, from identity's user events.
+user_directory = sa.Table(
+    "user_directory",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("tenant_id", sa.String(32)),
+    sa.Column("name", sa.Text),
+    sa.Column("email", sa.Text),
+    updated_at(),
 )

@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from ..enums import ApiKeyStatus, PermissionAccess, RateLimitTier, RoleScope, UserStatus
 from ..errors import ErrorCode
 from ..events import EventSpec
+from ..fields import AwareDatetime, Id, Name
 from ..flags import FlagContext, FlagKey, FlagState
 from ..listing import ListQuery, Page
 from ..model import Model
@@ -22,20 +23,9 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{3,64}$")]
 Password = Annotated[str, StringConstraints(min_length=12, max_length=256)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("a time needs a UTC offset")
-    return value
-
-
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 
 
 # --- tenants -------------------------------------------------------------------------------------

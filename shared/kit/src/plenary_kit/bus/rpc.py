@@ -212,12 +212,12 @@ async def call(
     context: ctx.Context | None = None,
     timeout: float | None = None,
 ) -> Any:
-    """Send a command or query; returns the reply model, raises the typed error the service sent."""
-    body = (
-        request.model_dump_json()
-        if isinstance(request, BaseModel)
-        else spec.request.model_validate(request).model_dump_json()
-    )
+    """Send a command or query; returns the reply model, raises the typed error the service sent.
+
+    Only the fields the caller set travel: a partial update must tell "left out" from "set to null".
+    """
+    model = request if isinstance(request, BaseModel) else spec.request.model_validate(request)
+    body = model.model_dump_json(exclude_unset=True)
     try:
         msg = await nc.request(
             spec.subject,

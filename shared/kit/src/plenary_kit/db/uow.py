@@ -1,5 +1,7 @@
 """Unit of work: a state change, its events (outbox) and its inbox mark commit together."""
 
+import contextlib
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -54,6 +56,19 @@ class UnitOfWork:
         )
         self._pending.append((spec.subject, event))
         return event
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: when the block raises, its writes and the events it recorded both go."""
+        mark = len(self._pending)
+        nested = await self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            await nested.rollback()
+            del self._pending[mark:]
+            raise
+        await nested.commit()
 
     async def claim(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """Mark an event as handled by ``consumer``; False when it already was (ack and move on)."""

@@ -105,14 +105,16 @@ def api_platform(
     admin_password: str,
     env: dict[str, str] | None = None,
     gateways: int = 2,
+    services: tuple[str, ...] = ("identity",),
 ) -> Iterator[Api]:
-    """identity and ``gateways`` gateway replicas as processes on an empty database, migrated and seeded."""
+    """``services`` (identity first) and ``gateways`` gateway replicas as processes on an empty database,
+    migrated and seeded."""
     settings = settings_for(database_url, nats_url, admin_password=admin_password)
-    specs = load_services(["identity", "gateway"])
+    specs = load_services([*services, "gateway"])
     provision.migrate(settings, specs)
     asyncio.run(provision.apply_streams(settings))
     asyncio.run(provision.seed(settings, specs))
-    base = free_port_range(1 + 2 * gateways)
+    base = free_port_range(len(services) + 2 * gateways)
     common = {
         **os.environ,
         "PLENARY_DATABASE_URL": database_url,
@@ -123,10 +125,13 @@ def api_platform(
         "PLENARY_LOG_JSON": "false",
         "PYTHONUNBUFFERED": "1",
     } | (env or {})
-    processes = {"identity": ServiceProcess.of("identity", common, workdir / "identity.log", base)}
+    processes = {
+        name: ServiceProcess.of(name, common, workdir / f"{name}.log", base + index)
+        for index, name in enumerate(services)
+    }
     urls = []
     for replica in range(1, gateways + 1):
-        http_port, health_port = base + 2 * replica - 1, base + 2 * replica
+        http_port, health_port = base + len(services) + 2 * replica - 2, base + len(services) + 2 * replica - 1
         name = f"gateway{replica}"
         with_http = common | {"PLENARY_HTTP_PORT": str(http_port)}
         processes[name] = ServiceProcess.of("gateway", with_http, workdir / f"{name}.log", health_port, label=name)

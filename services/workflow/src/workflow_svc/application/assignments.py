@@ -1,0 +1,109 @@
+"""Step assignment (P3-03): who reviews a step. Assign upserts on (step, user), reassign moves an
+assignment to another user keeping its strategy, unassign deactivates. The assigned user is notified."""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.errors import NotFound
+from plenary_kit.db import UnitOfWork
+from plenary_kit.ids import new_id
+
+from ..adapters import assignment_repository as assignments
+from ..adapters import workflow_repository as workflows
+from .common import actor, tenant, utcnow
+
+Row = sa.Row[Any]
+NOTIFICATION_TYPE = "step_assignment"
+
+
+async def _step(uow: UnitOfWork, step_id: str) -> Row:
+    found = await workflows.get_step(uow.session, step_id, tenant())
+    if found is None:
+        raise NotFound(f"step {step_id} not found")
+    return found
+
+
+async def _assignment(uow: UnitOfWork, assignment_id: str) -> Row:
+    found = await assignments.get(uow.session, assignment_id, tenant(), for_update=True)
+    if found is None:
+        raise NotFound(f"step assignment {assignment_id} not found")
+    return found
+
+
+async def _assignable(uow: UnitOfWork, user_id: str) -> None:
+    """A user another tenant owns is not found here. A user the directory does not know yet is
+    accepted: identity's events may not have arrived."""
+    known = await assignments.known_user(uow.session, user_id)
+    if known is not None and known.tenant_id not in (None, tenant()):
+        raise NotFound(f"user {user_id} not found")
+
+
+async def _assign(uow: UnitOfWork, step_id: str, user_id: str, strategy: Any) -> Row:
+    return await assignments.upsert(
+        uow.session,
+        tenant_id=tenant(),
+        step_id=step_id,
+        user_id=user_id,
+        strategy=strategy,
+        assigned_by=actor(),
+        now=utcnow(),
+        assignment_id=new_id(),
+    )
+
+
+def _announce(uow: UnitOfWork, spec, row: Row, previous_user_id: str | None = None) -> contract.StepAssignment:  # type: ignore[no-untyped-def]
+    assignment = assignments.to_assignment(row)
+    changed = contract.StepAssignmentChanged(assignment=assignment, previous_user_id=previous_user_id)
+    uow.publish(spec, changed, subject=assignment.id)
+    return assignment
+
+
+def _notify(uow: UnitOfWork, row: Row) -> None:
+    notice = contract.NotificationRequested(
+        user_id=row.user_id,
+        type=NOTIFICATION_TYPE,
+        title="New step assignment",
+        message=f'You have been assigned to review "{row.step_name}" in the workflow "{row.workflow_name}".',
+        data={"stepId": row.step_id, "assignmentId": row.id},
+    )
+    uow.publish(contract.NOTIFICATION_REQUESTED, notice, subject=row.user_id)
+
+
+async def assign_step(request: contract.AssignStep, uow: UnitOfWork) -> contract.StepAssignment:
+    target = await _step(uow, request.step_id)
+    await _assignable(uow, request.user_id)
+    row = await _assign(uow, target.id, request.user_id, request.strategy)
+    assignment = _announce(uow, contract.STEP_ASSIGNED, row)
+    _notify(uow, row)
+    return assignment
+
+
+async def reassign_step(request: contract.ReassignStep, uow: UnitOfWork) -> contract.StepAssignment:
+    current = await _assignment(uow, request.id)
+    await _assignable(uow, request.user_id)
+    await assignments.deactivate(uow.session, current.id, utcnow())
+    row = await _assign(uow, current.step_id, request.user_id, current.strategy)
+    assignment = _announce(uow, contract.STEP_REASSIGNED, row, previous_user_id=current.user_id)
+    _notify(uow, row)
+    return assignment
+
+
+async def unassign_step(request: contract.StepAssignmentRef, uow: UnitOfWork) -> contract.StepAssignmentRef:
+    """Deactivates; unassigning an inactive assignment changes nothing and announces nothing."""
+    current = await _assignment(uow, request.id)
+    if current.is_active:
+        _announce(uow, contract.STEP_UNASSIGNED, await assignments.deactivate(uow.session, current.id, utcnow()))
+    return contract.StepAssignmentRef(id=current.id)
+
+
+async def list_step_assignments(request: contract.ListStepAssignments, uow: UnitOfWork) -> contract.StepAssignmentList:
+    target = await _step(uow, request.step_id)
+    rows = await assignments.of_step(uow.session, target.id)
+    return contract.StepAssignmentList(data=[assignments.to_assignment(r) for r in rows])
+
+
+async def list_user_assignments(request: contract.ListUserAssignments, uow: UnitOfWork) -> contract.StepAssignmentList:
+    rows = await assignments.of_user(uow.session, request.user_id, tenant())
+    return contract.StepAssignmentList(data=[assignments.to_assignment(r) for r in rows])

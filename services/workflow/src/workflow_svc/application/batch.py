@@ -1,0 +1,325 @@
+"""Batch workflow actions (P4-07): dry run, execution through the engine in chunks, undo from before-state."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.enums import ApprovalAction, BulkOperationStatus
+from plenary_contracts.errors import BadRequest, NotFound, PlenaryError
+from plenary_kit.db import UnitOfWork
+from plenary_kit.ids import new_id
+
+from ..adapters import progress_repository as progress
+from ..adapters.tables import batch_item, batch_operation, participant, participant_assignment
+from ..domain.batch import chunks, ineligibility
+from .common import actor, tenant, utcnow
+from .engine import Acting, Engine
+
+NOT_FOUND = "Participant not found"
+
+
+class Batches:
+    def __init__(self, engine: Engine, new_uow: Callable[[], UnitOfWork]) -> None:
+        self.engine = engine
+        self.new_uow = new_uow
+
+    async def _rows(
+        self, uow: UnitOfWork, request: contract.BatchActionRequest, *, lock: bool = False
+    ) -> dict[str, Any]:
+        """The requested participants of the event; ``lock`` holds them (in id order, so concurrent
+        batches cannot deadlock) until the unit commits, so a before-state is what the engine acts on."""
+        query = sa.select(participant).where(
+            participant.c.tenant_id == tenant(),
+            participant.c.event_id == request.event_id,
+            participant.c.id.in_(request.participant_ids),
+            participant.c.deleted_at.is_(None),
+        )
+        if lock:
+            query = query.order_by(participant.c.id).with_for_update()
+        return {row.id: row for row in await uow.session.execute(query)}
+
+    async def dry_run(self, request: contract.BatchActionRequest, uow: UnitOfWork) -> contract.BatchDryRun:
+        rows = await self._rows(uow, request)
+        eligible: list[str] = []
+        ineligible: list[contract.Ineligible] = []
+        for pid in dict.fromkeys(request.participant_ids):
+            row = rows.get(pid)
+            reason = NOT_FOUND if row is None else await self._ineligibility(uow, row, request.action)
+            if reason is None:
+                eligible.append(pid)
+            else:
+                ineligible.append(
+                    contract.Ineligible(id=pid, name=progress.name_of(row) if row else None, reason=reason)
+                )
+        counts = contract.BatchCounts(
+            total=len(eligible) + len(ineligible), eligible=len(eligible), ineligible=len(ineligible)
+        )
+        return contract.BatchDryRun(eligible=eligible, ineligible=ineligible, counts=counts)
+
+    async def _ineligibility(self, uow: UnitOfWork, row: Any, action: ApprovalAction) -> str | None:
+        snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
+        back = await progress.last_approval_step(uow.session, row.id) if action is ApprovalAction.RETURN else None
+        return ineligibility(snapshot, row.current_step_id, action, return_step_id=back)
+
+    async def execute(self, request: contract.BatchActionRequest, uow: UnitOfWork) -> contract.BatchOperation:
+        ids = list(dict.fromkeys(request.participant_ids))
+        operation_id = new_id()
+        async with self.new_uow() as start:
+            await start.session.execute(
+                sa.insert(batch_operation).values(
+                    id=operation_id,
+                    tenant_id=tenant(),
+                    event_id=request.event_id,
+                    action=request.action,
+                    status=BulkOperationStatus.PROCESSING,
+                    total_items=len(ids),
+                    remarks=request.remarks,
+                    created_by=actor(),
+                )
+            )
+            start.publish(
+                contract.BATCH_STARTED, contract.BatchProgress(operation=await _operation(start, operation_id))
+            )
+            await start.commit()
+        try:
+            await self._run(request, operation_id, ids)
+        finally:
+            # Even when a chunk failed unexpectedly: what earlier chunks did stays, and stays undoable.
+            final = await self._finish(operation_id)
+        return final
+
+    async def _run(self, request: contract.BatchActionRequest, operation_id: str, ids: list[str]) -> None:
+        position = 0
+        for chunk in chunks(ids):
+            async with self.new_uow() as work:
+                rows = await self._rows(work, request.model_copy(update={"participant_ids": chunk}), lock=True)
+                succeeded = failed = 0
+                for pid in chunk:
+                    ok = await self._act_on_one(work, request, operation_id, pid, rows.get(pid), position)
+                    succeeded, failed, position = succeeded + ok, failed + (not ok), position + 1
+                await work.session.execute(
+                    sa.update(batch_operation)
+                    .where(batch_operation.c.id == operation_id)
+                    .values(
+                        processed_items=batch_operation.c.processed_items + len(chunk),
+                        success_count=batch_operation.c.success_count + succeeded,
+                        failure_count=batch_operation.c.failure_count + failed,
+                        updated_at=sa.func.now(),
+                    )
+                )
+                work.publish(
+                    contract.BATCH_PROGRESSED, contract.BatchProgress(operation=await _operation(work, operation_id))
+                )
+                await work.commit()
+
+    async def _finish(self, operation_id: str) -> contract.BatchOperation:
+        """COMPLETED unless nothing succeeded; the undo window opens now."""
+        async with self.new_uow() as finish:
+            done = await _operation(finish, operation_id)
+            status = BulkOperationStatus.FAILED if done.success_count == 0 else BulkOperationStatus.COMPLETED
+            await finish.session.execute(
+                sa.update(batch_operation)
+                .where(batch_operation.c.id == operation_id)
+                .values(
+                    status=status,
+                    undo_deadline=utcnow() + timedelta(hours=contract.BATCH_UNDO_HOURS),
+                    updated_at=sa.func.now(),
+                )
+            )
+            final = await _operation(finish, operation_id)
+            finish.publish(contract.BATCH_COMPLETED, contract.BatchProgress(operation=final))
+            await finish.commit()
+        return final
+
+    async def _act_on_one(
+        self,
+        uow: UnitOfWork,
+        request: contract.BatchActionRequest,
+        operation_id: str,
+        pid: str,
+        row: Any,
+        position: int,
+    ) -> bool:
+        item: dict[str, Any] = {
+            "id": new_id(),
+            "operation_id": operation_id,
+            "participant_id": pid,
+            "position": position,
+        }
+        if row is None:
+            await uow.session.execute(sa.insert(batch_item).values(**item, status="error", error=NOT_FOUND))
+            return False
+        item["previous_state"] = await _before_state(uow, row)  # ⚠ fix: captured before acting
+        try:
+            async with uow.savepoint():
+                result = await self.engine.act(
+                    uow, pid, request.action, Acting(actor_id=actor(), remarks=request.remarks, batch_id=operation_id)
+                )
+        except PlenaryError as error:
+            await uow.session.execute(sa.insert(batch_item).values(**item, status="error", error=error.message))
+            return False
+        await uow.session.execute(sa.insert(batch_item).values(**item, status="success", after_version=result.version))
+        return True
+
+    async def get(self, request: contract.BatchOperationRef, uow: UnitOfWork) -> contract.BatchOperationDetail:
+        operation = await _operation(uow, request.id, tenant_id=tenant())
+        items = await uow.session.execute(
+            sa.select(batch_item).where(batch_item.c.operation_id == request.id).order_by(batch_item.c.position)
+        )
+        return contract.BatchOperationDetail(
+            operation=operation,
+            items=[
+                contract.BatchItem(
+                    participant_id=i.participant_id, status=i.status, error=i.error, previous_state=i.previous_state
+                )
+                for i in items
+            ],
+        )
+
+    async def undo(self, request: contract.BatchOperationRef, uow: UnitOfWork) -> contract.BatchOperation:
+        operation = await _operation(uow, request.id, tenant_id=tenant(), for_update=True)
+        if operation.undone_at is not None:
+            raise BadRequest(f"batch action {request.id} was already undone")
+        if operation.status is not BulkOperationStatus.COMPLETED:
+            raise BadRequest(f"only a completed batch action can be undone (this one is {operation.status.value})")
+        if operation.undo_deadline is None or utcnow() > operation.undo_deadline:
+            raise BadRequest(f"the {contract.BATCH_UNDO_HOURS} h undo window of batch action {request.id} has closed")
+        items = await uow.session.execute(
+            sa.select(batch_item)
+            .where(batch_item.c.operation_id == request.id, batch_item.c.status == "success")
+            .order_by(batch_item.c.position.desc())
+        )
+        for item in items.all():
+            outcome, error = await self._restore(uow, operation, item)
+            await uow.session.execute(
+                sa.update(batch_item).where(batch_item.c.id == item.id).values(status=outcome, error=error)
+            )
+        await uow.session.execute(
+            sa.update(batch_operation)
+            .where(batch_operation.c.id == request.id)
+            .values(status=BulkOperationStatus.ROLLED_BACK, undone_at=sa.func.now(), updated_at=sa.func.now())
+        )
+        undone = await _operation(uow, request.id)
+        uow.publish(contract.BATCH_UNDONE, contract.BatchProgress(operation=undone))
+        return undone
+
+    async def _restore(self, uow: UnitOfWork, operation: contract.BatchOperation, item: Any) -> tuple[str, str | None]:
+        row = await progress.get(uow.session, item.participant_id, tenant(), for_update=True)
+        if row is None:
+            return "undo_failed", NOT_FOUND
+        if row.version != item.after_version:
+            return "undo_failed", "the participant changed after the batch action; not restored"
+        before = item.previous_state
+        back_to = before["currentStepId"]
+        await progress.archive_branches(uow.session, [row.id])
+        await progress.end_assignments(uow.session, [row.id])
+        remarks = f"Undo of batch action {operation.id}"
+        approval_id = await progress.add_approval(
+            uow.session,
+            tenant_id=row.tenant_id,
+            participant_id=row.id,
+            step_id=back_to or row.current_step_id,
+            user_id=actor(),
+            action=ApprovalAction.RETURN,
+            remarks=remarks,
+            metadata={"undo": True, "batchId": operation.id},
+        )
+        restored = await progress.move(
+            uow.session,
+            row.id,
+            status=before["status"],
+            current_step_id=back_to,
+            workflow_version_id=before["workflowVersionId"],
+            step_entered_at=_time(before.get("stepEnteredAt")),
+            sla_warn_at=_time(before.get("slaWarnAt")),
+            sla_due_at=_time(before.get("slaDueAt")),
+            sla_warned_at=None,
+            sla_breached_at=None,
+        )
+        reviewer = before.get("assignee")
+        if reviewer and back_to:
+            await uow.session.execute(
+                sa.insert(participant_assignment).values(
+                    id=new_id(),
+                    tenant_id=row.tenant_id,
+                    participant_id=row.id,
+                    step_id=back_to,
+                    user_id=reviewer["userId"],
+                    assignment_id=reviewer["assignmentId"],
+                    strategy=reviewer["strategy"],
+                )
+            )
+        snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
+        undone_step = snapshot.step(row.current_step_id) if snapshot else None
+        restored_step = snapshot.step(back_to) if snapshot and back_to else None
+        acted = contract.ParticipantActed(
+            participant_id=row.id,
+            participant_name=progress.name_of(row),
+            registration_code=row.registration_code,
+            event_id=row.event_id,
+            workflow_id=row.workflow_id,
+            workflow_version_id=restored.workflow_version_id,
+            action=ApprovalAction.RETURN,
+            step_id=row.current_step_id,
+            step_name=undone_step.name if undone_step else row.current_step_id,
+            previous_step_id=row.current_step_id,
+            next_step_id=back_to,
+            next_step_name=restored_step.name if restored_step else None,
+            is_complete=False,
+            previous_status=row.status,
+            status=restored.status,
+            approval_id=approval_id,
+            remarks=remarks,
+            batch_id=operation.id,
+            version=restored.version,
+        )
+        uow.publish(contract.PARTICIPANT_RETURNED, acted, subject=row.id)
+        uow.publish(contract.PARTICIPANT_STATUS_CHANGED, acted, subject=row.id)
+        return "undone", None
+
+
+async def _before_state(uow: UnitOfWork, row: Any) -> dict[str, Any]:
+    """Where the participant is and who reviews it there: what undo puts back."""
+    state = progress.before_state(row)
+    if row.current_step_id is not None:
+        reviewer = (
+            await uow.session.execute(
+                sa.select(
+                    participant_assignment.c.user_id,
+                    participant_assignment.c.assignment_id,
+                    participant_assignment.c.strategy,
+                ).where(
+                    participant_assignment.c.participant_id == row.id,
+                    participant_assignment.c.step_id == row.current_step_id,
+                    participant_assignment.c.is_active,
+                )
+            )
+        ).first()
+        if reviewer is not None:
+            state["assignee"] = {
+                "userId": reviewer.user_id,
+                "assignmentId": reviewer.assignment_id,
+                "strategy": reviewer.strategy.value,
+            }
+    return state
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+async def _operation(
+    uow: UnitOfWork, operation_id: str, *, tenant_id: str | None = None, for_update: bool = False
+) -> contract.BatchOperation:
+    query = sa.select(batch_operation).where(batch_operation.c.id == operation_id)
+    if tenant_id is not None:
+        query = query.where(batch_operation.c.tenant_id == tenant_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await uow.session.execute(query)).first()
+    if row is None:
+        raise NotFound(f"batch action {operation_id} not found")
+    return contract.BatchOperation.model_validate(dict(row._mapping))

@@ -1,0 +1,460 @@
+"""The engine: processWorkflowAction, entering a workflow, and what runs on arrival at a step.
+
+One participant row, locked for the length of the unit of work, serialises every change to a
+participant; ``version`` is the optimistic check callers send back as ``expectedVersion``.
+"""
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from plenary_contracts.access import authorize, decode_grants
+from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.catalog.identity import SYSTEM_USER_ID
+from plenary_contracts.enums import ApprovalAction, BranchStatus, ParticipantStatus
+from plenary_contracts.errors import BadRequest, Conflict, Forbidden, NotFound
+from plenary_contracts.flags import FlagKey
+from plenary_contracts.permissions import Permission
+from plenary_kit import context as ctx
+from plenary_kit.db import UnitOfWork
+from plenary_kit.ids import new_id
+from plenary_kit.logging import get_logger
+
+from ..adapters import assignment_repository as assignments
+from ..adapters import progress_repository as progress
+from ..adapters import rule_repository as rules
+from ..adapters import workflow_repository as workflows
+from ..adapters.tables import parallel_branch, participant_assignment
+from ..domain.assignment import needs_counter, pick_assignee, strategy_of
+from ..domain.auto_actions import APPROVAL_FOR, first_matching_rule, may_run_at_depth
+from ..domain.engine import ActionRefused, Outcome, decide
+from ..domain.sla import sla_times
+from ..domain.snapshot import Snapshot, SnapshotStep
+from .common import tenant, utcnow
+
+log = get_logger(__name__)
+
+FlagCheck = Callable[[FlagKey, str], bool]  # (flag, tenant) → on?
+
+
+@dataclasses.dataclass(frozen=True)
+class Acting:
+    """Who acts and on what terms; the defaults are a person acting through the API."""
+
+    actor_id: str
+    remarks: str | None = None
+    expected_version: int | None = None
+    metadata: Mapping[str, Any] | None = None
+    batch_id: str | None = None
+    auto_action: bool = False
+    chain_depth: int = 0
+    permission: Permission | None = None  # checked against the caller's grants for the participant's event
+
+
+def as_system() -> Any:
+    """Run what follows as the system user (auto-actions, SLA, timeouts); returns the token to reset."""
+    return ctx.use(dataclasses.replace(ctx.current(), actor_id=SYSTEM_USER_ID))
+
+
+def require_grant(permission: Permission, event_id: str | None = None) -> None:
+    """Check a permission the gateway could not: one that depends on the action or on the participant's
+    event (an EVENT-scoped role bound to another event is refused). Calls without grants come from
+    services, not people."""
+    context = ctx.current()
+    if context.grants is not None and not authorize(
+        decode_grants(context.grants), permission, actor_id=context.actor_id, event_id=event_id
+    ):
+        raise Forbidden(
+            f"lacks required permission: {permission.code}" + (f" for event {event_id}" if event_id else "")
+        )
+
+
+class Engine:
+    def __init__(self, flag_on: FlagCheck) -> None:
+        self.flag_on = flag_on
+        self._snapshots: dict[str, Snapshot] = {}  # versions are immutable: cache them for good
+
+    async def snapshot(self, uow: UnitOfWork, version_id: str | None) -> Snapshot | None:
+        if version_id is None:
+            return None
+        cached = self._snapshots.get(version_id)
+        if cached is None:
+            row = await workflows.get_version(uow.session, version_id)
+            if row is None:
+                return None
+            cached = self._snapshots[version_id] = workflows.snapshot_of(row)
+        return cached
+
+    # --- processWorkflowAction ---
+
+    async def act(
+        self, uow: UnitOfWork, participant_id: str, action: ApprovalAction, acting: Acting
+    ) -> contract.ActionResult:
+        row = await progress.get(uow.session, participant_id, tenant(), for_update=True)
+        if row is None:
+            raise NotFound(f"participant {participant_id} not found")
+        if acting.permission is not None:
+            require_grant(acting.permission, row.event_id)
+        if acting.expected_version is not None and acting.expected_version != row.version:
+            raise Conflict(
+                f"participant {participant_id} changed since version {acting.expected_version}",
+                details={"current": (await self.progress_of(uow, row)).model_dump(mode="json")},
+            )
+        if row.status is ParticipantStatus.CANCELLED:
+            raise BadRequest(f"participant {participant_id} is cancelled")
+        snapshot = await self.snapshot(uow, row.workflow_version_id)
+        return_step = (
+            await progress.last_approval_step(uow.session, row.id) if action is ApprovalAction.RETURN else None
+        )
+        try:
+            outcome = decide(
+                snapshot,
+                row.current_step_id,
+                action,
+                progress.data_of(row),
+                routing_enabled=self.flag_on(FlagKey.CONDITIONAL_ROUTING, row.tenant_id),
+                parallel_enabled=self.flag_on(FlagKey.PARALLEL_WORKFLOWS, row.tenant_id),
+                return_step_id=return_step,
+            )
+        except ActionRefused as refused:
+            raise BadRequest(str(refused)) from refused
+        assert snapshot is not None
+        return await self._apply(uow, row, snapshot, outcome, acting)
+
+    async def _apply(
+        self, uow: UnitOfWork, row: Any, snapshot: Snapshot, outcome: Outcome, acting: Acting
+    ) -> contract.ActionResult:
+        now = utcnow()
+        previous = outcome.previous_step
+        moved = outcome.next_step_id is not None
+        metadata = dict(acting.metadata or {})
+        if acting.batch_id:
+            metadata["batchId"] = acting.batch_id
+        if outcome.forks:
+            metadata["preFork"] = True
+        approval_id = await progress.add_approval(
+            uow.session,
+            tenant_id=row.tenant_id,
+            participant_id=row.id,
+            step_id=previous.id,
+            user_id=acting.actor_id,
+            action=outcome.action,
+            remarks=acting.remarks,
+            metadata=metadata,
+        )
+        values: dict[str, Any] = {"status": outcome.status}
+        next_step = snapshot.step(outcome.next_step_id) if moved else None
+        if next_step is not None:
+            values.update(self._arrival_values(next_step, now))
+        else:
+            values.update(sla_warn_at=None, sla_due_at=None)
+        updated = await progress.move(uow.session, row.id, **values)
+        if moved:
+            await progress.end_assignments(uow.session, [row.id])
+        acted = contract.ParticipantActed(
+            participant_id=row.id,
+            participant_name=progress.name_of(row),
+            registration_code=row.registration_code,
+            event_id=row.event_id,
+            workflow_id=row.workflow_id,
+            workflow_version_id=row.workflow_version_id,
+            action=outcome.action,
+            step_id=previous.id,
+            step_name=previous.name,
+            previous_step_id=previous.id,
+            next_step_id=outcome.next_step_id,
+            next_step_name=next_step.name if next_step else None,
+            is_complete=outcome.is_complete,
+            previous_status=row.status,
+            status=outcome.status,
+            approval_id=approval_id,
+            remarks=acting.remarks,
+            auto_action=acting.auto_action,
+            batch_id=acting.batch_id,
+            version=updated.version,
+        )
+        uow.publish(contract.ACTED_EVENTS[outcome.action], acted, subject=row.id)
+        uow.publish(contract.PARTICIPANT_STATUS_CHANGED, acted, subject=row.id)
+        if outcome.is_complete:
+            uow.publish(contract.PARTICIPANT_COMPLETED, acted, subject=row.id)
+        if outcome.forks and next_step is not None:
+            updated = await self._fork(uow, updated, next_step)
+        elif next_step is not None:
+            depth = acting.chain_depth + 1 if acting.auto_action else 0
+            self._announce_arrival(uow, updated, next_step, previous.id, depth, acting.batch_id)
+        return contract.ActionResult(
+            participant_id=row.id,
+            action=outcome.action,
+            previous_step_id=previous.id,
+            next_step_id=outcome.next_step_id,
+            is_complete=outcome.is_complete,
+            status=outcome.status,
+            version=updated.version,
+            approval_id=approval_id,
+        )
+
+    @staticmethod
+    def _arrival_values(step: SnapshotStep, now: datetime) -> dict[str, Any]:
+        warn_at, due_at = sla_times(step, now)
+        return {
+            "current_step_id": step.id,
+            "step_entered_at": now,
+            "sla_warn_at": warn_at,
+            "sla_due_at": due_at,
+            "sla_warned_at": None,
+            "sla_breached_at": None,
+        }
+
+    @staticmethod
+    def _announce_arrival(
+        uow: UnitOfWork, row: Any, step: SnapshotStep, previous_step_id: str | None, depth: int, batch_id: str | None
+    ) -> None:
+        uow.publish(
+            contract.PARTICIPANT_STEP_ENTERED,
+            contract.StepEntered(
+                participant_id=row.id,
+                event_id=row.event_id,
+                workflow_id=row.workflow_id,
+                workflow_version_id=row.workflow_version_id,
+                step_id=step.id,
+                step_name=step.name,
+                step_type=step.step_type,
+                previous_step_id=previous_step_id,
+                version=row.version,
+                chain_depth=depth,
+                batch_id=batch_id,
+            ),
+            subject=row.id,
+        )
+
+    async def _fork(self, uow: UnitOfWork, row: Any, fork_step: SnapshotStep) -> Any:
+        """executeFork: a fresh round of PENDING branches (earlier rounds archived), the participant at the FORK."""
+        fork = fork_step.fork
+        assert fork is not None and fork.join_step_id is not None
+        snapshot = await self.snapshot(uow, row.workflow_version_id)
+        assert snapshot is not None
+        join = snapshot.step(fork.join_step_id)
+        timeout = join.join.timeout_minutes if join is not None and join.join is not None else None
+        now = utcnow()
+        await progress.archive_branches(uow.session, [row.id], fork_step_id=fork_step.id)
+        await uow.session.execute(
+            sa.insert(parallel_branch),
+            [
+                {
+                    "id": new_id(),
+                    "tenant_id": row.tenant_id,
+                    "participant_id": row.id,
+                    "fork_step_id": fork_step.id,
+                    "branch_step_id": branch.branch_step_id,
+                    "join_step_id": fork.join_step_id,
+                    "status": BranchStatus.PENDING,
+                    "timeout_at": now + timedelta(minutes=timeout) if timeout else None,
+                }
+                for branch in fork.branches
+            ],
+        )
+        uow.publish(
+            contract.PARALLEL_FORKED,
+            contract.ParallelForked(
+                participant_id=row.id,
+                participant_name=progress.name_of(row),
+                event_id=row.event_id,
+                fork_step_id=fork_step.id,
+                fork_step_name=fork_step.name,
+                branch_count=len(fork.branches),
+                branches=[contract.ForkBranch(branch_step_id=b.branch_step_id, label=b.label) for b in fork.branches],
+                join_step_id=fork.join_step_id,
+            ),
+            subject=row.id,
+        )
+        return row
+
+    # --- entering ---
+
+    async def enter(self, uow: UnitOfWork, row: Any, workflow_id: str, version_id: str) -> None:
+        """enterWorkflow: pin the version, stand at the entry step, PENDING."""
+        snapshot = await self.snapshot(uow, version_id)
+        entry = snapshot.entry_step if snapshot is not None else None
+        if entry is None:
+            log.warning("workflow has no entry step; participant not entered", workflow_id=workflow_id)
+            return
+        updated = await progress.move(
+            uow.session,
+            row.id,
+            workflow_id=workflow_id,
+            workflow_version_id=version_id,
+            status=ParticipantStatus.PENDING,
+            **self._arrival_values(entry, utcnow()),
+        )
+        uow.publish(
+            contract.PARTICIPANT_ENTERED,
+            contract.ParticipantEntered(
+                participant_id=row.id,
+                event_id=row.event_id,
+                workflow_id=workflow_id,
+                workflow_version_id=version_id,
+                step_id=entry.id,
+                step_name=entry.name,
+                status=ParticipantStatus.PENDING,
+            ),
+            subject=row.id,
+        )
+        self._announce_arrival(uow, updated, entry, None, 0, None)
+
+    # --- arrival: auto-actions, then assignment ---
+
+    async def arrive(self, uow: UnitOfWork, arrival: contract.StepEntered) -> None:
+        row = await progress.get(uow.session, arrival.participant_id, ctx.current().tenant_id, for_update=True)
+        if row is None or row.version != arrival.version or row.current_step_id != arrival.step_id:
+            return  # someone acted since: this arrival is history
+        if self.flag_on(FlagKey.AUTO_ACTIONS, row.tenant_id) and await self._auto_act(uow, row, arrival):
+            return
+        if self.flag_on(FlagKey.STEP_ASSIGNMENT, row.tenant_id):
+            await self.assign_reviewer(uow, row, arrival.step_id)
+
+    async def _auto_act(self, uow: UnitOfWork, row: Any, arrival: contract.StepEntered) -> bool:
+        if not may_run_at_depth(arrival.chain_depth):
+            log.warning(
+                "auto-action chain stopped at its depth limit", participant_id=row.id, depth=arrival.chain_depth
+            )
+            return False
+        rule = first_matching_rule(await rules.active_rules(uow.session, arrival.step_id), progress.data_of(row))
+        if rule is None:
+            return False
+        action = APPROVAL_FOR[rule.action_type]
+        token = as_system()
+        try:
+            result = await self.act(
+                uow,
+                row.id,
+                action,
+                Acting(
+                    actor_id=SYSTEM_USER_ID,
+                    remarks=f"Auto-action: {rule.name}",
+                    expected_version=arrival.version,
+                    metadata={
+                        "ruleId": rule.id,
+                        "ruleName": rule.name,
+                        "actionType": rule.action_type.value,
+                        "conditionExpression": "matched",
+                        "autoAction": True,
+                    },
+                    batch_id=arrival.batch_id,
+                    auto_action=True,
+                    chain_depth=arrival.chain_depth,
+                ),
+            )
+        except BadRequest as refused:
+            log.warning("auto-action rule matched but the engine refused", rule_id=rule.id, reason=refused.message)
+            return False
+        finally:
+            ctx.reset(token)
+        uow.publish(
+            contract.AUTO_ACTION_EXECUTED,
+            contract.AutoActionExecuted(
+                participant_id=row.id,
+                event_id=row.event_id,
+                step_id=arrival.step_id,
+                rule_id=rule.id,
+                rule_name=rule.name,
+                action_type=rule.action_type,
+                approval_action=action,
+                chain_depth=arrival.chain_depth + 1,
+                next_step_id=result.next_step_id,
+                is_complete=result.is_complete,
+            ),
+            subject=row.id,
+        )
+        return True
+
+    async def assign_reviewer(
+        self, uow: UnitOfWork, row: Any, step_id: str, *, exclude: str | None = None
+    ) -> str | None:
+        """Pick a reviewer by the step's strategy, persist it, tell them. Returns the user id, if any."""
+        candidates = await assignments.active_assignees(uow.session, step_id)
+        if exclude is not None:
+            candidates = [c for c in candidates if c.user_id != exclude]
+        if not candidates:
+            return None
+        counter = await assignments.advance_round_robin(uow.session, step_id) if needs_counter(candidates) else None
+        loads = await assignments.open_loads(uow.session, step_id, [c.user_id for c in candidates])
+        chosen = pick_assignee(candidates, counter_after_increment=counter, loads=loads)
+        if chosen is None:
+            return None
+        previous = await progress.current_assignee(uow.session, row.id, step_id)
+        await uow.session.execute(
+            sa.update(participant_assignment)
+            .where(
+                participant_assignment.c.participant_id == row.id,
+                participant_assignment.c.step_id == step_id,
+                participant_assignment.c.is_active,
+            )
+            .values(is_active=False, updated_at=sa.func.now())
+        )
+        await uow.session.execute(
+            sa.insert(participant_assignment).values(
+                id=new_id(),
+                tenant_id=row.tenant_id,
+                participant_id=row.id,
+                step_id=step_id,
+                user_id=chosen.user_id,
+                assignment_id=chosen.assignment_id,
+                strategy=strategy_of(candidates),
+            )
+        )
+        snapshot = await self.snapshot(uow, row.workflow_version_id)
+        step = snapshot.step(step_id) if snapshot else None
+        step_name = step.name if step else step_id
+        uow.publish(
+            contract.PARTICIPANT_ASSIGNED,
+            contract.ParticipantAssigned(
+                participant_id=row.id,
+                event_id=row.event_id,
+                workflow_id=row.workflow_id,
+                step_id=step_id,
+                step_name=step_name,
+                user_id=chosen.user_id,
+                previous_user_id=previous,
+                strategy=strategy_of(candidates),
+                assignment_id=chosen.assignment_id,
+            ),
+            subject=row.id,
+        )
+        uow.publish(
+            contract.NOTIFICATION_REQUESTED,
+            contract.NotificationRequested(
+                user_id=chosen.user_id,
+                type="step_assignment",
+                title="New participant to review",
+                message=f"You have a new participant to review: {progress.name_of(row)} at {step_name}",
+                data={"participantId": row.id, "stepId": step_id, "assignmentId": chosen.assignment_id},
+            ),
+            subject=chosen.user_id,
+        )
+        return chosen.user_id
+
+    # --- reading ---
+
+    async def progress_of(self, uow: UnitOfWork, row: Any) -> contract.ParticipantProgress:
+        snapshot = await self.snapshot(uow, row.workflow_version_id)
+        step = snapshot.step(row.current_step_id) if snapshot else None
+        branches = await progress.live_branches(uow.session, row.id)
+        return contract.ParticipantProgress(
+            participant_id=row.id,
+            event_id=row.event_id,
+            name=progress.name_of(row),
+            registration_code=row.registration_code,
+            workflow_id=row.workflow_id,
+            workflow_version_id=row.workflow_version_id,
+            current_step_id=row.current_step_id,
+            current_step_name=step.name if step else None,
+            status=row.status,
+            version=row.version,
+            assignee_id=await progress.current_assignee(uow.session, row.id, row.current_step_id),
+            sla_due_at=row.sla_due_at,
+            branches=[progress.to_branch(b) for b in branches],
+            updated_at=row.updated_at,
+        )

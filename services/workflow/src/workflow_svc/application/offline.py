@@ -1,0 +1,111 @@
+"""Offline sync (P3-10): a client's queued mutation replayed through the engine, once per mutation id."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.enums import ApprovalAction
+from plenary_contracts.errors import Conflict, Forbidden, NotFound
+from plenary_contracts.permissions import Permission
+from plenary_kit.db import UnitOfWork
+
+from ..adapters.tables import offline_mutation, participant
+from .common import actor, tenant
+from .engine import Acting, Engine, require_grant
+
+_ENGINE_ACTIONS = {
+    "approve": ApprovalAction.APPROVE,
+    "reject": ApprovalAction.REJECT,
+    "bypass": ApprovalAction.BYPASS,
+    "print": ApprovalAction.PRINT,
+}
+_PERMISSIONS = {
+    "approve": Permission("participant", "approve"),
+    "reject": Permission("participant", "reject"),
+    "bypass": Permission("participant", "approve"),
+    "print": Permission("participant", "print"),
+    "collect": Permission("participant", "collect"),
+    "scan": Permission("participant", "read"),
+}
+
+
+class OfflineSync:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def sync(self, request: contract.OfflineMutation, uow: UnitOfWork) -> contract.OfflineSyncResult:
+        tenant_id = tenant()
+        if _is_participant(request):
+            require_grant(_PERMISSIONS[request.type])  # before the dedupe: a replay tells nothing to the unentitled
+        claimed = await uow.session.execute(
+            insert(offline_mutation)
+            .values(tenant_id=tenant_id, mutation_id=request.id, participant_id=request.entity_id, type=request.type)
+            .on_conflict_do_nothing()
+            .returning(offline_mutation.c.mutation_id)
+        )
+        if claimed.first() is None:
+            stored = (
+                await uow.session.execute(
+                    sa.select(offline_mutation.c.result).where(
+                        offline_mutation.c.tenant_id == tenant_id, offline_mutation.c.mutation_id == request.id
+                    )
+                )
+            ).scalar()
+            previous = contract.OfflineSyncResult.model_validate(stored or {"success": True, "applied": False})
+            return previous.model_copy(update={"duplicate": True})
+        result = await self._apply(uow, request, tenant_id)
+        await uow.session.execute(
+            sa.update(offline_mutation)
+            .where(offline_mutation.c.tenant_id == tenant_id, offline_mutation.c.mutation_id == request.id)
+            .values(result=result.model_dump(mode="json"))
+        )
+        return result
+
+    async def _apply(
+        self, uow: UnitOfWork, request: contract.OfflineMutation, tenant_id: str
+    ) -> contract.OfflineSyncResult:
+        if not _is_participant(request):
+            return contract.OfflineSyncResult(success=True, applied=False)  # other entities pass unchecked
+        row = (
+            await uow.session.execute(
+                sa.select(participant)
+                .where(participant.c.id == request.entity_id, participant.c.deleted_at.is_(None))
+                .with_for_update()
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"participant {request.entity_id} not found")
+        if row.tenant_id != tenant_id:
+            raise Forbidden("the participant belongs to another tenant")  # the original's one 403 exception
+        # The participant changed when workflow moved it or registration edited it, whichever is later.
+        if _epoch_ms(max(row.updated_at, row.source_updated_at)) >= request.timestamp:
+            current = await self.engine.progress_of(uow, row)
+            raise Conflict(
+                "the server changed this participant after the offline mutation; the server wins",
+                details={"conflict": True, "current": current.model_dump(mode="json")},
+            )
+        action = _ENGINE_ACTIONS.get(request.type)
+        if action is None:
+            return contract.OfflineSyncResult(success=True, applied=True)  # collect and scan change no field
+        remarks = request.payload.get("remarks") if isinstance(request.payload.get("remarks"), str) else None
+        result = await self.engine.act(
+            uow,
+            row.id,
+            action,
+            Acting(
+                actor_id=actor(),
+                remarks=remarks,
+                metadata={"offline": True, "mutationId": request.id, "clientTimestamp": request.timestamp},
+            ),
+        )
+        return contract.OfflineSyncResult(success=True, applied=True, result=result)
+
+
+def _is_participant(request: contract.OfflineMutation) -> bool:
+    return request.entity_type.lower() == "participant"
+
+
+def _epoch_ms(value: Any) -> int:
+    return int(value.timestamp() * 1000)

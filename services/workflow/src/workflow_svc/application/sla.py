@@ -1,0 +1,154 @@
+"""SLA timers: a warning, then a breach and its action, once per arrival at a step.
+
+The times are set on arrival (``sla_warn_at``, ``sla_due_at``); the sweep claims due rows with
+SKIP LOCKED and stamps them in the same transaction, so restarts and replicas never fire one twice.
+A breach's action runs in a savepoint: when the engine refuses it, the breach is still recorded and
+the assignee told, rather than the same row failing every sweep.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.catalog.identity import SYSTEM_USER_ID
+from plenary_contracts.enums import ParticipantStatus, SlaAction
+from plenary_contracts.errors import PlenaryError
+from plenary_contracts.flags import FlagKey
+from plenary_kit import context as ctx
+from plenary_kit.db import UnitOfWork
+from plenary_kit.logging import get_logger
+
+from ..adapters import progress_repository as progress
+from ..adapters.tables import participant
+from ..domain.sla import breach_action
+from ..domain.snapshot import SnapshotStep
+from .engine import Acting, Engine
+
+log = get_logger(__name__)
+
+_OPEN = (ParticipantStatus.PENDING, ParticipantStatus.IN_PROGRESS)
+
+
+class SlaTimers:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def _claim(self, uow: UnitOfWork, due: Any, *not_fired: Any) -> Any:
+        return (
+            await uow.session.execute(
+                sa.select(participant)
+                .where(
+                    due <= sa.func.now(),
+                    *(stamp.is_(None) for stamp in not_fired),
+                    participant.c.deleted_at.is_(None),
+                    participant.c.status.in_(_OPEN),
+                )
+                .order_by(due)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+
+    async def warn_next(self, uow: UnitOfWork) -> bool:
+        # A participant already breached at this step is past warning.
+        row = await self._claim(
+            uow, participant.c.sla_warn_at, participant.c.sla_warned_at, participant.c.sla_breached_at
+        )
+        if row is None:
+            return False
+        await uow.session.execute(
+            sa.update(participant).where(participant.c.id == row.id).values(sla_warned_at=sa.func.now())
+        )
+        token = ctx.use(ctx.Context(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID))
+        try:
+            notice = await self._notice(uow, row, None)
+            uow.publish(contract.SLA_WARNING, notice, subject=row.id)
+            if notice.assignee_id:
+                self._notify(
+                    uow, notice, "SLA warning", f"{notice.participant_name} is close to the SLA at {notice.step_name}"
+                )
+        finally:
+            ctx.reset(token)
+        return True
+
+    async def breach_next(self, uow: UnitOfWork) -> bool:
+        row = await self._claim(uow, participant.c.sla_due_at, participant.c.sla_breached_at)
+        if row is None:
+            return False
+        await uow.session.execute(
+            sa.update(participant).where(participant.c.id == row.id).values(sla_breached_at=sa.func.now())
+        )
+        snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
+        step = snapshot.step(row.current_step_id) if snapshot else None
+        token = ctx.use(ctx.Context(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID))
+        try:
+            notice = await self._notice(uow, row, step.sla_action if step else None)
+            uow.publish(contract.SLA_BREACHED, notice, subject=row.id)
+            if step is None or not await self._take_breach_action(uow, row, step, notice):
+                if notice.assignee_id:
+                    self._notify(
+                        uow, notice, "SLA breached", f"{notice.participant_name} passed the SLA at {notice.step_name}"
+                    )
+        finally:
+            ctx.reset(token)
+        return True
+
+    async def _take_breach_action(
+        self, uow: UnitOfWork, row: Any, step: SnapshotStep, notice: contract.SlaNotice
+    ) -> bool:
+        """Run the step's SLA action; False when there is none to run (NOTIFY) or it could not run."""
+        if notice.sla_action is SlaAction.REASSIGN:
+            if not self.engine.flag_on(FlagKey.STEP_ASSIGNMENT, row.tenant_id):
+                return False
+            return await self.engine.assign_reviewer(uow, row, step.id, exclude=notice.assignee_id) is not None
+        action = breach_action(step)
+        if action is None:
+            return False
+        try:
+            async with uow.savepoint():
+                await self.engine.act(
+                    uow,
+                    row.id,
+                    action,
+                    Acting(
+                        actor_id=SYSTEM_USER_ID,
+                        remarks=f"SLA breached at {notice.step_name}",
+                        expected_version=row.version,
+                        metadata={"slaBreach": True, "slaAction": step.sla_action},
+                    ),
+                )
+        except PlenaryError as refused:
+            log.warning("SLA action refused by the engine", participant_id=row.id, reason=refused.message)
+            return False
+        return True
+
+    async def _notice(self, uow: UnitOfWork, row: Any, sla_action: SlaAction | str | None) -> contract.SlaNotice:
+        snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
+        step = snapshot.step(row.current_step_id) if snapshot else None
+        return contract.SlaNotice(
+            participant_id=row.id,
+            participant_name=progress.name_of(row),
+            event_id=row.event_id,
+            workflow_id=row.workflow_id,
+            step_id=row.current_step_id,
+            step_name=step.name if step else row.current_step_id,
+            due_at=row.sla_due_at,
+            sla_action=sla_action,
+            assignee_id=await progress.current_assignee(uow.session, row.id, row.current_step_id),
+        )
+
+    @staticmethod
+    def _notify(uow: UnitOfWork, notice: contract.SlaNotice, title: str, message: str) -> None:
+        assert notice.assignee_id is not None
+        uow.publish(
+            contract.NOTIFICATION_REQUESTED,
+            contract.NotificationRequested(
+                user_id=notice.assignee_id,
+                type="sla",
+                title=title,
+                message=message,
+                data={"participantId": notice.participant_id, "stepId": notice.step_id},
+            ),
+            subject=notice.assignee_id,
+        )

@@ -1,0 +1,122 @@
+"""Publishing: the step graph, validated, frozen as an immutable version; a new version only when the
+snapshot's hash changed."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.enums import WorkflowStatus
+from plenary_contracts.errors import BadRequest, NotFound
+from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.ids import new_id
+
+from ..adapters import workflow_repository as workflows
+from ..adapters.tables import workflow, workflow_version
+from ..domain.publishing import publish_problems
+from ..domain.snapshot import build_snapshot, snapshot_hash
+from .common import actor, field_error, refuse, tenant, utcnow
+from .workflows import live_workflow
+
+ParallelEnabled = Callable[[str], bool]
+"""Whether fork/join (FF_PARALLEL_WORKFLOWS) is on for the caller in this tenant."""
+
+
+class Versions:
+    def __init__(self, parallel_enabled: ParallelEnabled) -> None:
+        self.parallel_enabled = parallel_enabled
+
+    async def publish_workflow(self, request: contract.PublishWorkflow, uow: UnitOfWork) -> contract.Publication:
+        tenant_id = tenant()
+        # The lock serialises publishes (version n+1 is taken once) and step edits (see steps.py).
+        current = await workflows.get_workflow(uow.session, request.id, tenant_id, for_update=True, with_deleted=True)
+        if current is None:
+            raise NotFound(f"workflow {request.id} not found")
+        if current.deleted_at is not None:
+            raise BadRequest("a deleted workflow cannot be published")
+        if current.status is WorkflowStatus.ARCHIVED:
+            raise BadRequest("an ARCHIVED workflow cannot be published; set it back to DRAFT first")
+        steps = await workflows.steps_of(uow.session, current.id)
+        snapshot = build_snapshot(current.id, current.name, (workflows.snapshot_step(s) for s in steps))
+        problems = publish_problems(snapshot, parallel_enabled=self.parallel_enabled(tenant_id))
+        refuse(
+            "the workflow cannot be published",
+            (field_error(["steps", step_id] if step_id else ["workflow"], message) for step_id, message in problems),
+        )
+        snapshot_json = snapshot.to_json()
+        digest = snapshot_hash(snapshot_json)
+        latest = await workflows.latest_version(uow.session, current.id)
+        now = utcnow()
+        created = latest is None or latest.snapshot_hash != digest
+        if created:
+            number = (latest.version if latest is not None else 0) + 1
+            latest = await _insert_version(uow, current, number, snapshot_json, digest, request.change_description)
+        assert latest is not None
+        if current.status is not WorkflowStatus.PUBLISHED:
+            await _mark_published(uow, current.id, now)
+        version = workflows.to_version(latest)
+        if created:
+            published = contract.WorkflowPublished(
+                workflow_id=current.id,
+                event_id=current.event_id,
+                name=current.name,
+                version_id=version.id,
+                version=version.version,
+                snapshot_hash=digest,
+                step_count=len(snapshot.steps),
+            )
+            uow.publish(contract.WORKFLOW_PUBLISHED, published, subject=current.id)
+        return contract.Publication(version=version, created=created)
+
+
+async def _insert_version(
+    uow: UnitOfWork,
+    owner: sa.Row[Any],
+    number: int,
+    snapshot_json: dict[str, Any],
+    digest: str,
+    change_description: str | None,
+) -> sa.Row[Any]:
+    statement = (
+        sa.insert(workflow_version)
+        .values(
+            id=new_id(),
+            tenant_id=owner.tenant_id,
+            workflow_id=owner.id,
+            version=number,
+            snapshot=snapshot_json,
+            snapshot_hash=digest,
+            change_description=change_description,
+            created_by=actor(),
+        )
+        .returning(workflow_version)
+    )
+    return (await uow.session.execute(statement)).one()
+
+
+async def _mark_published(uow: UnitOfWork, workflow_id: str, now: datetime) -> None:
+    """PUBLISHED is a visible change of the workflow, announced like any other update."""
+    await uow.session.execute(
+        sa.update(workflow).where(workflow.c.id == workflow_id).values(status=WorkflowStatus.PUBLISHED, updated_at=now)
+    )
+    changed = workflows.to_workflow(await live_workflow(uow, workflow_id))
+    uow.publish(contract.WORKFLOW_UPDATED, contract.WorkflowChanged(workflow=changed), subject=workflow_id)
+
+
+async def list_workflow_versions(
+    request: contract.ListWorkflowVersions, uow: UnitOfWork
+) -> contract.WorkflowVersionPage:
+    await live_workflow(uow, request.workflow_id)
+    query = sa.select(workflow_version).where(workflow_version.c.workflow_id == request.workflow_id)
+    rows, meta = await fetch_page(uow.session, query, request, workflows.VERSION_SORTABLE, workflow_version.c.id)
+    return contract.WorkflowVersionPage(data=[workflows.to_version(r) for r in rows], meta=meta)
+
+
+async def get_workflow_version(request: contract.GetWorkflowVersion, uow: UnitOfWork) -> contract.WorkflowVersion:
+    await live_workflow(uow, request.workflow_id)
+    row = await workflows.version_number(uow.session, request.workflow_id, request.version)
+    if row is None:
+        raise NotFound(f"workflow {request.workflow_id} has no version {request.version}")
+    return workflows.to_version(row)
