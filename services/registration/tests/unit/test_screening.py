@@ -1,0 +1,129 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
+from registration_svc.domain.screening import (
+    BlacklistEntry,
+    Person,
+    Risk,
+    blacklist_hits,
+    blocking_keys,
+    combined_score,
+    flagged,
+    name_trigrams,
+    risk_of,
+    score,
+    soundex,
+)
+
+
+def person(first: str = "Ada", last: str = "Lovelace", pid: str | None = "p1", **fields) -> Person:  # type: ignore[no-untyped-def]
+    return Person(pid, first, last, **fields)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("Robert", "R163"), ("Rupert", "R163"), ("Smith", "S530"), ("Smyth", "S530"), ("A", "A000"), ("Lee", "L000")],
+)
+def test_soundex_follows_the_original_examples(name: str, code: str):
+    assert soundex(name) == code
+
+
+def test_soundex_lets_vowels_h_w_and_y_reset_the_previous_code():
+    assert soundex("Ashcraft") == "A226"  # standard Soundex says A261: H resets here
+    assert soundex("Tymczak") == "T522"
+
+
+def test_soundex_ignores_everything_but_letters_and_is_empty_without_any():
+    assert soundex("o'Brien-2") == soundex("OBrien")
+    assert soundex("123") == ""
+
+
+def test_passport_is_an_exact_match_worth_one_whatever_the_case_and_spaces():
+    scored = score(person(passport=" ab123 "), person(first="X", last="Y", pid="p2", passport="AB123"))
+    assert scored.score == 1.0 and scored.risk is Risk.BLOCK
+    assert [m.field for m in scored.matches] == ["passportNumber"]
+
+
+def test_email_scores_0_95_and_phone_digits_0_90():
+    assert score(person(email="Ada@X.org"), person("Z", "Q", "p2", email="ada@x.org")).score == 0.95
+    assert score(person(phone="+44 (20) 7946-0000"), person("Z", "Q", "p2", phone="442079460000")).score == 0.90
+
+
+def test_a_name_within_two_edits_scores_0_85_and_with_the_same_birth_date_0_90():
+    near = score(person("Ada", "Lovelace"), person("Adda", "Lovelase", "p2"))
+    assert near.score == 0.85 and near.matches[0].match_type == "levenshtein"
+    same = score(person(date_of_birth="1815-12-10"), person(pid="p2", date_of_birth="1815-12-10"))
+    assert same.score == 0.90 and same.matches[0].field == "name+dateOfBirth"
+    assert same.matches[0].match_type == "exact"
+
+
+def test_names_further_apart_match_by_soundex_at_0_80():
+    scored = score(person("Robert", "Smith"), person("Rupert", "Smyth", "p2"))
+    assert Levenshtein.distance("robert smith", "rupert smyth") > 2
+    assert scored.score == 0.80 and scored.matches[0].match_type == "soundex"
+
+
+def test_each_further_match_adds_0_05_up_to_0_15():
+    assert combined_score([0.85]) == 0.85
+    assert combined_score([0.85, 0.80]) == 0.90
+    assert combined_score([0.85, 0.80, 0.80, 0.80, 0.80]) == 1.0
+    assert combined_score([0.80, 0.70, 0.70, 0.70, 0.70, 0.70]) == 0.95  # the bonus stops at 0.15
+    assert combined_score([]) == 0.0
+
+
+def test_thresholds_block_at_0_90_and_warn_at_0_70():
+    assert (risk_of(0.90), risk_of(0.8999), risk_of(0.70), risk_of(0.6999)) == (
+        Risk.BLOCK,
+        Risk.WARN,
+        Risk.WARN,
+        Risk.PASS,
+    )
+
+
+def test_flagged_keeps_warn_or_worse_best_first_and_never_the_person_itself():
+    me = person(email="ada@x.org")
+    found = flagged(
+        me,
+        [
+            me,
+            person("Adda", "Lovelace", "weak"),
+            person("Q", "Z", "unrelated"),
+            person("Ada", "Lovelace", "strong", email="ada@x.org"),
+        ],
+    )
+    assert [s.candidate_id for s in found] == ["strong", "weak"]
+    assert found[0].score == 1.0  # email 0.95 + name 0.85 → 0.95 + 0.05
+
+
+def test_blacklist_hits_passport_email_and_the_first_close_name_variation():
+    entry = BlacklistEntry("b1", name="Someone Else", name_variations=("Adah Lovelace", "Ada Lovelace"), passport="P9")
+    hits = blacklist_hits(person(passport="p9"), [entry])
+    assert [(h.match_field, h.match_type, h.match_value) for h in hits] == [
+        ("passportNumber", "exact", "P9"),
+        ("nameVariations", "fuzzy", "Adah Lovelace"),
+    ]
+
+
+def test_blacklist_falls_back_to_the_entry_name_and_ignores_far_names():
+    assert [h.match_type for h in blacklist_hits(person(), [BlacklistEntry("b2", name="ada lovelace")])] == ["exact"]
+    assert blacklist_hits(person(), [BlacklistEntry("b3", name="Grace Hopper", email="g@h.org")]) == []
+
+
+def test_blocking_keys_hold_the_normalised_identifiers_and_the_soundex_pair():
+    keys = blocking_keys(person(email=" Ada@X.org ", passport="Ab1", phone="+1 (555) 0100"))
+    assert {"email:ada@x.org", "passport:ab1", "phone:15550100", "soundex:A300:L142"} <= keys
+
+
+names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=10)
+
+
+@given(names, names, st.data())
+def test_two_names_within_two_edits_always_share_a_blocking_trigram(first: str, last: str, data: st.DataObject):
+    other = f"{first} {last}"
+    for _ in range(data.draw(st.integers(0, 2))):
+        at = data.draw(st.integers(0, len(other) - 1))
+        other = other[:at] + data.draw(st.sampled_from("abcxyz")) + other[at + 1 :]
+    other_first, _, other_last = other.partition(" ")
+    if Levenshtein.distance(f"{first} {last}", other) <= 2 and other_last:
+        assert name_trigrams(first, last) & name_trigrams(other_first, other_last)
