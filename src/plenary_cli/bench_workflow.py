@@ -12,14 +12,14 @@ from workflow_svc.domain.conditions import compile_condition, evaluate
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
-from plenary_contracts.flags import FlagKey, FlagState
-from plenary_contracts.streams import FLAGS_BUCKET
+from plenary_contracts.flags import FlagKey
 from plenary_kit import context as ctx
 from plenary_kit import provision
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.rpc import call
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
+from plenary_kit.testing.flags import put_flag
 from plenary_kit.testing.registration import publish_registration
 
 TENANT, EVENT = "bench-tenant", "bench-event"
@@ -96,10 +96,7 @@ async def engine_figures(settings: Settings, actions: int, concurrency: int = 16
     await runtime.start()
     nc = await connect(settings.nats_url, "bench-workflow")
     try:
-        kv = await nc.jetstream().key_value(FLAGS_BUCKET.name)
-        await kv.put(
-            FlagKey.BULK_OPERATIONS.value, FlagState(key="FF_BULK_OPERATIONS", enabled=True).model_dump_json().encode()
-        )
+        await put_flag(nc, FlagKey.BULK_OPERATIONS, enabled=True)
         workflow = await _as_admin(nc, contract.CREATE_WORKFLOW, {"eventId": EVENT, "name": "bench"})
         steps = [
             await _as_admin(

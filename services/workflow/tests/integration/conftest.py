@@ -13,16 +13,17 @@ from workflow_svc.bootstrap import SERVICE as WORKFLOW
 
 from plenary_contracts.catalog import workflow as workflow_contract
 from plenary_contracts.envelope import CloudEvent
+from plenary_contracts.errors import NotFound
 from plenary_contracts.events import EventSpec
-from plenary_contracts.flags import FlagContext, FlagKey, FlagState
+from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_contracts.operations import OperationSpec
-from plenary_contracts.streams import FLAGS_BUCKET
 from plenary_kit import context as ctx
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.rpc import call
 from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
+from plenary_kit.testing.flags import put_flag
 from plenary_kit.testing.plugin import eventually
 from plenary_kit.testing.registration import publish_registration
 
@@ -52,10 +53,24 @@ class WorkflowService:
 
     async def flags(self, *keys: FlagKey, tenant: str = TENANT) -> None:
         """Turn flags on for one tenant, as identity's mirror would, and wait until the service sees them."""
-        kv = await self.nc.jetstream().key_value(FLAGS_BUCKET.name)
         for key in keys:
-            await kv.put(key.value, FlagState(key=key.value, enabled_for_tenants=[tenant]).model_dump_json().encode())
+            await put_flag(self.nc, key, tenants=(tenant,))
         await eventually(lambda: all(self.runtime.flags.is_enabled(k, FlagContext(tenant_id=tenant)) for k in keys))
+
+    async def progress(self, pid: str, *, tenant: str = TENANT) -> workflow_contract.ParticipantProgress:
+        return await self.call(workflow_contract.GET_PROGRESS, {"participantId": pid}, tenant=tenant)
+
+    async def at(self, pid: str, step_id: str) -> workflow_contract.ParticipantProgress:
+        """The participant's progress once it stands at ``step_id`` (registration's event may still be in flight)."""
+
+        async def there() -> workflow_contract.ParticipantProgress | None:
+            try:
+                seen = await self.progress(pid)
+            except NotFound:
+                return None
+            return seen if seen.current_step_id == step_id else None
+
+        return await eventually(there, timeout=20)
 
     async def build(
         self, steps: list[dict[str, Any]], *, event_id: str = EVENT, tenant: str = TENANT, **fields: Any

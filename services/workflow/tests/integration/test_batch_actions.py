@@ -10,9 +10,9 @@ from workflow_svc.adapters.tables import approval, batch_operation, participant
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
 from plenary_contracts.errors import BadRequest, FeatureDisabled, NotFound
-from plenary_contracts.flags import FlagContext, FlagKey, FlagState
-from plenary_contracts.streams import FLAGS_BUCKET
+from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_kit.ids import new_id
+from plenary_kit.testing.flags import put_flag
 from plenary_kit.testing.plugin import eventually
 
 EVENT = "event-1"
@@ -24,10 +24,6 @@ FLOW = [
     {"key": "review", "nextStepId": "done", "rejectionTargetId": "intake"},
     {"key": "done", "isTerminal": True},
 ]
-
-
-async def _progress(workflow, pid: str) -> contract.ParticipantProgress:
-    return await workflow.call(contract.GET_PROGRESS, {"participantId": pid})
 
 
 async def _registered(workflow, count: int, **fields) -> list[str]:
@@ -56,8 +52,7 @@ async def _entered(workflow, count: int, step_id: str) -> list[str]:
 
 
 async def _flag_for_tenants(workflow, key: FlagKey, *tenants: str) -> None:
-    kv = await workflow.nc.jetstream().key_value(FLAGS_BUCKET.name)
-    await kv.put(key.value, FlagState(key=key.value, enabled_for_tenants=list(tenants)).model_dump_json().encode())
+    await put_flag(workflow.nc, key, tenants=tenants)
     await eventually(lambda: all(workflow.runtime.flags.is_enabled(key, FlagContext(tenant_id=t)) for t in tenants))
 
 
@@ -74,7 +69,7 @@ async def test_a_dry_run_says_who_is_eligible_and_why_the_others_are_not_and_cha
     (outside,) = await _registered(workflow, 1)  # another type: no workflow of its own, none entered
     unknown = new_id()
     everyone = [at_intake, at_review, outside, unknown]
-    versions = {pid: (await _progress(workflow, pid)).version for pid in (at_intake, at_review, outside)}
+    versions = {pid: (await workflow.progress(pid)).version for pid in (at_intake, at_review, outside)}
 
     approve = await workflow.call(contract.DRY_RUN_BATCH_ACTION, _batch("APPROVE", everyone))
     assert approve.eligible == [at_intake, at_review]
@@ -94,7 +89,7 @@ async def test_a_dry_run_says_who_is_eligible_and_why_the_others_are_not_and_cha
     assert [i.reason for i in back.ineligible] == ["No earlier step to return to"]
 
     for pid, version in versions.items():
-        assert (await _progress(workflow, pid)).version == version
+        assert (await workflow.progress(pid)).version == version
     assert (await workflow.execute(sa.select(sa.func.count()).select_from(batch_operation))).scalar_one() == 0
     assert len((await workflow.execute(sa.select(approval.c.id))).all()) == 1  # the one approval above
 
@@ -139,7 +134,7 @@ async def test_participants_the_engine_refuses_fail_alone_while_the_rest_succeed
     stays, *movers = await _entered(workflow, 3, s["intake"])
     for pid in movers:
         await workflow.call(contract.TAKE_ACTION[ApprovalAction.APPROVE], {"participantId": pid})
-    before = await _progress(workflow, stays)
+    before = await workflow.progress(stays)
     unknown = new_id()
 
     operation = await workflow.call(contract.EXECUTE_BATCH_ACTION, _batch("REJECT", [stays, *movers, unknown]))
@@ -159,8 +154,8 @@ async def test_participants_the_engine_refuses_fail_alone_while_the_rest_succeed
     )
     for pid in movers:
         assert items[pid].status == "success" and items[pid].previous_state["currentStepId"] == s["review"]
-        assert (await _progress(workflow, pid)).current_step_id == s["intake"]
-    assert (await _progress(workflow, stays)).version == before.version
+        assert (await workflow.progress(pid)).current_step_id == s["intake"]
+    assert (await workflow.progress(stays)).version == before.version
     assert len(await workflow.events(contract.PARTICIPANT_REJECTED)) == 2
 
 
@@ -192,7 +187,7 @@ async def test_undo_puts_every_participant_back_with_its_reviewer_and_a_second_u
 
     assert undone.status == "ROLLED_BACK" and undone.undone_at is not None
     for pid in pids:
-        seen = await _progress(workflow, pid)
+        seen = await workflow.progress(pid)
         assert (seen.current_step_id, seen.status, seen.assignee_id) == (s["intake"], "PENDING", "reviewer-1")
     detail = await workflow.call(contract.GET_BATCH_OPERATION, {"id": operation.id})
     assert {i.status for i in detail.items} == {"undone"}
@@ -221,8 +216,8 @@ async def test_undo_leaves_a_participant_that_changed_after_the_batch_and_restor
 
     await workflow.call(contract.UNDO_BATCH_OPERATION, {"id": operation.id})
 
-    assert (await _progress(workflow, kept)).current_step_id == s["intake"]
-    after = await _progress(workflow, moved_on)
+    assert (await workflow.progress(kept)).current_step_id == s["intake"]
+    after = await workflow.progress(moved_on)
     assert (after.current_step_id, after.status) == (s["done"], "IN_PROGRESS")
     items = {
         i.participant_id: i for i in (await workflow.call(contract.GET_BATCH_OPERATION, {"id": operation.id})).items

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from workflow_svc.adapters.tables import participant
 from workflow_svc.bootstrap import SERVICE as WORKFLOW
 
+from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.streams import event_stream_name
 from plenary_kit.testing.plugin import eventually
@@ -71,7 +72,7 @@ async def _entered(workflow) -> int:  # type: ignore[no-untyped-def]
 async def _published_entries(workflow) -> Counter[str]:  # type: ignore[no-untyped-def]
     outbox = WORKFLOW.messaging.outbox
     rows = await workflow.execute(
-        sa.select(outbox.c.envelope).where(outbox.c.subject == "evt.workflow.participant.entered")
+        sa.select(outbox.c.envelope).where(outbox.c.subject == contract.PARTICIPANT_ENTERED.subject)
     )
     return Counter(r.envelope["data"]["participantId"] for r in rows)
 
@@ -83,6 +84,6 @@ async def _stream_has(workflow, expected: int) -> bool:  # type: ignore[no-untyp
     seen: Counter[str] = Counter()
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
         message = await js.get_msg(stream, seq)
-        if message.subject == "evt.workflow.participant.entered":
+        if message.subject == contract.PARTICIPANT_ENTERED.subject:
             seen[CloudEvent.from_nats(message.headers, message.data).data["participantId"]] += 1
     return len(seen) == expected and set(seen.values()) == {1}

@@ -11,7 +11,7 @@ from workflow_svc.bootstrap import SERVICE as WORKFLOW
 from plenary_contracts.access import Grant, encode_grants
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction, PermissionAccess, RoleScope
-from plenary_contracts.errors import BadRequest, Conflict, Forbidden, NotFound
+from plenary_contracts.errors import BadRequest, Conflict, Forbidden
 from plenary_contracts.flags import FlagKey
 from plenary_contracts.operations import OperationSpec
 from plenary_contracts.streams import event_stream_name
@@ -52,21 +52,6 @@ LINEAR = [
 
 def _approve(action: str = "APPROVE") -> OperationSpec:
     return contract.TAKE_ACTION[ApprovalAction(action)]
-
-
-async def _progress(workflow, pid: str) -> contract.ParticipantProgress:
-    return await workflow.call(contract.GET_PROGRESS, {"participantId": pid})
-
-
-async def _at(workflow, pid: str, step_id: str) -> contract.ParticipantProgress:
-    async def there() -> bool:
-        try:
-            return (await _progress(workflow, pid)).current_step_id == step_id
-        except NotFound:
-            return False  # registration's event not consumed yet
-
-    await eventually(there, timeout=20)
-    return await _progress(workflow, pid)
 
 
 async def _stream_counts(workflow) -> Counter[str]:
@@ -113,16 +98,16 @@ async def test_a_registered_participant_is_auto_approved_twice_assigned_round_ro
 
     pid = await workflow.register(nationality="KE", organization="African Union")
 
-    at_review = await _at(workflow, pid, s["review"])
+    at_review = await workflow.at(pid, s["review"])
     await eventually(lambda: _assignee(workflow, pid), timeout=20)
-    assert (await _progress(workflow, pid)).assignee_id == "reviewer-1"
+    assert (await workflow.progress(pid)).assignee_id == "reviewer-1"
     assert at_review.status == "IN_PROGRESS"
 
     forked = await workflow.call(
-        _approve(), {"participantId": pid, "expectedVersion": (await _progress(workflow, pid)).version}
+        _approve(), {"participantId": pid, "expectedVersion": (await workflow.progress(pid)).version}
     )
     assert forked.next_step_id == s["checks"] and not forked.is_complete
-    branches = (await _progress(workflow, pid)).branches
+    branches = (await workflow.progress(pid)).branches
     assert sorted(b.branch_step_id for b in branches) == sorted([s["security"], s["protocol"]])
 
     first = await workflow.call(
@@ -140,17 +125,17 @@ async def test_a_registered_participant_is_auto_approved_twice_assigned_round_ro
     assert done.is_complete and done.status == "APPROVED" and done.next_step_id is None
 
     counts = await _stream_counts(workflow)
-    assert counts["evt.workflow.participant.entered"] == 1
-    assert counts["evt.workflow.participant.step_entered"] == 4  # screening, documents, review, badge
-    assert counts["evt.workflow.auto_action.executed"] == 2
-    assert counts["evt.workflow.participant.approved"] == 5  # 2 rules, review, the join, badge
-    assert counts["evt.workflow.participant.status_changed"] == 5
-    assert counts["evt.workflow.participant.assigned"] == 1
-    assert counts["evt.workflow.notification.requested"] == 3  # two reviewers set up, one participant for review
-    assert counts["evt.workflow.parallel.forked"] == 1
-    assert counts["evt.workflow.parallel.branch_completed"] == 2
-    assert counts["evt.workflow.parallel.joined"] == 1
-    assert counts["evt.workflow.participant.completed"] == 1
+    assert counts[contract.PARTICIPANT_ENTERED.subject] == 1
+    assert counts[contract.PARTICIPANT_STEP_ENTERED.subject] == 4  # screening, documents, review, badge
+    assert counts[contract.AUTO_ACTION_EXECUTED.subject] == 2
+    assert counts[contract.PARTICIPANT_APPROVED.subject] == 5  # 2 rules, review, the join, badge
+    assert counts[contract.PARTICIPANT_STATUS_CHANGED.subject] == 5
+    assert counts[contract.PARTICIPANT_ASSIGNED.subject] == 1
+    assert counts[contract.NOTIFICATION_REQUESTED.subject] == 3  # two reviewers set up, one participant for review
+    assert counts[contract.PARALLEL_FORKED.subject] == 1
+    assert counts[contract.PARALLEL_BRANCH_COMPLETED.subject] == 2
+    assert counts[contract.PARALLEL_JOINED.subject] == 1
+    assert counts[contract.PARTICIPANT_COMPLETED.subject] == 1
 
     approvals = await workflow.call(contract.LIST_APPROVALS, {"participantId": pid, "sort": "createdAt:asc"})
     assert [a.user_id for a in approvals.data][:2] == ["system", "system"]
@@ -159,7 +144,7 @@ async def test_a_registered_participant_is_auto_approved_twice_assigned_round_ro
 
 
 async def _assignee(workflow, pid: str) -> bool:
-    return (await _progress(workflow, pid)).assignee_id is not None
+    return (await workflow.progress(pid)).assignee_id is not None
 
 
 async def test_without_the_flags_a_participant_waits_at_the_entry_step(workflow):
@@ -174,7 +159,7 @@ async def test_without_the_flags_a_participant_waits_at_the_entry_step(workflow)
         },
     )
     pid = await workflow.register()
-    at_entry = await _at(workflow, pid, built.steps["screening"])
+    at_entry = await workflow.at(pid, built.steps["screening"])
     assert at_entry.status == "PENDING" and at_entry.version == 1
     await _stream_counts(workflow)
     assert await workflow.events(contract.AUTO_ACTION_EXECUTED) == []
@@ -183,7 +168,7 @@ async def test_without_the_flags_a_participant_waits_at_the_entry_step(workflow)
 async def test_fifty_simultaneous_actions_with_the_same_expected_version_let_exactly_one_through(workflow):
     built = await workflow.build(LINEAR)
     pid = await workflow.register()
-    seen = await _at(workflow, pid, built.steps["screening"])
+    seen = await workflow.at(pid, built.steps["screening"])
 
     async def approve() -> str:
         try:
@@ -201,7 +186,7 @@ async def test_fifty_simultaneous_actions_with_the_same_expected_version_let_exa
 async def test_reject_at_a_terminal_step_without_a_target_rejects_the_participant(workflow):
     built = await workflow.build([{"key": "only", "isEntryPoint": True, "isTerminal": True}])
     pid = await workflow.register()
-    await _at(workflow, pid, built.steps["only"])
+    await workflow.at(pid, built.steps["only"])
     result = await workflow.call(_approve("REJECT"), {"participantId": pid})
     assert result.is_complete and result.status == "REJECTED"  # the original said APPROVED
     (changed,) = await workflow.events(contract.PARTICIPANT_STATUS_CHANGED)
@@ -212,7 +197,7 @@ async def test_return_sends_the_participant_back_to_the_step_of_its_latest_appro
     built = await workflow.build(LINEAR)
     s = built.steps
     pid = await workflow.register()
-    await _at(workflow, pid, s["screening"])
+    await workflow.at(pid, s["screening"])
     await workflow.call(_approve(), {"participantId": pid})
     back = await workflow.call(_approve("RETURN"), {"participantId": pid})
     assert (back.previous_step_id, back.next_step_id) == (s["documents"], s["screening"])
@@ -221,10 +206,10 @@ async def test_return_sends_the_participant_back_to_the_step_of_its_latest_appro
 async def test_an_action_with_no_target_is_refused_and_changes_nothing(workflow):
     built = await workflow.build(LINEAR)
     pid = await workflow.register()
-    before = await _at(workflow, pid, built.steps["screening"])
+    before = await workflow.at(pid, built.steps["screening"])
     with pytest.raises(BadRequest, match='No target step configured for action "BYPASS" on step "screening"'):
         await workflow.call(_approve("BYPASS"), {"participantId": pid})
-    assert (await _progress(workflow, pid)).version == before.version
+    assert (await workflow.progress(pid)).version == before.version
 
 
 async def test_a_rejected_join_returns_and_the_same_fork_can_be_entered_again(workflow):
@@ -232,7 +217,7 @@ async def test_a_rejected_join_returns_and_the_same_fork_can_be_entered_again(wo
     built = await workflow.build(FULL_FLOW)
     s = built.steps
     pid = await workflow.register()
-    await _at(workflow, pid, s["screening"])
+    await workflow.at(pid, s["screening"])
     for _ in range(3):
         await workflow.call(_approve(), {"participantId": pid})  # screening → documents → review → checks
     rejected = await workflow.call(
@@ -244,7 +229,7 @@ async def test_a_rejected_join_returns_and_the_same_fork_can_be_entered_again(wo
 
     again = await workflow.call(_approve(), {"participantId": pid})  # review → checks, a second round
     assert again.next_step_id == s["checks"]
-    live = (await _progress(workflow, pid)).branches
+    live = (await workflow.progress(pid)).branches
     assert [b.status for b in live] == ["PENDING", "PENDING"]
 
 
@@ -274,7 +259,7 @@ async def test_two_hundred_arrivals_at_a_round_robin_step_spread_evenly_across_t
 async def test_an_event_scoped_role_may_act_only_on_participants_of_its_event(workflow):
     built = await workflow.build(LINEAR)
     pid = await workflow.register()
-    await _at(workflow, pid, built.steps["screening"])
+    await workflow.at(pid, built.steps["screening"])
 
     def scoped_to(event_id: str) -> str:
         return encode_grants([Grant("participant:approve", PermissionAccess.ANY, RoleScope.EVENT, event_id)])

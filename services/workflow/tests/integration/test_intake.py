@@ -50,16 +50,12 @@ async def _register(workflow, **fields: Any) -> dict[str, Any]:
     return record
 
 
-async def _progress(workflow, pid: str, *, tenant: str = TENANT) -> contract.ParticipantProgress:
-    return await workflow.call(contract.GET_PROGRESS, {"participantId": pid}, tenant=tenant)
-
-
 async def _known(workflow, pid: str, *, tenant: str = TENANT, entered: bool = True) -> contract.ParticipantProgress:
     """The participant's progress once registration's event is consumed (and, by default, it entered)."""
 
     async def there() -> contract.ParticipantProgress | None:
         try:
-            seen = await _progress(workflow, pid, tenant=tenant)
+            seen = await workflow.progress(pid, tenant=tenant)
         except NotFound:
             return None
         return seen if seen.current_step_id or not entered else None
@@ -70,7 +66,7 @@ async def _known(workflow, pid: str, *, tenant: str = TENANT, entered: bool = Tr
 async def _gone(workflow, pid: str, *, tenant: str = TENANT) -> None:
     async def not_found() -> bool:
         try:
-            await _progress(workflow, pid, tenant=tenant)
+            await workflow.progress(pid, tenant=tenant)
         except NotFound:
             return True
         return False
@@ -175,7 +171,7 @@ async def test_an_update_refreshes_the_data_conditions_read_and_an_older_one_is_
 
     held = await _held(workflow, record["id"])
     assert (held.organization, held.extras, held.last_name) == ("Initech", {"passportNumber": "P2"}, "Hopper")
-    after = await _progress(workflow, record["id"])
+    after = await workflow.progress(record["id"])
     assert (after.current_step_id, after.version) == (entered.current_step_id, entered.version)
 
 
@@ -189,7 +185,7 @@ async def test_a_cancellation_from_registration_closes_the_progress(workflow):
     await _known(workflow, record["id"])
 
     async def assigned() -> bool:
-        return (await _progress(workflow, record["id"])).assignee_id == "reviewer-1"
+        return (await workflow.progress(record["id"])).assignee_id == "reviewer-1"
 
     await eventually(assigned, timeout=20)
     cancelled = {**record, "status": "CANCELLED"}
@@ -197,7 +193,7 @@ async def test_a_cancellation_from_registration_closes_the_progress(workflow):
     await workflow.publish(registration.PARTICIPANT_UPDATED, {"participant": cancelled})
 
     async def closed() -> contract.ParticipantProgress | None:
-        seen = await _progress(workflow, record["id"])
+        seen = await workflow.progress(record["id"])
         return seen if seen.status == "CANCELLED" else None
 
     seen = await eventually(closed, timeout=20)
@@ -214,7 +210,7 @@ async def test_a_deleted_participant_has_no_progress_any_more_but_another_tenant
 
     await workflow.publish(registration.PARTICIPANT_DELETED, deleted, tenant=OTHER_TENANT)
     await _consumed(workflow, event_stream_name("registration"), "workflow_participant_intake")
-    assert (await _progress(workflow, record["id"])).status == "PENDING"
+    assert (await workflow.progress(record["id"])).status == "PENDING"
 
     await workflow.publish(registration.PARTICIPANT_DELETED, {"participantId": record["id"], "eventId": EVENT})
 
@@ -273,7 +269,7 @@ async def test_a_merge_re_points_the_merged_participants_approvals_branches_and_
         await workflow.execute(sa.select(participant_assignment.c.participant_id, participant_assignment.c.is_active))
     ).all()
     assert sorted((a.participant_id, a.is_active) for a in assignments) == [(survivor, False), (survivor, True)]
-    kept = await _progress(workflow, survivor)
+    kept = await workflow.progress(survivor)
     assert (kept.current_step_id, kept.assignee_id, kept.branches) == (desk, "reviewer-1", [])
 
 
@@ -290,7 +286,7 @@ async def test_a_deleted_event_retires_its_workflows_and_participants(workflow):
     await _gone(workflow, gone)
     deleted = dict((await workflow.execute(sa.select(workflow_table.c.id, workflow_table.c.deleted_at))).all())
     assert deleted[doomed.workflow_id] is not None and deleted[spared.workflow_id] is None
-    assert (await _progress(workflow, stays)).current_step_id == spared.steps["desk"]
+    assert (await workflow.progress(stays)).current_step_id == spared.steps["desk"]
 
 
 async def test_a_deleted_tenant_is_purged_and_other_tenants_keep_their_rows(workflow):
@@ -317,5 +313,5 @@ async def test_a_deleted_tenant_is_purged_and_other_tenants_keep_their_rows(work
         kept[table.name] = rows.scalar_one()
     assert kept["workflow"] == 1 and kept["workflow_version"] == 1 and kept["step"] == 2
     assert kept["participant"] == 1 and kept["approval"] == 1
-    after = await _progress(workflow, theirs, tenant=OTHER_TENANT)
+    after = await workflow.progress(theirs, tenant=OTHER_TENANT)
     assert after.current_step_id is not None and after.status == "IN_PROGRESS"

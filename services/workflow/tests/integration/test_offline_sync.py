@@ -21,16 +21,12 @@ FLOW = [
 ]
 
 
-async def _progress(workflow, pid: str, *, tenant: str = "tenant-a") -> contract.ParticipantProgress:
-    return await workflow.call(contract.GET_PROGRESS, {"participantId": pid}, tenant=tenant)
-
-
 async def _entered(workflow, *, tenant: str = "tenant-a") -> tuple[str, contract.ParticipantProgress]:
     pid = await workflow.register(tenant=tenant)
 
     async def there() -> contract.ParticipantProgress | None:
         try:
-            seen = await _progress(workflow, pid, tenant=tenant)
+            seen = await workflow.progress(pid, tenant=tenant)
         except NotFound:
             return None
         return seen if seen.current_step_id else None
@@ -63,7 +59,7 @@ async def test_an_offline_approval_newer_than_the_server_goes_through_the_engine
 
     assert (synced.success, synced.applied, synced.duplicate) == (True, True, False)
     assert (synced.result.action, synced.result.next_step_id) == ("APPROVE", built.steps["badge"])
-    after = await _progress(workflow, pid)
+    after = await workflow.progress(pid)
     assert (after.current_step_id, after.status, after.version) == (built.steps["badge"], "IN_PROGRESS", 2)
     (approval,) = (await workflow.call(contract.LIST_APPROVALS, {"participantId": pid})).data
     assert (approval.user_id, approval.remarks) == ("admin-user", "Checked at the door")
@@ -73,7 +69,7 @@ async def test_an_offline_approval_newer_than_the_server_goes_through_the_engine
 
     assert (again.success, again.applied, again.duplicate) == (True, True, True)
     assert again.result == synced.result
-    assert (await _progress(workflow, pid)).version == 2
+    assert (await workflow.progress(pid)).version == 2
     assert len((await workflow.call(contract.LIST_APPROVALS, {"participantId": pid})).data) == 1
     assert len(await workflow.events(contract.PARTICIPANT_APPROVED)) == 1
 
@@ -91,7 +87,7 @@ async def test_a_mutation_no_newer_than_the_server_state_is_a_conflict_with_the_
         assert (current["participantId"], current["currentStepId"]) == (pid, built.steps["review"])
         assert (current["status"], current["version"]) == ("PENDING", seen.version)
 
-    assert (await _progress(workflow, pid)).version == seen.version
+    assert (await workflow.progress(pid)).version == seen.version
     assert (await workflow.call(contract.LIST_APPROVALS, {"participantId": pid})).data == []
 
 
@@ -116,7 +112,7 @@ async def test_a_change_registration_made_after_the_client_acted_wins_too(workfl
     await workflow.publish(registration.PARTICIPANT_UPDATED, {"participant": record})
 
     async def renamed() -> bool:
-        return (await _progress(workflow, pid)).name == "Ada King"
+        return (await workflow.progress(pid)).name == "Ada King"
 
     await eventually(renamed, timeout=20)
     with pytest.raises(Conflict):
@@ -150,7 +146,7 @@ async def test_collect_and_scan_apply_without_a_change_and_other_entities_pass_u
     other = await workflow.call(contract.SYNC_OFFLINE_MUTATION, badge)
     assert (other.success, other.applied) == (True, False)
 
-    assert (await _progress(workflow, pid)).version == seen.version
+    assert (await workflow.progress(pid)).version == seen.version
     assert await workflow.events(contract.PARTICIPANT_STATUS_CHANGED) == []
 
 
@@ -164,7 +160,7 @@ async def test_offline_sync_needs_its_flag_and_the_permission_of_each_mutation(w
     may_update = encode_grants([Grant("participant:update")])
     with pytest.raises(Forbidden, match="participant:approve"):
         await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(pid, _ms(seen) + 1), grants=may_update)
-    assert (await _progress(workflow, pid)).version == seen.version
+    assert (await workflow.progress(pid)).version == seen.version
 
     may_approve = encode_grants([Grant("participant:update"), Grant("participant:approve")])
     synced = await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(pid, _ms(seen) + 1), grants=may_approve)

@@ -14,7 +14,6 @@ from workflow_svc.entrypoints.engine import drain
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
-from plenary_contracts.errors import NotFound
 from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_kit.testing.plugin import eventually
 
@@ -24,21 +23,6 @@ SYSTEM = "system"
 def _engine(workflow) -> Engine:
     """A second engine over the service's database, as another replica would have."""
     return Engine(lambda key, tenant_id: workflow.runtime.flags.is_enabled(key, FlagContext(tenant_id=tenant_id)))
-
-
-async def _progress(workflow, pid: str) -> contract.ParticipantProgress:
-    return await workflow.call(contract.GET_PROGRESS, {"participantId": pid})
-
-
-async def _at(workflow, pid: str, step_id: str) -> contract.ParticipantProgress:
-    async def there() -> contract.ParticipantProgress | None:
-        try:
-            seen = await _progress(workflow, pid)
-        except NotFound:
-            return None  # registration's event not consumed yet
-        return seen if seen.current_step_id == step_id else None
-
-    return await eventually(there, timeout=20)
 
 
 async def _row(workflow, pid: str) -> Any:
@@ -74,7 +58,7 @@ async def test_arrival_at_a_step_with_an_sla_sets_its_warning_and_due_times(work
     )
     s = built.steps
     pid = await workflow.register()
-    seen = await _at(workflow, pid, s["desk"])
+    seen = await workflow.at(pid, s["desk"])
 
     row = await _row(workflow, pid)
     assert row.sla_due_at - row.step_entered_at == timedelta(minutes=60)
@@ -96,7 +80,7 @@ async def test_a_due_warning_is_emitted_once_however_often_and_by_however_many_r
     built = await workflow.build([_sla_step("NOTIFY", nextStepId="done"), {"key": "done", "isTerminal": True}])
     pids = [await workflow.register() for _ in range(5)]
     for pid in pids:
-        await _at(workflow, pid, built.steps["desk"])
+        await workflow.at(pid, built.steps["desk"])
     await _overdue(workflow, *pids, warning=True)
 
     one, other = SlaTimers(_engine(workflow)), SlaTimers(_engine(workflow))
@@ -112,7 +96,7 @@ async def test_a_due_warning_is_emitted_once_however_often_and_by_however_many_r
     assert {w["stepName"] for w in warnings} == {"desk"}
     assert await workflow.events(contract.SLA_BREACHED) == []
     for pid in pids:
-        assert (await _progress(workflow, pid)).current_step_id == built.steps["desk"]
+        assert (await workflow.progress(pid)).current_step_id == built.steps["desk"]
 
 
 async def test_a_breach_auto_approves_auto_rejects_or_escalates_as_the_system_user(workflow):
@@ -129,7 +113,7 @@ async def test_a_breach_auto_approves_auto_rejects_or_escalates_as_the_system_us
             event_id=event_id,
         )
         pid = await workflow.register(event_id=event_id)
-        await _at(workflow, pid, built.steps["desk"])
+        await workflow.at(pid, built.steps["desk"])
         started[action] = (pid, built.steps)
     # A rejection with nowhere to go: the engine refuses, the breach still counts once.
     refused = await workflow.build(
@@ -137,7 +121,7 @@ async def test_a_breach_auto_approves_auto_rejects_or_escalates_as_the_system_us
         event_id="event-refused",
     )
     stuck = await workflow.register(event_id="event-refused")
-    stuck_version = (await _at(workflow, stuck, refused.steps["desk"])).version
+    stuck_version = (await workflow.at(stuck, refused.steps["desk"])).version
     await _overdue(workflow, stuck, *(pid for pid, _ in started.values()))
 
     sla = SlaTimers(_engine(workflow))
@@ -147,13 +131,13 @@ async def test_a_breach_auto_approves_auto_rejects_or_escalates_as_the_system_us
 
     approval_of = {"AUTO_APPROVE": "APPROVE", "AUTO_REJECT": "REJECT", "ESCALATE": "ESCALATE"}
     for action, (pid, steps) in started.items():
-        seen = await _progress(workflow, pid)
+        seen = await workflow.progress(pid)
         assert seen.current_step_id == steps[cases[action]], action
         assert seen.status == "IN_PROGRESS"
         (acted,) = await _approvals(workflow, pid)
         assert (acted.user_id, acted.action, acted.step_id) == (SYSTEM, approval_of[action], steps["desk"])
         assert acted.remarks == "SLA breached at desk" and acted.metadata["slaBreach"] is True
-    left = await _progress(workflow, stuck)
+    left = await workflow.progress(stuck)
     assert (left.current_step_id, left.version) == (refused.steps["desk"], stuck_version)
     assert await _approvals(workflow, stuck) == []
     breaches = {b["participantId"]: b["slaAction"] for b in await workflow.events(contract.SLA_BREACHED)}
@@ -166,12 +150,12 @@ async def test_a_notify_breach_only_emits_events_and_tells_the_assignee_when_the
     built = await workflow.build([_sla_step("NOTIFY", nextStepId="done"), {"key": "done", "isTerminal": True}])
     desk = built.steps["desk"]
     unassigned = await workflow.register()
-    await _at(workflow, unassigned, desk)
+    await workflow.at(unassigned, desk)
     await workflow.call(contract.ASSIGN_STEP, {"stepId": desk, "userId": "reviewer-1", "strategy": "ROUND_ROBIN"})
     assigned = await workflow.register()
-    await _at(workflow, assigned, desk)
+    await workflow.at(assigned, desk)
     await eventually(lambda: _assignee_is(workflow, assigned, "reviewer-1"), timeout=20)
-    versions = {pid: (await _progress(workflow, pid)).version for pid in (unassigned, assigned)}
+    versions = {pid: (await workflow.progress(pid)).version for pid in (unassigned, assigned)}
     await _overdue(workflow, unassigned, assigned)
 
     assert await drain(workflow.runtime.uow, SlaTimers(_engine(workflow)).breach_next) == 2
@@ -182,13 +166,13 @@ async def test_a_notify_breach_only_emits_events_and_tells_the_assignee_when_the
     sla_notes = [n for n in await workflow.events(contract.NOTIFICATION_REQUESTED) if n["type"] == "sla"]
     assert [(n["userId"], n["data"]["participantId"]) for n in sla_notes] == [("reviewer-1", assigned)]
     for pid, version in versions.items():
-        seen = await _progress(workflow, pid)
+        seen = await workflow.progress(pid)
         assert (seen.current_step_id, seen.version) == (desk, version)
         assert await _approvals(workflow, pid) == []
 
 
 async def _assignee_is(workflow, pid: str, user_id: str) -> bool:
-    return (await _progress(workflow, pid)).assignee_id == user_id
+    return (await workflow.progress(pid)).assignee_id == user_id
 
 
 async def test_a_reassign_breach_hands_the_participant_to_another_reviewer(workflow):
@@ -198,13 +182,13 @@ async def test_a_reassign_breach_hands_the_participant_to_another_reviewer(workf
     for user in ("reviewer-1", "reviewer-2"):
         await workflow.call(contract.ASSIGN_STEP, {"stepId": desk, "userId": user, "strategy": "ROUND_ROBIN"})
     pid = await workflow.register()
-    await _at(workflow, pid, desk)
+    await workflow.at(pid, desk)
     await eventually(lambda: _assignee_is(workflow, pid, "reviewer-1"), timeout=20)
     await _overdue(workflow, pid)
 
     assert await drain(workflow.runtime.uow, SlaTimers(_engine(workflow)).breach_next) == 1
 
-    seen = await _progress(workflow, pid)
+    seen = await workflow.progress(pid)
     assert (seen.current_step_id, seen.assignee_id) == (desk, "reviewer-2")
     first, second = await workflow.events(contract.PARTICIPANT_ASSIGNED)
     assert (first["userId"], second["userId"], second["previousUserId"]) == ("reviewer-1", "reviewer-2", "reviewer-1")
@@ -221,14 +205,14 @@ async def test_a_participant_that_moved_on_is_not_breached_for_the_step_it_left(
         ],
     )
     pid = await workflow.register()
-    await _at(workflow, pid, built.steps["desk"])
+    await workflow.at(pid, built.steps["desk"])
     await _overdue(workflow, pid)
     await workflow.call(contract.TAKE_ACTION[ApprovalAction.APPROVE], {"participantId": pid})
 
     sla = SlaTimers(_engine(workflow))
     assert await drain(workflow.runtime.uow, sla.warn_next) == 0
     assert await drain(workflow.runtime.uow, sla.breach_next) == 0
-    assert (await _progress(workflow, pid)).current_step_id == built.steps["second"]
+    assert (await workflow.progress(pid)).current_step_id == built.steps["second"]
     assert await workflow.events(contract.SLA_BREACHED) == []
     assert [a.user_id for a in await _approvals(workflow, pid)] == ["admin-user"]
 
@@ -259,7 +243,7 @@ def _fork_flow(timeout_action: str) -> list[dict[str, Any]]:
 
 async def _forked(workflow, built, *, event_id: str = "event-1") -> str:
     pid = await workflow.register(event_id=event_id)
-    await _at(workflow, pid, built.steps["start"])
+    await workflow.at(pid, built.steps["start"])
     await workflow.call(contract.TAKE_ACTION[ApprovalAction.APPROVE], {"participantId": pid})
     return pid
 
@@ -286,7 +270,7 @@ async def test_a_timed_out_branch_is_approved_by_the_system_and_the_join_moves_o
     assert await drain(workflow.runtime.uow, parallel.time_out_next_branch) == 1
     assert await drain(workflow.runtime.uow, parallel.time_out_next_branch) == 0
 
-    seen = await _progress(workflow, pid)
+    seen = await workflow.progress(pid)
     assert (seen.current_step_id, seen.status) == (s["badge"], "IN_PROGRESS")
     timed_out = next(b for b in seen.branches if b.branch_step_id == s["protocol"])
     assert (timed_out.status, timed_out.action, timed_out.completed_by) == ("APPROVED", "APPROVE", SYSTEM)
@@ -319,7 +303,7 @@ async def test_a_timed_out_branch_is_rejected_when_the_join_says_reject_or_escal
     assert await drain(workflow.runtime.uow, parallel.time_out_next_branch) == 0
 
     for action, (pid, steps) in forked.items():
-        seen = await _progress(workflow, pid)
+        seen = await workflow.progress(pid)
         assert (seen.current_step_id, seen.status) == (steps["start"], "IN_PROGRESS"), action
         by_status = {b.status: b for b in seen.branches}
         assert sorted(by_status) == ["CANCELLED", "REJECTED"]
@@ -346,7 +330,7 @@ async def test_two_replicas_sweeping_rejecting_timeouts_together_decide_each_par
     assert sum(swept) == 6  # one timed-out branch per participant fails its ALL join; the sibling is cancelled
     assert len(await workflow.events(contract.PARALLEL_JOINED)) == 6
     for pid in pids:
-        assert (await _progress(workflow, pid)).current_step_id == built.steps["start"]
+        assert (await workflow.progress(pid)).current_step_id == built.steps["start"]
 
 
 async def test_a_timeout_the_engine_refuses_stops_timing_out_instead_of_blocking_the_sweep(workflow):
@@ -361,6 +345,6 @@ async def test_a_timeout_the_engine_refuses_stops_timing_out_instead_of_blocking
     assert await drain(workflow.runtime.uow, parallel.time_out_next_branch) == 2  # both branches give up once
     assert await drain(workflow.runtime.uow, parallel.time_out_next_branch) == 0
 
-    seen = await _progress(workflow, pid)
+    seen = await workflow.progress(pid)
     assert [b.status for b in seen.branches] == ["PENDING", "PENDING"]
     assert await workflow.events(contract.PARALLEL_BRANCH_COMPLETED) == []  # the refused attempt published nothing

@@ -16,7 +16,7 @@ from ..adapters import progress_repository as progress
 from ..adapters.tables import batch_item, batch_operation, participant, participant_assignment
 from ..domain.batch import chunks, ineligibility
 from .common import actor, tenant, utcnow
-from .engine import Acting, Engine
+from .engine import Acting, Engine, announce_action
 
 NOT_FOUND = "Participant not found"
 
@@ -255,29 +255,18 @@ class Batches:
         snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
         undone_step = snapshot.step(row.current_step_id) if snapshot else None
         restored_step = snapshot.step(back_to) if snapshot and back_to else None
-        acted = contract.ParticipantActed(
-            participant_id=row.id,
-            participant_name=progress.name_of(row),
-            registration_code=row.registration_code,
-            event_id=row.event_id,
-            workflow_id=row.workflow_id,
-            workflow_version_id=restored.workflow_version_id,
+        announce_action(
+            uow,
+            row,
+            restored,
             action=ApprovalAction.RETURN,
-            step_id=row.current_step_id,
-            step_name=undone_step.name if undone_step else row.current_step_id,
-            previous_step_id=row.current_step_id,
-            next_step_id=back_to,
-            next_step_name=restored_step.name if restored_step else None,
+            step=(row.current_step_id, undone_step.name if undone_step else row.current_step_id),
+            next_step=(back_to, restored_step.name if restored_step else None),
             is_complete=False,
-            previous_status=row.status,
-            status=restored.status,
             approval_id=approval_id,
             remarks=remarks,
             batch_id=operation.id,
-            version=restored.version,
         )
-        uow.publish(contract.PARTICIPANT_RETURNED, acted, subject=row.id)
-        uow.publish(contract.PARTICIPANT_STATUS_CHANGED, acted, subject=row.id)
         return "undone", None
 
 

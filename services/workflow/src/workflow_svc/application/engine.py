@@ -72,6 +72,50 @@ def require_grant(permission: Permission, event_id: str | None = None) -> None:
         )
 
 
+def announce_action(
+    uow: UnitOfWork,
+    before: Any,
+    after: Any,
+    *,
+    action: ApprovalAction,
+    step: tuple[str, str],
+    next_step: tuple[str | None, str | None],
+    is_complete: bool,
+    approval_id: str,
+    remarks: str | None,
+    batch_id: str | None,
+    auto_action: bool = False,
+) -> None:
+    """The action's own event, ``participant.status_changed`` for every action, ``completed`` at the end;
+    ``before`` and ``after`` are the participant's rows around the change."""
+    acted = contract.ParticipantActed(
+        participant_id=before.id,
+        participant_name=progress.name_of(before),
+        registration_code=before.registration_code,
+        event_id=before.event_id,
+        workflow_id=before.workflow_id,
+        workflow_version_id=after.workflow_version_id,
+        action=action,
+        step_id=step[0],
+        step_name=step[1],
+        previous_step_id=step[0],
+        next_step_id=next_step[0],
+        next_step_name=next_step[1],
+        is_complete=is_complete,
+        previous_status=before.status,
+        status=after.status,
+        approval_id=approval_id,
+        remarks=remarks,
+        auto_action=auto_action,
+        batch_id=batch_id,
+        version=after.version,
+    )
+    uow.publish(contract.ACTED_EVENTS[action], acted, subject=before.id)
+    uow.publish(contract.PARTICIPANT_STATUS_CHANGED, acted, subject=before.id)
+    if is_complete:
+        uow.publish(contract.PARTICIPANT_COMPLETED, acted, subject=before.id)
+
+
 class Engine:
     def __init__(self, flag_on: FlagCheck) -> None:
         self.flag_on = flag_on
@@ -154,32 +198,19 @@ class Engine:
         updated = await progress.move(uow.session, row.id, **values)
         if moved:
             await progress.end_assignments(uow.session, [row.id])
-        acted = contract.ParticipantActed(
-            participant_id=row.id,
-            participant_name=progress.name_of(row),
-            registration_code=row.registration_code,
-            event_id=row.event_id,
-            workflow_id=row.workflow_id,
-            workflow_version_id=row.workflow_version_id,
+        announce_action(
+            uow,
+            row,
+            updated,
             action=outcome.action,
-            step_id=previous.id,
-            step_name=previous.name,
-            previous_step_id=previous.id,
-            next_step_id=outcome.next_step_id,
-            next_step_name=next_step.name if next_step else None,
+            step=(previous.id, previous.name),
+            next_step=(outcome.next_step_id, next_step.name if next_step else None),
             is_complete=outcome.is_complete,
-            previous_status=row.status,
-            status=outcome.status,
             approval_id=approval_id,
             remarks=acting.remarks,
-            auto_action=acting.auto_action,
             batch_id=acting.batch_id,
-            version=updated.version,
+            auto_action=acting.auto_action,
         )
-        uow.publish(contract.ACTED_EVENTS[outcome.action], acted, subject=row.id)
-        uow.publish(contract.PARTICIPANT_STATUS_CHANGED, acted, subject=row.id)
-        if outcome.is_complete:
-            uow.publish(contract.PARTICIPANT_COMPLETED, acted, subject=row.id)
         if outcome.forks and next_step is not None:
             updated = await self._fork(uow, updated, next_step)
         elif next_step is not None:

@@ -137,6 +137,7 @@ async def event_deleted(uow: UnitOfWork, event_id: str, tenant_id: str | None) -
 
 async def tenant_deleted(uow: UnitOfWork, tenant_id: str) -> None:
     """Every row of the tenant, dependents first; the messaging tables are not the tenant's data."""
+    messaging = {uow.tables.outbox, uow.tables.inbox, uow.tables.idempotency}
     for table in reversed(metadata.sorted_tables):
-        if "tenant_id" in table.c and table.name not in ("outbox", "inbox", "idempotency_key"):
+        if "tenant_id" in table.c and table not in messaging:
             await uow.session.execute(sa.delete(table).where(table.c.tenant_id == tenant_id))

@@ -22,10 +22,7 @@ _ENGINE_ACTIONS = {
     "print": ApprovalAction.PRINT,
 }
 _PERMISSIONS = {
-    "approve": Permission("participant", "approve"),
-    "reject": Permission("participant", "reject"),
-    "bypass": Permission("participant", "approve"),
-    "print": Permission("participant", "print"),
+    **{kind: contract.action_permission(action) for kind, action in _ENGINE_ACTIONS.items()},
     "collect": Permission("participant", "collect"),
     "scan": Permission("participant", "read"),
 }
