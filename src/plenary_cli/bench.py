@@ -4,7 +4,8 @@ Prints figures; asserts nothing. Measures: outbox commit rate, relay + durable c
 latency and throughput (inbox included), request/reply latency sequentially and with concurrency,
 the process's peak memory, and an authenticated GET through a gateway process to identity (API key
 and bearer token) with the per-request cost of verifying each credential; then the workflow engine's
-figures (``bench_workflow``).
+figures (``bench_workflow``) and registration's (``bench_registration``: a 100k-row import, then
+registrations screened against those participants).
 """
 
 import asyncio
@@ -41,7 +42,7 @@ from plenary_kit.settings import Settings
 from plenary_kit.testing.api import api_platform
 from plenary_kit.testing.servers import ensure_consumer, nats_server, postgres_server, settings_for
 
-from . import bench_workflow
+from . import bench_registration, bench_workflow
 
 
 class Tick(BaseModel):
@@ -206,7 +207,9 @@ def _gateway_bench(database_url: str, nats_url: str, workdir: Path, requests: in
     return lines
 
 
-def run(events: int = 2000, calls: int = 1000, requests: int = 3000, actions: int = 1500) -> list[str]:
+def run(
+    events: int = 2000, calls: int = 1000, requests: int = 3000, actions: int = 1500, import_rows: int = 100_000
+) -> list[str]:
     workdir = Path(tempfile.mkdtemp(prefix="plenary-bench-"))
     workdir.chmod(0o755)
     with postgres_server(workdir) as pg, nats_server(workdir) as nats:
@@ -219,4 +222,7 @@ def run(events: int = 2000, calls: int = 1000, requests: int = 3000, actions: in
         workflow_database = pg.create_database()
         workflow_settings = settings_for(pg.url_for(workflow_database), nats.url, log_level="WARNING")
         lines += asyncio.run(bench_workflow.engine_figures(workflow_settings, actions))
+        registration_database = pg.create_database()
+        registration_settings = settings_for(pg.url_for(registration_database), nats.url, log_level="WARNING")
+        lines += asyncio.run(bench_registration.registration_figures(registration_settings, import_rows))
         return lines

@@ -106,6 +106,12 @@ async def _check_nats(settings: Settings) -> bool:
                 healthy &= _say(True, f"KV bucket {bucket.name}")
             except BucketNotFoundError:
                 healthy &= _say(False, f"KV bucket {bucket.name} is missing", "run `plenary streams apply`")
+        for objects in streams.OBJECT_BUCKETS:
+            try:
+                await js.object_store(objects.name)
+                healthy &= _say(True, f"object bucket {objects.name}")
+            except BucketNotFoundError:
+                healthy &= _say(False, f"object bucket {objects.name} is missing", "run `plenary streams apply`")
         dead = (await js.stream_info(streams.DEAD_LETTER_STREAM.name)).state.messages
         healthy &= _say(dead == 0, f"{dead} dead letter(s)", "inspect them with `plenary dlq list`")
     except NotFoundError:

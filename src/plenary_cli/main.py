@@ -86,11 +86,12 @@ def bench_command(
     calls: Annotated[int, typer.Option(help="request/reply calls")] = 1000,
     requests: Annotated[int, typer.Option(help="HTTP requests through the gateway, per credential kind")] = 3000,
     actions: Annotated[int, typer.Option(help="workflow engine actions over the bus")] = 1500,
+    import_rows: Annotated[int, typer.Option(help="rows of the participant import")] = 100_000,
 ) -> None:
     """Measure outbox, consumer and request/reply speed and memory on embedded servers; prints figures."""
     from . import bench
 
-    _print(bench.run(events, calls, requests, actions))
+    _print(bench.run(events, calls, requests, actions, import_rows))
 
 
 @app.command("doctor")

@@ -9,9 +9,9 @@ from plenary_contracts.permissions import (
 )
 
 
-def test_29_base_14_seed_and_7_identity_permissions_make_50_distinct_ones():
-    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS), len(IDENTITY_PERMISSIONS)) == (29, 14, 7)
-    assert len({p.code for p in ALL_PERMISSIONS}) == 50
+def test_30_base_14_seed_and_7_identity_permissions_make_51_distinct_ones():
+    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS), len(IDENTITY_PERMISSIONS)) == (30, 14, 7)
+    assert len({p.code for p in ALL_PERMISSIONS}) == 51
 
 
 def test_admin_holds_every_permission_and_tenant_admin_all_but_tenant_management():

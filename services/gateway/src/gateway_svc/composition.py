@@ -11,6 +11,7 @@ from plenary_kit import context as ctx
 from plenary_kit.bus import rpc
 from plenary_kit.service import Runtime
 
+from .adapters.file_store import FileStore
 from .adapters.idempotency_store import IdempotencyStore
 from .adapters.jwks import JwksCache
 from .adapters.key_mirror import ApiKeyMirror
@@ -61,10 +62,12 @@ def build(runtime: Runtime) -> Gateway:
         flags=runtime.flags,
         limiter=KvRateLimiter(buckets),
         idempotency_store=IdempotencyStore(buckets),
+        files=FileStore(connection),
         usage=UsageBatcher(send_usage),
         connection=connection,
         trusted_proxies=settings.trusted_proxies,
         public_requests_per_minute=settings.public_requests_per_minute,
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
         usage_flush_seconds=settings.usage_flush_seconds,
     )

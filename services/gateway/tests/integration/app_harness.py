@@ -1,4 +1,4 @@
-"""An in-process gateway (real runtime, real NATS) with a fake identity answering on the bus."""
+"""An in-process gateway (real runtime, real NATS) with fake services answering on the bus."""
 
 import asyncio
 import json
@@ -23,6 +23,7 @@ from plenary_contracts.flags import FlagState
 from plenary_contracts.operations import OperationSpec, Reply
 from plenary_contracts.streams import API_KEYS_BUCKET, FLAGS_BUCKET
 from plenary_kit.bus.rpc import context_from_headers
+from plenary_kit.service import Runtime
 
 TENANT = "tenant1"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -52,8 +53,8 @@ class Call:
 
 
 @dataclass
-class FakeIdentity:
-    """Answers contract subjects with what a test says; remembers every request."""
+class FakeService:
+    """Answers contract subjects (of any service) with what a test says; remembers every request."""
 
     nc: Client
     calls: list[Call] = field(default_factory=list)
@@ -72,7 +73,7 @@ class FakeIdentity:
             if outcome is not None:
                 await msg.respond(Reply(ok=True, data=outcome).model_dump_json().encode())
 
-        await self.nc.subscribe(op.subject, queue="identity", cb=on_request)
+        await self.nc.subscribe(op.subject, queue=op.service, cb=on_request)
         await self.nc.flush()
 
     def calls_to(self, op: OperationSpec) -> list[Call]:
@@ -135,3 +136,26 @@ def client_for(app: Any, address: str = "203.0.113.5") -> httpx.AsyncClient:
 
 def in_a_minute() -> datetime:
     return datetime.now(UTC) + timedelta(minutes=1)
+
+
+@dataclass
+class Edge:
+    runtime: Runtime
+    client: httpx.AsyncClient
+    services: FakeService
+    tokens: Tokens
+    nc: Client
+
+    @property
+    def secret(self) -> str:
+        return self.runtime.base_settings.api_key_secret
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """Assert ``response`` is this problem (RFC 9457, with its correlation id); its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert (body["status"], body["code"], body["type"]) == (status, code, f"urn:plenary:problem:{code}")
+    assert body["correlationId"] == response.headers["X-Correlation-Id"]
+    return body

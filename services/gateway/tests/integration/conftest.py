@@ -1,11 +1,20 @@
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from gateway_svc.bootstrap import SERVICE
+from gateway_svc.composition import gateway_for
+from gateway_svc.entrypoints.http import create_app
 from nats.aio.client import Client
 
+from plenary_contracts.catalog import identity as contract
 from plenary_contracts.streams import API_KEYS_BUCKET, FLAGS_BUCKET, IDEMPOTENCY_BUCKET, RATE_LIMITS_BUCKET
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.topology import apply_topology
+from plenary_kit.service import Runtime
+from plenary_kit.settings import Settings
+from plenary_kit.testing.plugin import eventually
+
+from .app_harness import TENANT, Edge, FakeService, Tokens, client_for, put_flag, user
 
 
 @pytest.fixture
@@ -26,3 +35,41 @@ async def connections(nats) -> AsyncIterator[Callable[[], object]]:
     yield open_one
     for nc in opened:
         await nc.drain()
+
+
+@pytest.fixture
+def flush_seconds() -> float:
+    return 0.2
+
+
+@pytest.fixture
+def max_upload_bytes() -> int:
+    return Settings.model_fields["max_upload_bytes"].default
+
+
+@pytest.fixture
+async def edge(plenary_settings, flush_seconds, max_upload_bytes) -> AsyncIterator[Edge]:
+    """The whole gateway app in-process (real runtime, NATS and buckets) in front of a fake identity."""
+    settings = plenary_settings.model_copy(
+        update={
+            "usage_flush_seconds": flush_seconds,
+            "public_requests_per_minute": 5,
+            "max_upload_bytes": max_upload_bytes,
+        }
+    )
+    nc = await connect(settings.nats_url, "fake-services")
+    tokens = Tokens()
+    services = FakeService(nc)
+    await services.answer(contract.GET_KEY_SET, lambda body: tokens.key_set)
+    await services.answer(contract.GET_USER, lambda body: user(body["id"]))
+    await services.answer(contract.RECORD_API_KEY_USAGE, lambda body: {"keys": len(body["usages"])})
+    await put_flag(nc, "FF_REST_API", enabled_for_tenants=[TENANT])
+    runtime = Runtime(SERVICE, settings)
+    await runtime.start()
+    app = create_app(runtime)
+    async with client_for(app) as client:
+        await eventually(lambda: gateway_for(runtime).keys.loaded.is_set() and runtime.flags.loaded.is_set())
+        yield Edge(runtime, client, services, tokens, nc)
+    if runtime.nc is not None and not runtime.nc.is_closed:
+        await runtime.stop()
+    await nc.drain()

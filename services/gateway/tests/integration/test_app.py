@@ -1,76 +1,21 @@
 """The whole gateway app in-process (real runtime, NATS and buckets) in front of a fake identity."""
 
 import asyncio
-import dataclasses
 import json
 
 import pytest
-from gateway_svc.bootstrap import SERVICE
 from gateway_svc.composition import gateway_for
-from gateway_svc.entrypoints.http import create_app
 
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
 from plenary_contracts.errors import NotFound, PreconditionFailed
 from plenary_contracts.registry import OPERATIONS
 from plenary_contracts.streams import API_KEYS_BUCKET
-from plenary_kit.bus.connection import connect
-from plenary_kit.service import Runtime
 from plenary_kit.testing.plugin import eventually
 
-from .app_harness import TENANT, FakeIdentity, Tokens, client_for, put_flag, put_key, user
+from .app_harness import TENANT, Edge, client_for, problem, put_key, user
 
 pytestmark = pytest.mark.integration
-
-
-@dataclasses.dataclass
-class Edge:
-    runtime: Runtime
-    client: object
-    identity: FakeIdentity
-    tokens: Tokens
-    nc: object
-
-    @property
-    def secret(self) -> str:
-        return self.runtime.base_settings.api_key_secret
-
-
-@pytest.fixture
-def flush_seconds() -> float:
-    return 0.2
-
-
-@pytest.fixture
-async def edge(plenary_settings, flush_seconds):
-    settings = plenary_settings.model_copy(
-        update={"usage_flush_seconds": flush_seconds, "public_requests_per_minute": 5}
-    )
-    nc = await connect(settings.nats_url, "fake-identity")
-    tokens = Tokens()
-    identity = FakeIdentity(nc)
-    await identity.answer(contract.GET_KEY_SET, lambda body: tokens.key_set)
-    await identity.answer(contract.GET_USER, lambda body: user(body["id"]))
-    await identity.answer(contract.RECORD_API_KEY_USAGE, lambda body: {"keys": len(body["usages"])})
-    await put_flag(nc, "FF_REST_API", enabled_for_tenants=[TENANT])
-    runtime = Runtime(SERVICE, settings)
-    await runtime.start()
-    app = create_app(runtime)
-    async with client_for(app) as client:
-        await eventually(lambda: gateway_for(runtime).keys.loaded.is_set() and runtime.flags.loaded.is_set())
-        yield Edge(runtime, client, identity, tokens, nc)
-    if runtime.nc is not None and not runtime.nc.is_closed:
-        await runtime.stop()
-    await nc.drain()
-
-
-def _problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert (body["status"], body["code"], body["type"]) == (status, code, f"urn:plenary:problem:{code}")
-    assert body["correlationId"] == response.headers["X-Correlation-Id"]
-    return body
 
 
 async def _usable(edge: Edge, raw: str) -> None:
@@ -104,7 +49,7 @@ async def test_an_api_key_request_reaches_the_service_with_its_context(edge):
     assert response.headers["X-Correlation-Id"] == "req-42"
     assert response.headers["ETag"].startswith('"') and response.headers["X-RateLimit-Limit"] == "100"
     assert response.headers["RateLimit-Policy"] == '"STANDARD";q=100;w=60'
-    (call,) = edge.identity.calls_to(contract.GET_USER)
+    (call,) = edge.services.calls_to(contract.GET_USER)
     context = call.context
     assert (context.tenant_id, context.actor_id, context.credential) == (TENANT, "creator1", f"api_key:{key.id}")
     assert (context.client_ip, context.user_agent, context.correlation_id) == ("203.0.113.5", "tests/1", "req-42")
@@ -120,24 +65,24 @@ async def test_a_matching_if_none_match_is_304(edge):
     assert (again.status_code, again.content, again.headers["ETag"]) == (304, b"", first.headers["ETag"])
 
 
-async def test_every_way_of_presenting_a_bad_credential_is_a_401_problem(edge):
+async def test_every_way_of_presenting_a_bad_credential_is_a_401problem(edge):
     raw, _ = await put_key(edge.nc, edge.secret)
     revoked, _ = await put_key(edge.nc, edge.secret, status=ApiKeyStatus.REVOKED)
     await _usable(edge, raw)
     wrong_secret = raw[:-4] + ("0000" if not raw.endswith("0000") else "1111")
     details = set()
     for headers in ({"X-API-Key": "nope"}, {"X-API-Key": wrong_secret}, {"X-API-Key": revoked}):
-        details.add(_problem(await edge.client.get("/api/v1/users/u1", headers=headers), 401, "UNAUTHORIZED")["detail"])
+        details.add(problem(await edge.client.get("/api/v1/users/u1", headers=headers), 401, "UNAUTHORIZED")["detail"])
     assert details == {"invalid API key"}
     missing = await edge.client.get("/api/v1/users/u1")
-    _problem(missing, 401, "UNAUTHORIZED")
+    problem(missing, 401, "UNAUTHORIZED")
     assert missing.headers["WWW-Authenticate"].startswith("Bearer")
     expired = edge.tokens.issue(expires_in=-120)
     for bad in (expired, "garbage", edge.tokens.issue()[:-3] + "AAA"):
         response = await edge.client.get("/api/v1/users/u1", headers={"Authorization": f"Bearer {bad}"})
-        _problem(response, 401, "UNAUTHORIZED")
+        problem(response, 401, "UNAUTHORIZED")
     both = await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": raw, "Authorization": "Bearer x"})
-    _problem(both, 400, "BAD_REQUEST")
+    problem(both, 400, "BAD_REQUEST")
 
 
 async def test_the_rest_api_flag_ip_list_origin_and_permissions_hold_a_key_back(edge):
@@ -146,13 +91,13 @@ async def test_the_rest_api_flag_ip_list_origin_and_permissions_hold_a_key_back(
     network, _ = await put_key(edge.nc, edge.secret, allowed_ips=["203.0.113.0/24"])
     reader, _ = await put_key(edge.nc, edge.secret, permissions=["api-keys:*"], allowed_origins=["https://app.test"])
     await _usable(edge, network)
-    _problem(await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": other_tenant}), 404, "NOT_FOUND")
-    _problem(await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": elsewhere}), 403, "FORBIDDEN")
+    problem(await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": other_tenant}), 404, "NOT_FOUND")
+    problem(await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": elsewhere}), 403, "FORBIDDEN")
     denied = await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": reader, "Origin": "https://app.test"})
-    assert "lacks required permission: user:read" in _problem(denied, 403, "FORBIDDEN")["detail"]
+    assert "lacks required permission: user:read" in problem(denied, 403, "FORBIDDEN")["detail"]
     assert denied.headers["Access-Control-Allow-Origin"] == "https://app.test"
     foreign = await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": reader, "Origin": "https://evil.test"})
-    _problem(foreign, 403, "FORBIDDEN")
+    problem(foreign, 403, "FORBIDDEN")
 
 
 async def test_global_only_operations_and_tenant_overrides(edge):
@@ -160,51 +105,51 @@ async def test_global_only_operations_and_tenant_overrides(edge):
     global_admin = edge.tokens.issue(
         sub="admin", tid=None, grants=("tenant:manage;any;GLOBAL;", "user:read;any;GLOBAL;")
     )
-    _problem(
+    problem(
         await edge.client.get("/api/v1/tenants", headers={"Authorization": f"Bearer {tenant_admin}"}), 403, "FORBIDDEN"
     )
     raw, _ = await put_key(edge.nc, edge.secret)
     await _usable(edge, raw)
     by_key = await edge.client.get("/api/v1/tenants", headers={"X-API-Key": raw})
-    assert _problem(by_key, 401, "UNAUTHORIZED")["detail"].startswith("this operation needs a user's access token")
+    assert problem(by_key, 401, "UNAUTHORIZED")["detail"].startswith("this operation needs a user's access token")
     moved = await edge.client.get(
         "/api/v1/users/u1", headers={"Authorization": f"Bearer {tenant_admin}", "X-Tenant-Id": "tenant2"}
     )
-    _problem(moved, 403, "FORBIDDEN")
+    problem(moved, 403, "FORBIDDEN")
     acting = await edge.client.get(
         "/api/v1/users/u1", headers={"Authorization": f"Bearer {global_admin}", "X-Tenant-Id": "tenant2"}
     )
     assert acting.status_code == 200
-    context = edge.identity.calls_to(contract.GET_USER)[-1].context
+    context = edge.services.calls_to(contract.GET_USER)[-1].context
     assert (context.tenant_id, context.actor_id, context.credential) == ("tenant2", "admin", "session:s-admin")
 
 
 async def test_validation_errors_name_where_the_field_was(edge):
     token = edge.tokens.issue(sub="admin", tid=None, grants=("user:read;any;GLOBAL;", "user:create;any;GLOBAL;"))
     auth = {"Authorization": f"Bearer {token}"}
-    query = _problem(await edge.client.get("/api/v1/users?pageSize=101&page=x", headers=auth), 422, "VALIDATION_ERROR")
+    query = problem(await edge.client.get("/api/v1/users?pageSize=101&page=x", headers=auth), 422, "VALIDATION_ERROR")
     assert {tuple(e["loc"]) for e in query["errors"]} == {("query", "pageSize"), ("query", "page")}
-    path = _problem(await edge.client.get("/api/v1/users/bad%20id", headers=auth), 422, "VALIDATION_ERROR")
+    path = problem(await edge.client.get("/api/v1/users/bad%20id", headers=auth), 422, "VALIDATION_ERROR")
     assert path["errors"][0]["loc"] == ["path", "id"]
-    body = _problem(await edge.client.post("/api/v1/users", json={"email": 5}, headers=auth), 422, "VALIDATION_ERROR")
+    body = problem(await edge.client.post("/api/v1/users", json={"email": 5}, headers=auth), 422, "VALIDATION_ERROR")
     assert ["body", "email"] in [e["loc"] for e in body["errors"]] and ["body", "username"] in [
         e["loc"] for e in body["errors"]
     ]
-    _problem(await edge.client.post("/api/v1/users", content=b"{no", headers=auth), 400, "BAD_REQUEST")
-    _problem(await edge.client.post("/api/v1/users", content=b" ", headers=auth), 400, "BAD_REQUEST")
+    problem(await edge.client.post("/api/v1/users", content=b"{no", headers=auth), 400, "BAD_REQUEST")
+    problem(await edge.client.post("/api/v1/users", content=b" ", headers=auth), 400, "BAD_REQUEST")
     nul = {"email": "a\u0000@example.test", "username": "abc", "password": "a-long-password"}
     stored = await edge.client.post("/api/v1/users", content=json.dumps(nul).encode(), headers=auth)
-    assert _problem(stored, 422, "VALIDATION_ERROR")["errors"][0]["loc"] == ["body", "email"]
-    _problem(await edge.client.post("/api/v1/users", json=[1], headers=auth), 422, "VALIDATION_ERROR")
+    assert problem(stored, 422, "VALIDATION_ERROR")["errors"][0]["loc"] == ["body", "email"]
+    problem(await edge.client.post("/api/v1/users", json=[1], headers=auth), 422, "VALIDATION_ERROR")
     huge = b'{"name": "' + b"x" * 1_100_000 + b'"}'
-    _problem(await edge.client.post("/api/v1/users", content=huge, headers=auth), 413, "PAYLOAD_TOO_LARGE")
+    problem(await edge.client.post("/api/v1/users", content=huge, headers=auth), 413, "PAYLOAD_TOO_LARGE")
 
 
 async def test_unknown_routes_and_methods_are_problems_too(edge):
     missing = await edge.client.get("/api/v1/nothing-here")
-    _problem(missing, 404, "NOT_FOUND")
+    problem(missing, 404, "NOT_FOUND")
     wrong = await edge.client.put("/api/v1/users")
-    _problem(wrong, 405, "METHOD_NOT_ALLOWED")
+    problem(wrong, 405, "METHOD_NOT_ALLOWED")
     assert set(wrong.headers["Allow"].split(", ")) == {"GET", "POST", "OPTIONS"}
 
 
@@ -217,14 +162,14 @@ async def test_a_retried_post_is_replayed_a_different_body_refused_and_a_duplica
         await release.wait()
         return user("new1")
 
-    await edge.identity.answer(contract.CREATE_USER, create_user)
+    await edge.services.answer(contract.CREATE_USER, create_user)
     token = edge.tokens.issue(grants=("user:create;any;TENANT;",))
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "create-1"}
     body = {"email": "new1@example.test", "username": "new1", "password": "a-long-password"}
     first = asyncio.create_task(edge.client.post("/api/v1/users", json=body, headers=headers))
     await eventually(lambda: created)
     duplicate = await edge.client.post("/api/v1/users", json=body, headers=headers)
-    _problem(duplicate, 409, "CONFLICT")
+    problem(duplicate, 409, "CONFLICT")
     assert duplicate.headers["Retry-After"] == "1"
     release.set()
     original = await first
@@ -233,9 +178,9 @@ async def test_a_retried_post_is_replayed_a_different_body_refused_and_a_duplica
     assert (replay.status_code, replay.json(), replay.headers["Idempotent-Replayed"]) == (201, original.json(), "true")
     assert replay.headers["ETag"] == original.headers["ETag"]
     assert len(created) == 1
-    assert edge.identity.calls_to(contract.CREATE_USER)[0].context.idempotency_key == "session:s-u1:create-1"
+    assert edge.services.calls_to(contract.CREATE_USER)[0].context.idempotency_key == "session:s-u1:create-1"
     reused = await edge.client.post("/api/v1/users", json=body | {"username": "other"}, headers=headers)
-    _problem(reused, 422, "IDEMPOTENCY_KEY_REUSED")
+    problem(reused, 422, "IDEMPOTENCY_KEY_REUSED")
 
 
 async def test_service_errors_pass_through_as_problems_and_try_again_answers_are_not_kept(edge):
@@ -244,16 +189,16 @@ async def test_service_errors_pass_through_as_problems_and_try_again_answers_are
     def update_user(body):  # type: ignore[no-untyped-def]
         raise outcomes.pop(0)
 
-    await edge.identity.answer(contract.UPDATE_USER, update_user)
+    await edge.services.answer(contract.UPDATE_USER, update_user)
     token = edge.tokens.issue(grants=("user:update;any;TENANT;",))
     headers = {"Authorization": f"Bearer {token}", "If-Match": '"1"', "Idempotency-Key": "u-1"}
-    _problem(
+    problem(
         await edge.client.patch("/api/v1/users/u1", json={"name": "N"}, headers=headers), 412, "PRECONDITION_FAILED"
     )
-    assert edge.identity.calls_to(contract.UPDATE_USER)[0].context.if_match == '"1"'
+    assert edge.services.calls_to(contract.UPDATE_USER)[0].context.if_match == '"1"'
     replay = await edge.client.patch("/api/v1/users/u1", json={"name": "N"}, headers=headers)
     assert replay.status_code == 412 and replay.headers["Idempotent-Replayed"] == "true"
-    _problem(
+    problem(
         await edge.client.patch("/api/v1/users/u1", json={"name": "N"}, headers=headers | {"Idempotency-Key": "u-2"}),
         404,
         "NOT_FOUND",
@@ -262,7 +207,7 @@ async def test_service_errors_pass_through_as_problems_and_try_again_answers_are
 
 async def test_a_service_that_is_not_there_is_503(edge):
     token = edge.tokens.issue(grants=("role:read;any;TENANT;",))
-    _problem(
+    problem(
         await edge.client.get("/api/v1/roles", headers={"Authorization": f"Bearer {token}"}), 503, "SERVICE_UNAVAILABLE"
     )
 
@@ -273,12 +218,12 @@ async def test_a_key_over_its_limit_is_429_with_retry_after_and_usage_is_sent_af
     responses = [await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": raw}) for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 429, 429]  # _usable spent one
     limited = responses[-1]
-    _problem(limited, 429, "RATE_LIMITED")
+    problem(limited, 429, "RATE_LIMITED")
     assert 1 <= int(limited.headers["Retry-After"]) <= 60 and limited.headers["X-RateLimit-Remaining"] == "0"
     assert limited.headers["RateLimit"].startswith('"CUSTOM";r=0;t=')
 
     def counted() -> int:
-        calls = edge.identity.calls_to(contract.RECORD_API_KEY_USAGE)
+        calls = edge.services.calls_to(contract.RECORD_API_KEY_USAGE)
         return sum(u["count"] for c in calls for u in c.body["usages"] if u["keyId"] == key.id)
 
     await eventually(lambda: counted() == 3)
@@ -300,7 +245,7 @@ async def test_cors_preflight_is_answered_for_origins_some_key_allows(edge):
     assert allowed.status_code == 204 and allowed.headers["Access-Control-Allow-Origin"] == "https://app.test"
     assert "X-API-Key" in allowed.headers["Access-Control-Allow-Headers"]
     refused = await edge.client.options("/api/v1/users/u1", headers=asked | {"Origin": "https://evil.test"})
-    _problem(refused, 403, "FORBIDDEN")
+    problem(refused, 403, "FORBIDDEN")
 
 
 async def test_the_gateway_forgets_a_key_deleted_from_the_bucket(edge):
@@ -309,7 +254,7 @@ async def test_the_gateway_forgets_a_key_deleted_from_the_bucket(edge):
     kv = await edge.nc.jetstream().key_value(API_KEYS_BUCKET.name)
     await kv.delete(key.lookup_id)
     await eventually(lambda: gateway_for(edge.runtime).keys.get(key.lookup_id) is None)
-    _problem(await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": raw}), 401, "UNAUTHORIZED")
+    problem(await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": raw}), 401, "UNAUTHORIZED")
 
 
 @pytest.mark.parametrize("flush_seconds", [3600.0])
@@ -317,7 +262,7 @@ async def test_usage_counted_before_shutdown_is_sent_when_the_gateway_stops(edge
     raw, key = await put_key(edge.nc, edge.secret)
     await _usable(edge, raw)
     assert (await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": raw})).status_code == 200
-    assert not edge.identity.calls_to(contract.RECORD_API_KEY_USAGE)
+    assert not edge.services.calls_to(contract.RECORD_API_KEY_USAGE)
     await edge.runtime.stop()
-    (call,) = edge.identity.calls_to(contract.RECORD_API_KEY_USAGE)
+    (call,) = edge.services.calls_to(contract.RECORD_API_KEY_USAGE)
     assert [(u["keyId"], u["count"], u["lastUsedIp"]) for u in call.body["usages"]] == [(key.id, 2, "203.0.113.5")]

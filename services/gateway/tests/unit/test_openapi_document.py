@@ -1,7 +1,9 @@
 from gateway_svc.application.requests import RoutePlan
+from gateway_svc.domain.uploads import XLSX
 from gateway_svc.entrypoints.openapi import contract_document
 
 from plenary_contracts.catalog import identity as contract
+from plenary_contracts.catalog import registration
 from plenary_contracts.registry import OPERATIONS
 
 PLANS = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
@@ -66,3 +68,24 @@ def test_rate_limit_and_etag_headers_are_documented():
     )
     assert "ETag" in headers and "X-Correlation-Id" in headers
     assert COMPONENTS["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+
+
+def test_an_upload_takes_the_file_raw_or_as_a_form_with_its_name_in_the_query():
+    upload = _operation(registration.CREATE_IMPORT)
+    content = upload["requestBody"]["content"]
+    assert set(content) == {"application/octet-stream", "text/csv", XLSX, "multipart/form-data"}
+    assert content["multipart/form-data"]["schema"]["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert upload["requestBody"]["required"] is True
+    query = {p["name"] for p in upload["parameters"] if p["in"] == "query"}
+    assert {"fileName", "description"} <= query and "file" not in query
+    assert "413" in upload["responses"] and "201" in upload["responses"]
+
+
+def test_a_download_answers_the_file_as_binary_with_its_name_and_version():
+    download = _operation(registration.DOWNLOAD_BULK_FILE)
+    ok = download["responses"]["200"]
+    assert ok["content"]["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
+    assert "*/*" in ok["content"] and "application/json" not in ok["content"]
+    assert {"Content-Disposition", "ETag"} <= set(ok["headers"])
+    assert "304" in download["responses"]
+    assert "If-None-Match" in {p["name"] for p in download["parameters"]}

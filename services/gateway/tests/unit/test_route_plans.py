@@ -2,6 +2,7 @@ import pytest
 from gateway_svc.application.requests import RoutePlan
 
 from plenary_contracts.catalog import identity as contract
+from plenary_contracts.catalog import registration
 from plenary_contracts.errors import BadRequest, ValidationFailed
 
 
@@ -53,3 +54,24 @@ def test_lists_go_out_as_they_are_and_single_results_wrapped():
     assert RoutePlan.of(contract.LIST_FEATURE_FLAGS).reply_is_list
     assert not RoutePlan.of(contract.GET_USER).reply_is_list
     assert RoutePlan.of(contract.UNASSIGN_ROLE).path == "/api/v1/users/{userId}/roles/{assignmentId}"
+
+
+STORED = {"key": "tenant1/uploads/" + "0" * 32 + "/a.csv", "fileName": "a.csv", "contentType": "text/csv", "size": 3}
+
+
+def test_an_upload_route_takes_the_stored_file_and_its_other_fields_from_the_query():
+    plan = RoutePlan.of(registration.CREATE_IMPORT)
+    assert (plan.upload, plan.takes_json_body) == ("file", False)
+    assert "description" in plan.query_params and "file" not in plan.query_params
+    request = plan.validate({"eventId": "e1"}, [("description", "March"), ("fileName", "a.csv")], None, STORED)
+    assert (request.event_id, request.description, request.file.key) == ("e1", "March", STORED["key"])
+    assert _errors(lambda: plan.validate({"eventId": "e1"}, [("description", "")], None, STORED)) == [
+        ["query", "description"]
+    ]
+    assert _errors(lambda: plan.validate({"eventId": "e1"}, [], None, None)) == [["body", "file"]]
+
+
+def test_only_download_routes_are_downloads():
+    assert RoutePlan.of(registration.DOWNLOAD_BULK_FILE).download
+    assert not RoutePlan.of(registration.GET_BULK_OPERATION).download
+    assert RoutePlan.of(contract.CREATE_USER).takes_json_body

@@ -1,3 +1,5 @@
+from registration_svc.adapters.tables import metadata
+
 from plenary_kit.testing.schema import ForeignKey, TableExpectation, assert_schema
 
 EXPECTED = [
@@ -20,6 +22,8 @@ EXPECTED = [
             "nationality",
             "status",
             "extras",
+            "flagged",
+            "progress_version",
             "deleted_at",
             "created_at",
             "updated_at",
@@ -28,13 +32,52 @@ EXPECTED = [
         indexes=[("tenant_id", "event_id", "status"), ("tenant_id", "event_id", "created_at"), ("email",)],
     ),
     TableExpectation(
+        "blocking_key",
+        {"participant_id", "key", "tenant_id", "event_id"},
+        unique=[("participant_id", "key")],
+        indexes=[("tenant_id", "key", "event_id", "participant_id")],
+        foreign_keys=[ForeignKey(("participant_id",), "participant", "CASCADE")],
+    ),
+    TableExpectation(
+        "event",
+        {"id", "tenant_id", "name", "status", "start_date", "end_date", "timezone", "deleted_at", "source_updated_at"},
+        indexes=[("tenant_id", "start_date", "end_date")],
+    ),
+    TableExpectation(
+        "participant_type",
+        {"id", "tenant_id", "event_id", "name", "code", "deleted_at", "source_updated_at"},
+        indexes=[("event_id",)],
+    ),
+    TableExpectation(
+        "field_definition",
+        {
+            "id",
+            "tenant_id",
+            "event_id",
+            "entity_type",
+            "name",
+            "label",
+            "data_type",
+            "sort_order",
+            "is_required",
+            "is_unique",
+            "default_value",
+            "config",
+            "validation",
+            "deleted_at",
+            "source_updated_at",
+        },
+        indexes=[("tenant_id", "event_id", "entity_type")],
+    ),
+    TableExpectation(
         "waitlist_entry",
         {
             "id",
             "tenant_id",
             "event_id",
             "participant_id",
-            "participant_type",
+            "participant_type_id",
+            "applicant_key",
             "priority",
             "position",
             "status",
@@ -45,15 +88,16 @@ EXPECTED = [
             "withdrawn_at",
             "notifications_sent",
             "last_notified_at",
+            "reminded_at",
             "created_at",
             "updated_at",
         },
-        unique=[("participant_id",)],
+        unique=[("participant_id",), ("tenant_id", "event_id", "applicant_key")],
         indexes=[
-            ("tenant_id", "event_id", "participant_type", "status", "priority", "created_at"),
+            ("tenant_id", "event_id", "participant_type_id", "status", "priority", "created_at"),
             ("status", "promotion_deadline"),
         ],
-        foreign_keys=[ForeignKey(("participant_id",), "participant", "CASCADE")],
+        foreign_keys=[ForeignKey(("participant_id",), "participant", "SET NULL")],
     ),
     TableExpectation(
         "waitlist_promotion",
@@ -66,8 +110,10 @@ EXPECTED = [
             "promoted_by",
             "slot_available_at",
             "promoted_at",
+            "deadline",
             "confirmed_at",
             "declined_at",
+            "expired_at",
         },
         indexes=[("entry_id",)],
         foreign_keys=[ForeignKey(("entry_id",), "waitlist_entry", "CASCADE")],
@@ -87,6 +133,7 @@ EXPECTED = [
             "reviewed_at",
             "review_notes",
             "created_at",
+            "updated_at",
         },
         unique=[("participant_a_id", "participant_b_id")],
         indexes=[("tenant_id", "event_id", "status"), ("participant_b_id",)],
@@ -150,8 +197,11 @@ EXPECTED = [
             "processed_items",
             "success_count",
             "failure_count",
-            "input_file_url",
-            "output_file_url",
+            "input_file",
+            "output_file",
+            "headers",
+            "mappings",
+            "counts",
             "snapshot_data",
             "undo_deadline",
             "error_log",
@@ -178,7 +228,8 @@ EXPECTED = [
             "error_message",
             "processed_at",
         },
-        indexes=[("operation_id", "status")],
+        unique=[("operation_id", "row_number")],
+        indexes=[("operation_id", "status", "row_number")],
         foreign_keys=[
             ForeignKey(("operation_id",), "bulk_operation", "CASCADE"),
             ForeignKey(("participant_id",), "participant", "SET NULL"),
@@ -191,3 +242,8 @@ EXPECTED = [
 
 def test_registration_schema_has_every_seed_table_unique_key_index_and_foreign_key(service_database_url):
     assert_schema(service_database_url("registration"), "registration", EXPECTED)
+
+
+def test_every_table_of_the_service_is_expected():
+    """A new table is a schema decision: say it here (and in the CLI test's table count)."""
+    assert {t.name for t in metadata.sorted_tables} == {t.name for t in EXPECTED} | {"idempotency_key"}

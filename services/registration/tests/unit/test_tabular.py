@@ -1,5 +1,12 @@
-from registration_svc.domain.column_mapping import FIXED_TARGETS, Target, missing_required, suggest_mapping
-from registration_svc.domain.tabular import detect_delimiter, parse_csv
+from registration_svc.domain.column_mapping import (
+    FIXED_TARGETS,
+    Target,
+    mapping_problems,
+    missing_required,
+    suggest_mapping,
+    with_dynamic,
+)
+from registration_svc.domain.tabular import decode_text, detect_delimiter, file_format, parse_csv, unique_headers
 
 
 def test_the_byte_order_mark_is_stripped_and_blank_lines_dropped():
@@ -49,3 +56,80 @@ def test_each_target_and_each_header_is_used_once():
 
 def test_required_targets_left_unmapped_are_named():
     assert missing_required({"Email": "email"}, FIXED_TARGETS) == ["firstName", "lastName"]
+
+
+def test_a_semicolon_file_with_a_bom_and_crlf_reads_like_a_comma_file():
+    table = parse_csv('\ufeffFirst Name;Last Name;Notes\r\nAda;Lovelace;"a; b"\r\n')
+    assert table.delimiter == ";"
+    assert table.rows == [["Ada", "Lovelace", "a; b"]]
+
+
+def test_a_tab_separated_file_is_read_by_its_header():
+    table = parse_csv("First Name\tLast Name\nAda\tLovelace\n")
+    assert (table.delimiter, table.rows) == ("\t", [["Ada", "Lovelace"]])
+
+
+def test_a_quoted_field_may_span_a_blank_line_without_losing_it():
+    table = parse_csv('name,notes\nAda,"first\n\nthird"\n')
+    assert table.rows == [["Ada", "first\n\nthird"]]
+
+
+def test_blank_and_repeated_headers_get_names_a_mapping_can_use():
+    assert parse_csv("Email,,email,Email\n1,2,3,4\n").headers == ["Email", "Column 2", "email (2)", "Email (3)"]
+    assert unique_headers([" A ", "a"]) == ["A", "a (2)"]
+
+
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252():
+    assert decode_text("Zoë;Müller".encode("cp1252")) == "Zoë;Müller"
+    assert decode_text("\ufeffZoë".encode()) == "Zoë"
+
+
+def test_the_content_decides_a_workbook_and_the_name_or_type_a_csv():
+    workbook = b"PK\x03\x04rest"
+    assert file_format("people.csv", "text/csv", workbook) == "xlsx"
+    assert file_format("people.csv", "text/csv", b"a,b\n") == "csv"
+    assert file_format("people", "application/vnd.ms-excel", b"a,b\n") == "csv"
+    assert file_format("people", "application/octet-stream", b"a,b\n") == "csv"
+    assert file_format("people.xlsx", "application/octet-stream", b"a,b\n") is None
+    assert file_format("people.xls", "application/vnd.ms-excel", b"\xd0\xcf\x11\xe0...") is None
+    assert file_format("photo.png", "image/png", b"\x89PNG\r\n\x1a\n\x00\x00") is None
+    assert file_format("notes.pdf", "application/pdf", b"%PDF-1.7") is None
+
+
+def test_mapping_suggestions_cover_every_alias_of_the_original():
+    headers = ["given name", "family name", "email_address", "organisation", "position", "country", "reg code"]
+    assert suggest_mapping(headers, FIXED_TARGETS) == {
+        "given name": "firstName",
+        "family name": "lastName",
+        "email_address": "email",
+        "organisation": "organization",
+        "position": "jobTitle",
+        "country": "nationality",
+        "reg code": "registrationCode",
+    }
+
+
+def test_a_close_misspelling_maps_but_a_distant_one_does_not():
+    assert suggest_mapping(["Frist Name", "Organizaton", "Jbo"], FIXED_TARGETS) == {
+        "Frist Name": "firstName",
+        "Organizaton": "organization",
+    }
+
+
+def test_dynamic_fields_are_targets_after_the_fixed_ones_and_never_replace_them():
+    targets = with_dynamic([Target("email", "Work e-mail"), Target("dietary", "Dietary needs", required=True)])
+    assert [t.name for t in targets][-1] == "dietary"
+    assert [t.name for t in targets].count("email") == 1
+    assert missing_required({"First": "firstName", "Last": "lastName"}, targets) == ["dietary"]
+
+
+def test_a_supplied_mapping_names_unknown_columns_unknown_fields_and_fields_filled_twice():
+    problems = mapping_problems(
+        {"Email": "email", "Mail": "email", "Shoe": "shoeSize", "Ghost": "firstName"},
+        ["Email", "Mail", "Shoe"],
+        FIXED_TARGETS,
+    )
+    assert [header for header, _ in problems] == ["Mail", "Shoe", "Ghost"]
+    assert "already filled by column 'Email'" in problems[0][1]
+    assert "unknown field 'shoeSize'" in problems[1][1]
+    assert problems[2][1] == "the file has no such column"

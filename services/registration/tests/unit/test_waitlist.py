@@ -2,11 +2,16 @@ from datetime import UTC, datetime, timedelta
 
 from registration_svc.domain.waitlist import (
     Entry,
+    Offer,
+    Refusal,
+    answer_refusal,
+    applicant_key,
     average_wait_hours,
     may_confirm,
     offer_deadline,
     ordered,
     position,
+    reminder_due_at,
     success_rate,
     to_promote,
 )
@@ -56,3 +61,25 @@ def test_stats_round_the_success_rate_and_average_the_wait():
     assert success_rate(2, 3) == 67 and success_rate(0, 0) == 0
     assert average_wait_hours([(T0, T0 + timedelta(hours=2)), (T0, T0 + timedelta(hours=5))]) == 3.5
     assert average_wait_hours([]) is None
+
+
+def test_a_person_is_known_by_their_email_else_by_their_full_name_whatever_the_case_or_padding():
+    assert applicant_key("  Ada@Example.ORG ", "Ada", "Lovelace") == "ada@example.org"
+    assert applicant_key(None, " Ada ", "LOVELACE  King") == "ada lovelace king"
+    assert applicant_key("   ", "Ada", "Lovelace") == "ada lovelace"
+
+
+def test_the_reminder_falls_at_half_of_the_offers_time():
+    assert reminder_due_at(Offer(T0, offer_deadline(T0))) == T0 + timedelta(hours=24)
+
+
+def test_only_a_live_offer_within_its_deadline_may_be_answered():
+    live = Offer(T0, offer_deadline(T0))
+    within, after = T0 + timedelta(hours=1), T0 + timedelta(hours=49)
+    assert answer_refusal(S.ACTIVE, live, within) is None
+    assert answer_refusal(S.ACTIVE, live, after) is Refusal.LATE
+    assert answer_refusal(S.ACTIVE, None, within) is Refusal.NO_OFFER
+    assert answer_refusal(S.PROMOTED, Offer(T0, live.deadline, confirmed_at=within), within) is Refusal.CONFIRMED
+    assert answer_refusal(S.WITHDRAWN, Offer(T0, live.deadline, declined_at=within), within) is Refusal.DECLINED
+    assert answer_refusal(S.EXPIRED, Offer(T0, live.deadline, expired_at=after), after) is Refusal.EXPIRED
+    assert answer_refusal(S.CANCELLED, live, within) is Refusal.NO_OFFER

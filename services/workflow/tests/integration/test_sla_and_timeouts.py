@@ -10,11 +10,11 @@ from workflow_svc.adapters.tables import parallel_branch, participant
 from workflow_svc.application.engine import Engine
 from workflow_svc.application.parallel import Parallel
 from workflow_svc.application.sla import SlaTimers
-from workflow_svc.entrypoints.engine import drain
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
 from plenary_contracts.flags import FlagContext, FlagKey
+from plenary_kit.db import drain
 from plenary_kit.testing.plugin import eventually
 
 SYSTEM = "system"

@@ -43,6 +43,8 @@ class HttpRoute:
     status_code: int = 200
     summary: str = ""
     tags: tuple[str, ...] = ()
+    upload: str | None = None  # the request field (a StoredFile) the gateway fills from the raw body
+    download: bool = False  # the reply is a StoredFile the gateway streams as the response body
 
     @property
     def path_params(self) -> list[str]:
@@ -78,6 +80,8 @@ class OperationSpec:
             missing = [p for p in self.http.path_params if p not in fields]
             if missing:
                 raise ValueError(f"{self.name}: path parameter(s) {missing} are not fields of {self.request.__name__}")
+            if self.http.upload is not None and self.http.upload not in self.request.model_fields:
+                raise ValueError(f"{self.name}: upload field {self.http.upload!r} is not in {self.request.__name__}")
 
     @property
     def subject(self) -> str:

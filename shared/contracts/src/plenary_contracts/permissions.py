@@ -1,4 +1,4 @@
-"""The 50 permissions (29 of the original, 14 of the seeds, 7 for identity administration) and the seeded roles."""
+"""The 51 permissions (30 base ones, event:delete included; 14 of the seeds; 7 for identity) and the seeded roles."""
 
 from typing import NamedTuple
 
@@ -31,7 +31,7 @@ BASE_PERMISSIONS: tuple[Permission, ...] = (
     *(Permission("workflow", a) for a in _CRUD),
     *(Permission("field", a) for a in _CRUD),
     *(Permission("form", a) for a in _CRUD),
-    *(Permission("event", a) for a in ("create", "read", "update")),
+    *(Permission("event", a) for a in _CRUD),  # delete: added for the REST DELETE /events
     *(Permission("section-template", a) for a in _CRUD),
     Permission("settings", "manage"),
     Permission("feature-flag", "manage"),

@@ -44,6 +44,13 @@ class KvBucketSpec(BaseModel):
     ttl_seconds: float | None = None  # entries older than this vanish
 
 
+class ObjectBucketSpec(BaseModel):
+    name: str
+    description: str
+    ttl_seconds: float | None = None
+    storage: str = "file"
+
+
 def event_stream_name(service: str) -> str:
     return "EVT_" + service.replace("-", "_").upper()
 
@@ -92,6 +99,13 @@ IDEMPOTENCY_BUCKET = KvBucketSpec(
 )
 
 KV_BUCKETS: list[KvBucketSpec] = [FLAGS_BUCKET, API_KEYS_BUCKET, RATE_LIMITS_BUCKET, IDEMPOTENCY_BUCKET]
+
+FILES_BUCKET = ObjectBucketSpec(
+    name="plenary_files",
+    description="Uploads (imports) and generated files (exports), kept 7 days; never carried in a message.",
+    ttl_seconds=7 * DAY,
+)
+OBJECT_BUCKETS: list[ObjectBucketSpec] = [FILES_BUCKET]
 
 CONSUMERS: list[ConsumerSpec] = [
     ConsumerSpec(
@@ -142,6 +156,48 @@ CONSUMERS: list[ConsumerSpec] = [
         stream=event_stream_name("identity"),
         filter_subject="evt.identity.tenant.deleted",
         description="Purges a deleted tenant's workflow rows.",
+    ),
+    ConsumerSpec(
+        service="events",
+        durable="events_workflow_directory",
+        stream=event_stream_name("workflow"),
+        filter_subject="evt.workflow.workflow.>",
+        description="Keeps each event's workflows (name, status, type) for `expand=workflows`.",
+    ),
+    ConsumerSpec(
+        service="events",
+        durable="events_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's events, types, fields, series and editions.",
+    ),
+    ConsumerSpec(
+        service="registration",
+        durable="registration_event_directory",
+        stream=event_stream_name("events"),
+        filter_subject="evt.events.>",
+        description="Keeps events, participant types and field definitions; a deleted event's participants go.",
+    ),
+    ConsumerSpec(
+        service="registration",
+        durable="registration_status_mirror",
+        stream=event_stream_name("workflow"),
+        filter_subject="evt.workflow.participant.status_changed",
+        description="Mirrors the workflow's status onto participants; a rejection frees the slot.",
+    ),
+    ConsumerSpec(
+        service="registration",
+        durable="registration_slot_offers",
+        stream=event_stream_name("registration"),
+        filter_subject="evt.registration.slots.freed",
+        description="Offers freed slots to the waitlist, first in queue order.",
+    ),
+    ConsumerSpec(
+        service="registration",
+        durable="registration_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's participants, screening, waitlist and bulk rows.",
     ),
 ]
 

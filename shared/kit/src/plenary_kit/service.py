@@ -113,7 +113,9 @@ class Runtime:
             if raw.reply:
                 await raw.respond(reply)
 
-        self.broker.subscriber(operation.subject, queue=self.spec.name, no_reply=True)(on_request)
+        # Requests to one operation run concurrently (row locks keep them correct), not one after another.
+        workers = self.base_settings.request_concurrency
+        self.broker.subscriber(operation.subject, queue=self.spec.name, no_reply=True, max_workers=workers)(on_request)
 
     def consume(self, consumer: ConsumerSpec, events: list[EventSpec], handler: EventHandler) -> None:
         """Handle events on a durable consumer, exactly once per event thanks to the inbox."""

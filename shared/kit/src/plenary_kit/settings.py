@@ -46,7 +46,11 @@ class Settings(BaseSettings):
     usage_flush_seconds: float = 5.0
     api_key_sweep_seconds: float = 60.0
     workflow_timer_seconds: float = 30.0  # SLA and branch-timeout sweeps
+    waitlist_timer_seconds: float = 300.0  # offer expiry and reminders (P4-11: every 5 min)
+    import_poll_seconds: float = 1.0  # how often an idle registration replica looks for imports to run
     max_body_bytes: int = 1_048_576
+    request_concurrency: int = 8  # requests one replica handles at once per operation
+    max_upload_bytes: int = 50 * 1_048_576  # file upload routes (imports)
 
     def service(self, name: str) -> "ServiceSettings":
         return ServiceSettings(self, name)

@@ -35,7 +35,10 @@ event = sa.Table(
     sa.Column("deleted_at", sa.DateTime(timezone=True)),
     created_at(),
     updated_at(),
-    sa.UniqueConstraint("tenant_id", "name"),
+    # a deleted event's name may be used again
+    sa.Index(
+        "uq_event_tenant_id_name_live", "tenant_id", "name", unique=True, postgresql_where=sa.text("deleted_at IS NULL")
+    ),
     sa.Index(None, "tenant_id", "status"),
     sa.Index(None, "deleted_at"),
 )
@@ -128,4 +131,19 @@ clone_operation = sa.Table(
     sa.Column("completed_at", sa.DateTime(timezone=True)),
     cross_service_ref("created_by"),
     sa.Index(None, "tenant_id", "status"),
+)
+
+# Read model of workflow's workflows, for ``expand=workflows``.
+event_workflow = sa.Table(
+    "event_workflow",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    cross_service_ref("participant_type_id", nullable=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "event_id"),
 )

@@ -2,7 +2,9 @@
 bus call; the reply becomes the HTTP response.
 
 Order: client address, credential, rate limit, permission, event scope, tenant, feature flag,
-validation, idempotency, the call, the reply.
+validation, idempotency, the call, the reply. An upload route's file is read and described at
+validation, stored just before the call (so nothing is kept for a request refused earlier) and
+dropped if the service refuses it; a download route's reply names a file the response carries.
 """
 
 import asyncio
@@ -28,23 +30,28 @@ from plenary_contracts.access import (
 from plenary_contracts.credentials import API_KEY_HEADER
 from plenary_contracts.enums import PermissionAccess, RoleScope
 from plenary_contracts.errors import (
+    BadRequest,
     ErrorCode,
     FeatureDisabled,
     FieldError,
     Forbidden,
+    NotFound,
     PlenaryError,
     ServiceUnavailable,
     Timeout,
     ValidationFailed,
 )
+from plenary_contracts.files import StoredFile
 from plenary_contracts.flags import FlagContext
 from plenary_contracts.listing import sparse
 from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS
 from plenary_kit import context as ctx
 from plenary_kit.bus import rpc
+from plenary_kit.files import belongs_to, describe_file, file_key
 from plenary_kit.flags import FlagClient
 from plenary_kit.logging import bound, get_logger
 
+from ..adapters.file_store import FileStore
 from ..adapters.idempotency_store import Claim, IdempotencyStore, InFlight, Replay
 from ..adapters.jwks import JwksCache
 from ..adapters.key_mirror import ApiKeyMirror
@@ -52,18 +59,21 @@ from ..adapters.rate_limiter import KvRateLimiter
 from ..adapters.usage_batcher import UsageBatcher
 from ..domain import idempotency
 from ..domain.addresses import client_ip
+from ..domain.downloads import download_headers
 from ..domain.problems import PROBLEM_JSON
 from ..domain.rate_headers import rate_limit_headers
 from ..domain.requests import TENANT_ID, acting_tenant, clean_user_agent, event_id_of
+from ..domain.uploads import FILE_PART, NoFile, UnreadableUpload, Upload, read_upload
 from .callers import BEARER_CHALLENGE, Authenticator, Caller, Unauthenticated, ready
 from .exchange import JSON, Incoming, Outgoing, dumps, failure, problem_response
-from .requests import BODY_METHODS, RoutePlan
+from .requests import FILE_NAME_PARAM, RoutePlan
 
 log = get_logger(__name__)
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_POLICY = "PUBLIC"
 CALL_MARGIN_SECONDS = 1.0
+UPLOADS = "uploads"  # the kind of file an upload route stores (the second part of its key)
 
 
 @dataclass
@@ -83,11 +93,13 @@ class Gateway:
         flags: FlagClient,
         limiter: KvRateLimiter,
         idempotency_store: IdempotencyStore,
+        files: FileStore,
         usage: UsageBatcher,
         connection: Callable[[], Client | None],
         trusted_proxies: list[str],
         public_requests_per_minute: int,
         max_body_bytes: int,
+        max_upload_bytes: int,
         usage_flush_seconds: float = 5.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -98,11 +110,13 @@ class Gateway:
         self.flags = flags
         self.limiter = limiter
         self.idempotency = idempotency_store
+        self.files = files
         self.usage = usage
         self.connection = connection
         self.trusted_proxies = trusted_proxies
         self.public_requests_per_minute = public_requests_per_minute
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         self.clock = clock
 
     async def handle(self, plan: RoutePlan, request: Incoming) -> Outgoing:
@@ -123,10 +137,10 @@ class Gateway:
     async def _handle(self, plan: RoutePlan, request: Incoming, state: _State) -> Outgoing:
         address = client_ip(request.peer, request.header("x-forwarded-for"), self.trusted_proxies)
         caller = await self._admit(plan, request, address, state)
-        body = await request.read_body() if plan.method in BODY_METHODS else b""
+        body = await request.read_body() if plan.takes_json_body else b""
         body_error: PlenaryError | None = None
         try:
-            parsed = plan.parse_body(body) if plan.method in BODY_METHODS else {}
+            parsed = plan.parse_body(body) if plan.takes_json_body else {}
         except PlenaryError as error:  # reported after the checks that come first
             parsed, body_error = None, error
         query = dict(request.query)
@@ -136,10 +150,17 @@ class Gateway:
         await self._check_flag(plan, caller, tenant)
         if body_error is not None:
             raise body_error
-        validated = plan.validate(request.path_params, request.query, parsed)
 
         scope = caller.credential or f"anonymous:{address}"
-        key = self._idempotency_key(request) if plan.method in MUTATING else None
+        upload: Received | None = None
+        if plan.upload is None:
+            validated = plan.validate(request.path_params, request.query, parsed)
+            key = self._idempotency_key(request) if plan.method in MUTATING else None
+        else:
+            key = self._idempotency_key(request)
+            upload = await self._receive(request, tenant, scope, key)
+            validated = plan.validate(request.path_params, request.query, None, upload.file.model_dump(mode="json"))
+            body = upload.fingerprint
         claim: Claim | None = None
         if key is not None:
             outcome = await self.idempotency.begin(
@@ -162,9 +183,31 @@ class Gateway:
             user_agent=clean_user_agent(request.header("user-agent")),
             if_match=request.header("if-match"),
         )
-        response = await self._answer(plan, request, validated, context, claim)
+        response = await self._answer(plan, request, validated, context, claim, upload)
         response.headers = {**state.headers, **response.headers}
         return response
+
+    async def _receive(self, request: Incoming, tenant: str | None, scope: str, key: str | None) -> "Received":
+        """The uploaded file, described (name, type, key in the acting tenant's files) but not yet stored."""
+        if tenant is None:
+            raise BadRequest("a file belongs to a tenant: a global admin must choose one (X-Tenant-Id)")
+        body = await request.read_body()
+        try:  # up to max_upload_bytes to search and hash: off the event loop
+            upload = await asyncio.to_thread(
+                read_upload,
+                body,
+                request.header("content-type"),
+                request.header("content-disposition"),
+                _last(request.query, FILE_NAME_PARAM),
+            )
+        except UnreadableUpload as error:
+            raise BadRequest(str(error)) from error
+        except NoFile as error:
+            raise ValidationFailed(
+                "request failed validation",
+                errors=[FieldError(loc=["body", FILE_PART], msg=str(error), type="file_missing")],
+            ) from error
+        return await asyncio.to_thread(_described, upload, tenant, scope, key)
 
     async def _admit(self, plan: RoutePlan, request: Incoming, address: str | None, state: _State) -> Caller:
         """Who calls, and whether their rate limit lets them in; a key's use is counted."""
@@ -195,14 +238,33 @@ class Gateway:
             raise FeatureDisabled(f"{flag.value} is off")
 
     async def _answer(
-        self, plan: RoutePlan, request: Incoming, validated: BaseModel, context: ctx.Context, claim: Claim | None
+        self,
+        plan: RoutePlan,
+        request: Incoming,
+        validated: BaseModel,
+        context: ctx.Context,
+        claim: Claim | None,
+        upload: "Received | None",
     ) -> Outgoing:
-        """Call the service; with an idempotency claim, keep the answer (or free the key) afterwards."""
+        """Call the service; with an idempotency claim, keep the answer (or free the key) afterwards.
+
+        An upload is stored just before the call and dropped again if the service refuses it."""
         try:
             with bound(tenant=context.tenant_id, actor=context.actor_id, operation=plan.op.subject):
                 try:
-                    reply = await self._call(plan, validated, context)
-                    response = self._reply(plan, request, validated, reply)
+                    if upload is not None:
+                        await self.files.keep(upload.file, upload.data)
+                    try:
+                        reply = await self._call(plan, validated, context)
+                    except PlenaryError as error:
+                        # after a timeout the service may still have taken the file: it expires with the bucket
+                        if upload is not None and not isinstance(error, Timeout):
+                            await self._drop(upload.file)
+                        raise
+                    if plan.download:
+                        response = await self._download(request, reply, context.tenant_id)
+                    else:
+                        response = self._reply(plan, request, validated, reply)
                 except PlenaryError as error:
                     response = problem_response(error, request.path, request.correlation_id)
         except BaseException:
@@ -213,6 +275,24 @@ class Gateway:
             body_text = response.body.decode() if response.body else None
             await self.idempotency.finish(claim, response.status, body_text, response.headers)
         return response
+
+    async def _drop(self, file: StoredFile) -> None:
+        try:
+            await self.files.drop(file)
+        except (NatsError, OSError, PlenaryError) as error:  # the bucket's TTL removes it in the end
+            log.warning("could not drop a refused upload", key=file.key, error=repr(error))
+
+    async def _download(self, request: Incoming, reply: BaseModel, tenant: str | None) -> Outgoing:
+        """The file a download route's reply names, if it is the acting tenant's: its bytes and headers."""
+        if not isinstance(reply, StoredFile) or not belongs_to(reply, tenant):
+            raise NotFound("no such file")
+        headers = download_headers(reply.file_name, reply.content_type, reply.sha256)
+        etag = headers.get("ETag")
+        none_match = request.header("if-none-match")
+        if etag is not None and none_match is not None and if_match_holds(none_match, etag):
+            return Outgoing(304, headers={"ETag": etag})
+        data = await self.files.read(reply)
+        return Outgoing(200, data, None, headers)
 
     async def _rate_limit(self, caller: Caller, address: str | None, now: float, state: _State) -> None:
         if caller.key is not None:
@@ -333,6 +413,34 @@ class Gateway:
         else:
             body = b'{"data":' + reply.model_dump_json().encode() + b"}"
         return Outgoing(status, body, JSON, headers)
+
+
+@dataclass(frozen=True)
+class Received:
+    """An upload described for the request, and its bytes, to be stored just before the call."""
+
+    file: StoredFile
+    data: bytes
+
+    @property
+    def fingerprint(self) -> bytes:
+        """What a retry must repeat: the file's name, type and content (not how a form happened to wrap it)."""
+        return f"{self.file.file_name}\n{self.file.content_type}\n{self.file.sha256}".encode()
+
+
+def _described(upload: Upload, tenant: str, scope: str, key: str | None) -> Received:
+    """The file as the request will name it. With an Idempotency-Key, a retry of the same file names the same
+    object, so the service sees the same request again; another file under a reused key never replaces it."""
+    file = describe_file(tenant, UPLOADS, upload.file_name, upload.content_type, upload.data)
+    if key is not None:
+        unique = idempotency.scoped_key(scope, f"{key}\n{file.sha256}")[:32]
+        file = file.model_copy(update={"key": file_key(tenant, UPLOADS, upload.file_name, unique)})
+    return Received(file, upload.data)
+
+
+def _last(query: list[tuple[str, str]], name: str) -> str | None:
+    values = [value for each, value in query if each == name]
+    return values[-1] if values else None
 
 
 def _target(request: Incoming) -> str:

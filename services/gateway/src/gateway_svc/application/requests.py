@@ -3,6 +3,9 @@
 Path parameters come from the route; GET and DELETE carry the other fields as query parameters,
 POST, PUT and PATCH as a JSON object body. Values are validated strictly (a JSON string is not a
 number), with text from the path and query first turned into the JSON type the field asks for.
+
+An upload route's body is the file itself: the gateway stores it and fills the route's ``upload``
+field with the stored file; its other fields come from the query, as on a GET.
 """
 
 import json
@@ -20,6 +23,7 @@ from ..domain.requests import unstorable_text_at
 API_PREFIX = "/api/v1"
 QUERY_METHODS = frozenset({"GET", "DELETE"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+FILE_NAME_PARAM = "fileName"  # an upload's name, when the body does not carry one
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,33 @@ class RoutePlan:
         )
 
     @property
+    def upload(self) -> str | None:
+        """The request field an uploaded file goes in (its wire name), on an upload route."""
+        assert self.op.http is not None
+        field = self.op.http.upload
+        if field is None:
+            return None
+        info = self.op.request.model_fields[field]
+        return info.alias or field
+
+    @property
+    def download(self) -> bool:
+        assert self.op.http is not None
+        return self.op.http.download
+
+    @property
+    def takes_json_body(self) -> bool:
+        return self.method in BODY_METHODS and self.upload is None
+
+    @property
     def reads_query(self) -> bool:
-        return self.method in QUERY_METHODS
+        return self.method in QUERY_METHODS or self.upload is not None
 
     @property
     def query_params(self) -> list[str]:
-        return [name for name in self.properties if name not in self.path_params] if self.reads_query else []
+        if not self.reads_query:
+            return []
+        return [name for name in self.properties if name not in self.path_params and name != self.upload]
 
     @property
     def reply_is_list(self) -> bool:
@@ -71,12 +96,19 @@ class RoutePlan:
         except (ValueError, UnicodeDecodeError) as error:
             raise BadRequest("the request body is not valid JSON") from error
 
-    def validate(self, path_params: dict[str, str], query: list[tuple[str, str]], body: Any) -> BaseModel:
+    def validate(
+        self,
+        path_params: dict[str, str],
+        query: list[tuple[str, str]],
+        body: Any,
+        file: dict[str, Any] | None = None,
+    ) -> BaseModel:
+        """The contract's request; on an upload route ``file`` is the stored file (as JSON) and ``body`` unused."""
         values: dict[str, Any] = {}
         if self.reads_query:
             by_name: dict[str, list[str]] = {}
             for name, value in query:
-                if name in self.properties and name not in self.path_params:
+                if name in self.query_params:
                     by_name.setdefault(name, []).append(value)
             for name, given in by_name.items():
                 values[name] = coerce(given, self.properties[name], self.resolve)
@@ -87,6 +119,8 @@ class RoutePlan:
                     errors=[FieldError(loc=["body"], msg="Input should be a JSON object", type="dict_type")],
                 )
             values.update(body)
+        if self.upload is not None and file is not None:
+            values[self.upload] = file
         for name in self.path_params:
             values[name] = coerce([path_params[name]], self.properties.get(name, {}), self.resolve)
         unstorable = unstorable_text_at(values)
@@ -107,6 +141,8 @@ class RoutePlan:
     def _where(self, loc: list[Any]) -> str:
         if loc and loc[0] in self.path_params:
             return "path"
+        if loc and loc[0] == self.upload:
+            return "body"
         return "query" if self.reads_query else "body"
 
     def _unstorable(self, loc: tuple[str | int, ...]) -> FieldError:

@@ -64,7 +64,12 @@ def create_app(runtime: Runtime) -> FastAPI:
     gateway = gateway_for(runtime)
     plans = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
     app = FastAPI(title="Plenary", version="1.0.0", description=DESCRIPTION)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=gateway.max_body_bytes)
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=gateway.max_body_bytes,
+        max_upload_bytes=gateway.max_upload_bytes,
+        upload_routes=[(plan.method, plan.path) for plan in plans if plan.upload is not None],
+    )
 
     # Operations, not the public API: kept out of the document (a partial platform answers 503 by design).
     @app.get("/healthz", summary="Readiness of every service", include_in_schema=False)
@@ -94,6 +99,8 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 
 def _endpoint(gateway: Gateway, plan: RoutePlan):  # type: ignore[no-untyped-def]
+    limit = gateway.max_upload_bytes if plan.upload is not None else gateway.max_body_bytes
+
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         incoming = Incoming(
@@ -104,7 +111,7 @@ def _endpoint(gateway: Gateway, plan: RoutePlan):  # type: ignore[no-untyped-def
             headers=request.headers,
             peer=request.client.host if request.client else None,
             correlation_id=request.state.correlation_id,
-            read_body=lambda: _read_body(request, gateway.max_body_bytes),
+            read_body=lambda: _read_body(request, limit),
         )
         out = await gateway.handle(plan, incoming)
         elapsed = time.perf_counter() - started

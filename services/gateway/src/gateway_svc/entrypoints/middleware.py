@@ -1,8 +1,13 @@
-"""The outermost layer of every response: a correlation id, the body-size limit, and no internals on a crash."""
+"""The outermost layer of every response: a correlation id, the body-size limit, and no internals on a crash.
+
+Upload routes (their method and path) have a larger limit than every other request.
+"""
 
 import uuid
+from collections.abc import Iterable
 
 from starlette.datastructures import Headers
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plenary_contracts.errors import HTTP_STATUS, ErrorCode, PlenaryError
@@ -20,9 +25,23 @@ def too_large(limit: int) -> PlenaryError:
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        max_upload_bytes: int | None = None,
+        upload_routes: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes if max_upload_bytes is not None else max_body_bytes
+        self.upload_routes = [(method, compile_path(path)[0]) for method, path in upload_routes]
+
+    def body_limit(self, scope: Scope) -> int:
+        method, path = scope.get("method"), scope.get("path", "")
+        if any(method == each and pattern.match(path) for each, pattern in self.upload_routes):
+            return self.max_upload_bytes
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,11 +65,10 @@ class EdgeMiddleware:
 
         with bound(correlation_id=correlation_id):
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            limit = self.body_limit(scope)
+            if length is not None and (not length.isdigit() or int(length) > limit):
                 error = (
-                    too_large(self.max_body_bytes)
-                    if length.isdigit()
-                    else failure(ErrorCode.BAD_REQUEST, "invalid Content-Length")
+                    too_large(limit) if length.isdigit() else failure(ErrorCode.BAD_REQUEST, "invalid Content-Length")
                 )
                 await _send_problem(send_with_id, scope, error, correlation_id)
                 return

@@ -14,11 +14,12 @@ from plenary_contracts.credentials import API_KEY_HEADER
 from plenary_contracts.errors import HTTP_STATUS, PROBLEM_TYPE_PREFIX, ErrorCode
 from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS, OperationSpec
 
-from ..application.requests import BODY_METHODS, RoutePlan
+from ..application.requests import BODY_METHODS, FILE_NAME_PARAM, RoutePlan
 from ..domain.idempotency import MAX_KEY_LENGTH
 from ..domain.params import kind_of
 from ..domain.problems import PROBLEM_JSON, title_of
 from ..domain.requests import TENANT_ID
+from ..domain.uploads import CSV, FILE_PART, OCTET_STREAM, XLSX
 
 Schema = dict[str, Any]
 REF = "#/components/schemas/{model}"
@@ -66,6 +67,32 @@ HEADERS: dict[str, Schema] = {
         "schema": {"type": "string", "enum": ["true"]},
     },
     "WWW-Authenticate": _text_header("How to authenticate."),
+    "Content-Disposition": _text_header(
+        '`attachment; filename="…"` (with `filename*` when the name is not plain ASCII).'
+    ),
+    "FileETag": _text_header("The file's SHA-256, quoted; send it back in If-None-Match."),
+}
+BINARY: Schema = {"type": "string", "format": "binary"}
+UPLOAD_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "The file itself, raw (its name in `fileName` or a Content-Disposition `filename`) or as "
+    f"multipart/form-data with one part named `{FILE_PART}`. Larger than the upload limit is 413, empty is 422.",
+    "content": {
+        CSV: {"schema": {"type": "string"}},
+        XLSX: {"schema": BINARY},
+        OCTET_STREAM: {"schema": BINARY},
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {FILE_PART: BINARY}, "required": [FILE_PART]},
+            "encoding": {FILE_PART: {"contentType": f"{CSV}, {XLSX}, {OCTET_STREAM}"}},
+        },
+    },
+}
+FILE_ETAG = {"ETag": {"$ref": "#/components/headers/FileETag"}}
+DOWNLOAD_CONTENT: dict[str, Any] = {
+    CSV: {"schema": {"type": "string"}},
+    XLSX: {"schema": BINARY},
+    OCTET_STREAM: {"schema": BINARY},
+    "*/*": {"schema": BINARY},  # a file keeps the type it was stored with
 }
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit")
 
@@ -171,7 +198,9 @@ class _Builder:
             document["x-permission"] = op.permission.code
         if op.flag is not None:
             document["x-feature-flag"] = op.flag.value
-        if plan.method in BODY_METHODS:
+        if plan.upload is not None:
+            document["requestBody"] = copy.deepcopy(UPLOAD_BODY)
+        elif plan.method in BODY_METHODS:
             document["requestBody"] = self.request_body(plan, request_name, request)
         return document
 
@@ -186,6 +215,13 @@ class _Builder:
             lines.append("Only a global administrator (a user without a tenant) may call it; API keys never may (401).")
         if op.flag is not None:
             lines.append(f"Gated by feature flag `{op.flag.value}` (404 FEATURE_DISABLED when off).")
+        if op.http is not None and op.http.upload is not None:
+            lines.append(
+                "The body is the file (raw, or multipart/form-data with a `file` part); the gateway keeps it in "
+                "the tenant's files and passes the service a reference, so a global admin must name a tenant."
+            )
+        if op.http is not None and op.http.download:
+            lines.append("Answers the file itself as an attachment; a file of another tenant is 404.")
         return "\n\n".join(lines)
 
     @staticmethod
@@ -218,6 +254,16 @@ class _Builder:
             else:
                 parameter["schema"] = _parameter_schema(field)
             parameters.append(parameter)
+        if plan.upload is not None:
+            parameters.append(
+                {
+                    "name": FILE_NAME_PARAM,
+                    "in": "query",
+                    "required": False,
+                    "description": "The file's name (else a Content-Disposition or form `filename`, else `upload`).",
+                    "schema": {"type": "string", "maxLength": 255},
+                }
+            )
         if not plan.op.public:
             parameters.append(
                 {
@@ -249,7 +295,7 @@ class _Builder:
                     "schema": {"type": "string"},
                 }
             )
-        if plan.method == "GET" and etag:
+        if plan.method == "GET" and (etag or plan.download):
             parameters.append(
                 {
                     "name": "If-None-Match",
@@ -312,13 +358,17 @@ class _Builder:
         responses: dict[str, Any] = {}
         status = op.http.status_code
         success: dict[str, Any] = {"description": op.http.summary or "Success", "headers": success_headers}
-        if status != 204:
+        if plan.download:
+            success["description"] = f"{op.http.summary or 'The file'}: its bytes, as an attachment."
+            success["headers"] = {**_header_refs("Content-Disposition"), **FILE_ETAG}
+            success["content"] = copy.deepcopy(DOWNLOAD_CONTENT)
+        elif status != 204:
             success["content"] = {"application/json": {"schema": self.reply_schema(plan, sparse)}}
         responses[str(status)] = success
-        if plan.method == "GET" and etag:
+        if plan.method == "GET" and (etag or plan.download):
             responses["304"] = {
                 "description": "Not Modified: your If-None-Match is current.",
-                "headers": _header_refs("ETag"),
+                "headers": {**_header_refs(), **FILE_ETAG} if plan.download else _header_refs("ETag"),
             }
         statuses = set(ALWAYS) | {HTTP_STATUS[code] for code in op.errors}
         if plan.method in MUTATING:

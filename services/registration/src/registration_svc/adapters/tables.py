@@ -8,6 +8,8 @@ from plenary_contracts.enums import (
     BulkOperationStatus,
     BulkOperationType,
     DuplicateStatus,
+    EventStatus,
+    FieldDataType,
     ParticipantStatus,
     WaitlistPriority,
     WaitlistStatus,
@@ -49,6 +51,10 @@ participant = sa.Table(
     enum_column("status", ParticipantStatus, default=ParticipantStatus.PENDING),
     # passportNumber, phone and dateOfBirth live here by convention
     jsonb_column("extras", default="{}"),
+    # screening found a likely duplicate (WARN) that nobody reviewed yet
+    sa.Column("flagged", sa.Boolean, nullable=False, server_default=sa.false()),
+    # the workflow progress version last mirrored (participant.status_changed): older events never win
+    sa.Column("progress_version", sa.Integer),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),
     created_at(),
     # also the optimistic-lock version (expectedVersion / If-Match)
@@ -64,15 +70,80 @@ participant = sa.Table(
     sa.Index(None, "deleted_at"),
 )
 
+# Screening finds candidates through these keys (⚠ fix: never by scanning every participant).
+blocking_key = sa.Table(
+    "blocking_key",
+    metadata,
+    foreign_key("participant_id", "participant.id", ondelete="CASCADE", primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    # covering: a key's postings are read from the index alone
+    sa.Index(None, "tenant_id", "key", "event_id", "participant_id"),
+)
+
+# Read models of the events service (kept from its events; fetched on a miss).
+event = sa.Table(
+    "event",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    sa.Column("name", sa.Text, nullable=False),
+    enum_column("status", EventStatus, nullable=False),
+    sa.Column("start_date", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("end_date", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("timezone", sa.Text, nullable=False, server_default="UTC"),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "tenant_id", "start_date", "end_date"),
+)
+
+participant_type = sa.Table(
+    "participant_type",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "event_id"),
+)
+
+field_definition = sa.Table(
+    "field_definition",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    cross_service_ref("event_id", nullable=True),
+    sa.Column("entity_type", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    enum_column("data_type", FieldDataType, nullable=False),
+    sa.Column("sort_order", sa.Integer, nullable=False),
+    sa.Column("is_required", sa.Boolean, nullable=False),
+    sa.Column("is_unique", sa.Boolean, nullable=False),
+    sa.Column("default_value", sa.Text),
+    jsonb_column("config", default="{}"),
+    jsonb_column("validation", default="[]"),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "tenant_id", "event_id", "entity_type"),
+)
+
 waitlist_entry = sa.Table(
     "waitlist_entry",
     metadata,
     id_column(),
     tenant_id_column(),
     cross_service_ref("event_id"),
-    # globally unique: a re-add after a withdrawal reactivates this row (⚠ fix)
-    foreign_key("participant_id", "participant.id", ondelete="CASCADE", unique=True),
-    sa.Column("participant_type", sa.Text, nullable=False),
+    # the registered participant, once an offer was confirmed
+    foreign_key("participant_id", "participant.id", ondelete="SET NULL", nullable=True, unique=True),
+    cross_service_ref("participant_type_id"),
+    # who waits (lower e-mail, else lower full name): one row per person and event, so a re-add after
+    # a withdrawal reactivates it (⚠ fix)
+    sa.Column("applicant_key", sa.Text, nullable=False),
     enum_column("priority", WaitlistPriority, default=WaitlistPriority.STANDARD),
     sa.Column("position", sa.Integer, nullable=False),
     enum_column("status", WaitlistStatus, default=WaitlistStatus.ACTIVE),
@@ -83,14 +154,16 @@ waitlist_entry = sa.Table(
     sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
     sa.Column("notifications_sent", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_notified_at", sa.DateTime(timezone=True)),
+    sa.Column("reminded_at", sa.DateTime(timezone=True)),
     created_at(),
     updated_at(),
+    sa.UniqueConstraint("tenant_id", "event_id", "applicant_key"),
     # queue order; the tier order VIP > HIGH > STANDARD is not the text order, so queries rank it with CASE
     sa.Index(
         "ix_waitlist_entry_queue_order",
         "tenant_id",
         "event_id",
-        "participant_type",
+        "participant_type_id",
         "status",
         "priority",
         "created_at",
@@ -111,8 +184,10 @@ waitlist_promotion = sa.Table(
     cross_service_ref("promoted_by", nullable=True),
     sa.Column("slot_available_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("promoted_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("deadline", sa.DateTime(timezone=True), nullable=False),
     sa.Column("confirmed_at", sa.DateTime(timezone=True)),
     sa.Column("declined_at", sa.DateTime(timezone=True)),
+    sa.Column("expired_at", sa.DateTime(timezone=True)),
 )
 
 duplicate_candidate = sa.Table(
@@ -192,8 +267,11 @@ bulk_operation = sa.Table(
     sa.Column("processed_items", sa.Integer, nullable=False, server_default="0"),
     sa.Column("success_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("failure_count", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("input_file_url", sa.Text),
-    sa.Column("output_file_url", sa.Text),
+    jsonb_column("input_file"),  # StoredFile in the files bucket
+    jsonb_column("output_file"),
+    jsonb_column("headers"),
+    jsonb_column("mappings"),
+    jsonb_column("counts"),
     jsonb_column("snapshot_data"),
     sa.Column("undo_deadline", sa.DateTime(timezone=True)),
     jsonb_column("error_log"),
@@ -222,5 +300,7 @@ bulk_operation_item = sa.Table(
     jsonb_column("previous_state"),
     sa.Column("error_message", sa.Text),
     sa.Column("processed_at", sa.DateTime(timezone=True)),
-    sa.Index(None, "operation_id", "status"),
+    sa.UniqueConstraint("operation_id", "row_number"),
+    # the import's cursor: rows still to run, in order
+    sa.Index(None, "operation_id", "status", "row_number"),
 )

@@ -76,3 +76,31 @@ def suggest_mapping(headers: Sequence[str], targets: Sequence[Target]) -> dict[s
 def missing_required(mapping: Mapping[str, str], targets: Sequence[Target]) -> list[str]:
     mapped = set(mapping.values())
     return [t.name for t in targets if t.required and t.name not in mapped]
+
+
+def with_dynamic(dynamic: Sequence[Target]) -> list[Target]:
+    """The fixed targets, then the event's dynamic fields (one named like a fixed target is left out:
+    the fixed column already fills it)."""
+    fixed = {t.name for t in FIXED_TARGETS}
+    return [*FIXED_TARGETS, *(t for t in dynamic if t.name not in fixed)]
+
+
+def mapping_problems(
+    mapping: Mapping[str, str], headers: Sequence[str], targets: Sequence[Target]
+) -> list[tuple[str, str]]:
+    """(header, message) for each column a supplied mapping cannot use: a header the file lacks, a target
+    that does not exist, a target filled by two columns."""
+    known = {t.name for t in targets}
+    present = set(headers)
+    used: dict[str, str] = {}
+    problems: list[tuple[str, str]] = []
+    for header, target in mapping.items():
+        if header not in present:
+            problems.append((header, "the file has no such column"))
+        elif target not in known:
+            problems.append((header, f"unknown field {target!r}; map to one of: {', '.join(sorted(known))}"))
+        elif target in used:
+            problems.append((header, f"{target} is already filled by column {used[target]!r}"))
+        else:
+            used[target] = header
+    return problems

@@ -3,11 +3,15 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from plenary_contracts.enums import WaitlistPriority, WaitlistStatus
 
 OFFER_HOURS = 48
-_TIER = {WaitlistPriority.VIP: 0, WaitlistPriority.HIGH: 1, WaitlistPriority.STANDARD: 2}
+TIER = {WaitlistPriority.VIP: 0, WaitlistPriority.HIGH: 1, WaitlistPriority.STANDARD: 2}
+
+# Someone waiting, or holding a confirmed offer, may not join again; anyone else who left rejoins.
+STILL_ON_LIST = frozenset({WaitlistStatus.ACTIVE, WaitlistStatus.PROMOTED})
 
 
 @dataclass(frozen=True)
@@ -20,8 +24,38 @@ class Entry:
     has_live_offer: bool = False  # a promotion neither confirmed, declined nor expired
 
 
+@dataclass(frozen=True)
+class Offer:
+    promoted_at: datetime
+    deadline: datetime
+    confirmed_at: datetime | None = None
+    declined_at: datetime | None = None
+    expired_at: datetime | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.confirmed_at is None and self.declined_at is None and self.expired_at is None
+
+
+class Refusal(StrEnum):
+    """Why an offer cannot be confirmed (or declined)."""
+
+    NO_OFFER = "there is no offer to answer"
+    CONFIRMED = "the offer was already confirmed"
+    DECLINED = "the offer was already declined"
+    EXPIRED = "the offer expired"
+    LATE = "the offer's deadline has passed"
+
+
+def applicant_key(email: str | None, first_name: str, last_name: str) -> str:
+    """Who waits, to find them again: the e-mail, else the full name, compared without case or padding."""
+    if email and email.strip():
+        return email.strip().lower()
+    return " ".join(f"{first_name} {last_name}".split()).lower()
+
+
 def order_key(entry: Entry) -> tuple[int, datetime, str]:
-    return (_TIER[entry.priority], entry.created_at, entry.id)
+    return (TIER[entry.priority], entry.created_at, entry.id)
 
 
 def ordered(entries: Iterable[Entry]) -> list[Entry]:
@@ -56,9 +90,34 @@ def offer_deadline(promoted_at: datetime) -> datetime:
     return promoted_at + timedelta(hours=OFFER_HOURS)
 
 
+def reminder_due_at(offer: Offer) -> datetime:
+    """Half of the offer's time: the one reminder goes out then."""
+    return offer.promoted_at + (offer.deadline - offer.promoted_at) / 2
+
+
 def may_confirm(deadline: datetime | None, now: datetime) -> bool:
     """A late confirmation is refused (⚠ fix: the original accepted it)."""
     return deadline is not None and now <= deadline
+
+
+def answer_refusal(status: WaitlistStatus, offer: Offer | None, now: datetime) -> Refusal | None:
+    """Why the waiting person cannot answer (confirm or decline) their latest offer now; None when they can.
+
+    LATE means the offer is still live but past its deadline: it is to be expired, not answered.
+    """
+    if offer is None:
+        return Refusal.NO_OFFER
+    if offer.confirmed_at is not None:
+        return Refusal.CONFIRMED
+    if offer.declined_at is not None:
+        return Refusal.DECLINED
+    if offer.expired_at is not None:
+        return Refusal.EXPIRED
+    if status is not WaitlistStatus.ACTIVE:
+        return Refusal.NO_OFFER
+    if not may_confirm(offer.deadline, now):
+        return Refusal.LATE
+    return None
 
 
 def success_rate(promoted: int, total: int) -> int:

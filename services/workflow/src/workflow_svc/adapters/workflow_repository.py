@@ -1,14 +1,12 @@
 """Workflows, their steps and published versions: rows ↔ contract models and snapshots."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import workflow as contract
-from plenary_contracts.errors import Conflict
 
 from ..domain.snapshot import Snapshot, SnapshotStep
 from .tables import step, workflow, workflow_version
@@ -35,20 +33,6 @@ def workflows_query(tenant_id: str) -> sa.Select[Any]:
     return sa.select(workflow, _CURRENT_VERSION).where(
         workflow.c.tenant_id == tenant_id, workflow.c.deleted_at.is_(None)
     )
-
-
-async def execute_unique(db: AsyncSession, statement: Any, conflicts: Mapping[str, str]) -> Any:
-    """Run ``statement`` in a savepoint; breaking a unique constraint named in ``conflicts`` is a 409
-    with its message, anything else is re-raised."""
-    try:
-        async with db.begin_nested():
-            return await db.execute(statement)
-    except IntegrityError as error:
-        constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
-        message = conflicts.get(constraint or "")
-        if message is None:
-            raise
-        raise Conflict(message) from error
 
 
 # --- workflows -----------------------------------------------------------------------------------

@@ -1,41 +1,11 @@
 """What every workflow use case needs: the caller's tenant and identity, the clock, and 422s from problems."""
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable
 
-from plenary_contracts.catalog.identity import SYSTEM_USER_ID
-from plenary_contracts.errors import BadRequest, FieldError, ValidationFailed
-from plenary_kit import context as ctx
+from plenary_contracts.errors import FieldError
+from plenary_kit.acting import Loc, actor, field_error, refuse, tenant, utcnow
 
-Loc = Sequence[str | int]
-
-
-def tenant() -> str:
-    """The caller's tenant; a global admin must pick one, as every workflow row belongs to a tenant."""
-    tenant_id = ctx.current().tenant_id
-    if tenant_id is None:
-        raise BadRequest("a global admin must choose a tenant (X-Tenant-Id)")
-    return tenant_id
-
-
-def actor() -> str:
-    """Who acts: the caller, or the system user for work nobody asked for directly."""
-    return ctx.current().actor_id or SYSTEM_USER_ID
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def field_error(loc: Loc, message: str) -> FieldError:
-    return FieldError(loc=list(loc), msg=message, type="value_error")
-
-
-def refuse(message: str, errors: Iterable[FieldError]) -> None:
-    """Raise 422 with every field error, when there is any."""
-    found = list(errors)
-    if found:
-        raise ValidationFailed(message, errors=found)
+__all__ = ["Loc", "actor", "condition_errors", "field_error", "refuse", "tenant", "utcnow"]
 
 
 def condition_errors(prefix: Loc, problems: Iterable[tuple[Loc, str]]) -> list[FieldError]:

@@ -11,14 +11,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from plenary_contracts.access import authorize, decode_grants
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.catalog.identity import SYSTEM_USER_ID
 from plenary_contracts.enums import ApprovalAction, BranchStatus, ParticipantStatus
-from plenary_contracts.errors import BadRequest, Conflict, Forbidden, NotFound
+from plenary_contracts.errors import BadRequest, Conflict, NotFound
 from plenary_contracts.flags import FlagKey
 from plenary_contracts.permissions import Permission
 from plenary_kit import context as ctx
+from plenary_kit.acting import require_grant
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.logging import get_logger
@@ -57,19 +57,6 @@ class Acting:
 def as_system() -> Any:
     """Run what follows as the system user (auto-actions, SLA, timeouts); returns the token to reset."""
     return ctx.use(dataclasses.replace(ctx.current(), actor_id=SYSTEM_USER_ID))
-
-
-def require_grant(permission: Permission, event_id: str | None = None) -> None:
-    """Check a permission the gateway could not: one that depends on the action or on the participant's
-    event (an EVENT-scoped role bound to another event is refused). Calls without grants come from
-    services, not people."""
-    context = ctx.current()
-    if context.grants is not None and not authorize(
-        decode_grants(context.grants), permission, actor_id=context.actor_id, event_id=event_id
-    ):
-        raise Forbidden(
-            f"lacks required permission: {permission.code}" + (f" for event {event_id}" if event_id else "")
-        )
 
 
 def announce_action(

@@ -9,11 +9,12 @@ from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
 from plenary_contracts.errors import Conflict, Forbidden, NotFound
 from plenary_contracts.permissions import Permission
+from plenary_kit.acting import require_grant
 from plenary_kit.db import UnitOfWork
 
 from ..adapters.tables import offline_mutation, participant
 from .common import actor, tenant
-from .engine import Acting, Engine, require_grant
+from .engine import Acting, Engine
 
 _ENGINE_ACTIONS = {
     "approve": ApprovalAction.APPROVE,

@@ -7,6 +7,7 @@ from plenary_contracts.catalog.identity import SYSTEM_USER_ID
 from plenary_contracts.enums import ApprovalAction, BranchStatus, StepType
 from plenary_contracts.errors import BadRequest, NotFound, PlenaryError
 from plenary_kit import context as ctx
+from plenary_kit.acting import require_grant
 from plenary_kit.db import UnitOfWork
 from plenary_kit.logging import get_logger
 
@@ -14,7 +15,7 @@ from ..adapters import progress_repository as progress
 from ..adapters.tables import parallel_branch, participant
 from ..domain.joins import evaluate_join, timeout_action, timeout_remarks
 from .common import tenant, utcnow
-from .engine import Acting, Engine, require_grant
+from .engine import Acting, Engine
 
 log = get_logger(__name__)
 

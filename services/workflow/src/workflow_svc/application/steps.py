@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.errors import Conflict, FieldError, NotFound
-from plenary_kit.db import UnitOfWork
+from plenary_kit.db import UnitOfWork, execute_unique
 from plenary_kit.ids import new_id
 
 from ..adapters import workflow_repository as workflows
@@ -119,7 +119,7 @@ async def create_step(request: contract.CreateStep, uow: UnitOfWork) -> contract
         )
         .returning(step)
     )
-    created = (await workflows.execute_unique(uow.session, statement, _ORDER_TAKEN)).one()
+    created = (await execute_unique(uow.session, statement, _ORDER_TAKEN)).one()
     await workflows.touch_workflow(uow.session, owner.id, now)
     return _announce(uow, contract.STEP_CREATED, created)
 
@@ -141,7 +141,7 @@ async def update_step(request: contract.UpdateStep, uow: UnitOfWork) -> contract
         return workflows.to_step(current)
     now = utcnow()
     statement = sa.update(step).where(step.c.id == current.id).values(**values, updated_at=now).returning(step)
-    updated = (await workflows.execute_unique(uow.session, statement, _ORDER_TAKEN)).one()
+    updated = (await execute_unique(uow.session, statement, _ORDER_TAKEN)).one()
     await workflows.touch_workflow(uow.session, owner.id, now)
     return _announce(uow, contract.STEP_UPDATED, updated)
 

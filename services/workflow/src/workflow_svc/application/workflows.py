@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import WorkflowStatus
 from plenary_contracts.errors import NotFound
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork, execute_unique, fetch_page
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
@@ -44,7 +44,7 @@ async def create_workflow(request: contract.CreateWorkflow, uow: UnitOfWork) -> 
         created_at=now,
         updated_at=now,
     )
-    await workflows.execute_unique(uow.session, statement, _NAME_TAKEN)
+    await execute_unique(uow.session, statement, _NAME_TAKEN)
     return _publish(uow, contract.WORKFLOW_CREATED, await live_workflow(uow, workflow_id))
 
 
@@ -79,7 +79,7 @@ async def update_workflow(request: contract.UpdateWorkflow, uow: UnitOfWork) -> 
     if not values:
         return await get_workflow(contract.WorkflowRef(id=request.id), uow)
     statement = sa.update(workflow).where(workflow.c.id == request.id).values(**values, updated_at=utcnow())
-    await workflows.execute_unique(uow.session, statement, _NAME_TAKEN)
+    await execute_unique(uow.session, statement, _NAME_TAKEN)
     updated = await live_workflow(uow, request.id)
     _publish(uow, contract.WORKFLOW_UPDATED, updated)
     return workflows.to_workflow(updated, await workflows.steps_of(uow.session, request.id))

@@ -9,7 +9,7 @@ from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_contracts.streams import consumer
 from plenary_kit import context as ctx
-from plenary_kit.db import UnitOfWork
+from plenary_kit.db import UnitOfWork, drain
 from plenary_kit.logging import get_logger
 from plenary_kit.service import Runtime
 
@@ -100,20 +100,6 @@ def register(runtime: Runtime) -> None:
                 log.exception("timer sweep failed", sweep=step.__qualname__)
 
     runtime.every(runtime.base_settings.workflow_timer_seconds, sweep)
-
-
-async def drain(
-    new_uow: Callable[[], UnitOfWork], step: Callable[[UnitOfWork], Awaitable[bool]], limit: int = 1000
-) -> int:
-    """Run one due item per unit of work until none is due (or ``limit``); returns how many ran."""
-    done = 0
-    while done < limit:
-        async with new_uow() as uow:
-            if not await step(uow):
-                return done
-            await uow.commit()
-        done += 1
-    return done
 
 
 def _action_handler(engine: Engine, action: Any) -> Callable[[contract.TakeAction, UnitOfWork], Awaitable[Any]]:

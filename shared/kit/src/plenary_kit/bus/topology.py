@@ -6,6 +6,7 @@ from nats.js.api import (
     ConsumerConfig,
     DeliverPolicy,
     KeyValueConfig,
+    ObjectStoreConfig,
     RetentionPolicy,
     StorageType,
     StreamConfig,
@@ -46,6 +47,7 @@ async def apply_topology(
     stream_specs: list[contracts.StreamSpec] | None = None,
     consumer_specs: list[contracts.ConsumerSpec] | None = None,
     bucket_specs: list[contracts.KvBucketSpec] | None = None,
+    object_specs: list[contracts.ObjectBucketSpec] | None = None,
 ) -> list[str]:
     """Create or update streams and buckets; create missing durables, never touch existing ones."""
     report: list[str] = []
@@ -81,4 +83,16 @@ async def apply_topology(
                 )
             )
             report.append(f"bucket {spec.name}: created")
+    for object_spec in contracts.OBJECT_BUCKETS if object_specs is None else object_specs:
+        try:
+            await js.object_store(object_spec.name)
+            report.append(f"object bucket {object_spec.name}: exists")
+        except BucketNotFoundError:
+            config = ObjectStoreConfig(
+                description=object_spec.description,
+                ttl=object_spec.ttl_seconds,
+                storage=StorageType(object_spec.storage),
+            )
+            await js.create_object_store(object_spec.name, config=config)
+            report.append(f"object bucket {object_spec.name}: created")
     return report

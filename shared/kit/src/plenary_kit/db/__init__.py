@@ -13,7 +13,8 @@ from .tables import (
     text_array,
     updated_at,
 )
-from .uow import UnitOfWork
+from .unique import execute_unique, violated_constraint
+from .uow import UnitOfWork, drain
 
 __all__ = [
     "MessagingTables",
@@ -23,7 +24,9 @@ __all__ = [
     "create_session_factory",
     "created_at",
     "cross_service_ref",
+    "drain",
     "enum_column",
+    "execute_unique",
     "fetch_page",
     "foreign_key",
     "id_column",
@@ -32,4 +35,5 @@ __all__ = [
     "tenant_id_column",
     "text_array",
     "updated_at",
+    "violated_constraint",
 ]

@@ -1,9 +1,9 @@
 """Unit of work: a state change, its events (outbox) and its inbox mark commit together."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -97,3 +97,21 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
         self._pending = []
+
+
+async def drain(
+    new_uow: Callable[[], UnitOfWork], step: Callable[[UnitOfWork], Awaitable[Any]], limit: int = 1000
+) -> int:
+    """Run one due item per unit of work until none is due (or ``limit``); returns how many ran.
+
+    The way timers work through due rows: each ``step`` claims one (``FOR UPDATE SKIP LOCKED``), acts and
+    says whether it found one; every item commits on its own, so replicas share the work.
+    """
+    done = 0
+    while done < limit:
+        async with new_uow() as uow:
+            if not await step(uow):
+                return done
+            await uow.commit()
+        done += 1
+    return done

@@ -1,0 +1,91 @@
+"""Duplicate candidates as reviewers and merges meet them (the registrar writes them while screening)."""
+
+from collections.abc import Collection
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plenary_contracts.catalog import registration as contract
+from plenary_contracts.enums import DuplicateStatus
+
+from .screening_repository import ordered_pair
+from .tables import duplicate_candidate, participant
+
+Row = sa.Row[Any]
+
+SORTABLE = {
+    "confidenceScore": duplicate_candidate.c.confidence_score,
+    "createdAt": duplicate_candidate.c.created_at,
+    "updatedAt": duplicate_candidate.c.updated_at,
+}
+LIVE = (DuplicateStatus.PENDING_REVIEW, DuplicateStatus.CONFIRMED_DUPLICATE)
+
+
+def naming(participant_id: str) -> sa.ColumnElement[bool]:
+    c = duplicate_candidate.c
+    return sa.or_(c.participant_a_id == participant_id, c.participant_b_id == participant_id)
+
+
+def candidates_query(tenant_id: str) -> sa.Select[Any]:
+    return sa.select(duplicate_candidate).where(duplicate_candidate.c.tenant_id == tenant_id)
+
+
+async def get(session: AsyncSession, candidate_id: str, tenant_id: str, *, for_update: bool = False) -> Row | None:
+    query = candidates_query(tenant_id).where(duplicate_candidate.c.id == candidate_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).first()
+
+
+async def of_participant(session: AsyncSession, participant_id: str) -> list[Row]:
+    """Every candidate naming the participant, locked, in id order."""
+    query = (
+        sa.select(duplicate_candidate)
+        .where(naming(participant_id))
+        .order_by(duplicate_candidate.c.id)
+        .with_for_update()
+    )
+    return list((await session.execute(query)).all())
+
+
+async def pair(session: AsyncSession, one: str, other: str) -> Row | None:
+    a, b = ordered_pair(one, other)
+    c = duplicate_candidate.c
+    return (
+        await session.execute(sa.select(duplicate_candidate).where(c.participant_a_id == a, c.participant_b_id == b))
+    ).first()
+
+
+async def lock_participants(session: AsyncSession, participant_ids: Collection[str]) -> None:
+    """Lock participants in id order, as merges do, before touching their candidates: no deadlock."""
+    for pid in sorted(set(participant_ids), key=str.encode):
+        await session.execute(sa.select(participant.c.id).where(participant.c.id == pid).with_for_update())
+
+
+def _pending_of(participant_id: Any) -> sa.Exists:
+    c = duplicate_candidate.c
+    return sa.exists().where(
+        sa.or_(c.participant_a_id == participant_id, c.participant_b_id == participant_id),
+        c.status == DuplicateStatus.PENDING_REVIEW,
+    )
+
+
+async def clear_flags(session: AsyncSession, participant_ids: Collection[str]) -> None:
+    """Unflag the participants none of whose candidates awaits review any more."""
+    await session.execute(
+        sa.update(participant)
+        .where(participant.c.id.in_(participant_ids), participant.c.flagged, ~_pending_of(participant.c.id))
+        .values(flagged=False)
+    )
+
+
+async def refresh_flag(session: AsyncSession, participant_id: str) -> None:
+    """Flag the participant exactly when one of its candidates awaits review."""
+    await session.execute(
+        sa.update(participant).where(participant.c.id == participant_id).values(flagged=_pending_of(participant.c.id))
+    )
+
+
+def to_candidate(row: Row) -> contract.DuplicateCandidate:
+    return contract.DuplicateCandidate.model_validate(dict(row._mapping))

@@ -1,0 +1,232 @@
+"""What screening reads and writes: blocking keys (how candidates are found, never by scanning every
+participant), duplicate candidates, and the blacklist entries that apply to a tenant."""
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import screening
+from .tables import blacklist, blocking_key, duplicate_candidate, participant
+
+Row = sa.Row[Any]
+
+TRIGRAM = "trigram:"
+_COUNT_CAP = 1000  # past this a key is simply common; counting further buys nothing
+
+
+def person_of(row: Row | Mapping[str, Any]) -> screening.Person:
+    """A participant row (or its values) as screening reads it; passport, phone and birth date from extras."""
+    values = row._mapping if isinstance(row, sa.Row) else row
+    extras = values.get("extras") or {}
+    return screening.Person(
+        id=values.get("id"),
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        email=values.get("email"),
+        passport=_text(extras.get("passportNumber")),
+        phone=_text(extras.get("phone")),
+        date_of_birth=_text(extras.get("dateOfBirth")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, dict | list) else str(value)
+
+
+# --- blocking keys -------------------------------------------------------------------------------
+
+
+async def index_keys(
+    session: AsyncSession, *, participant_id: str, tenant_id: str, event_id: str, person: screening.Person
+) -> None:
+    """Replace the participant's blocking keys with those of ``person``."""
+    await delete_keys(session, [participant_id])
+    await insert_keys(session, [(participant_id, tenant_id, event_id, screening.blocking_keys(person))])
+
+
+async def insert_keys(session: AsyncSession, entries: Sequence[tuple[str, str, str, Collection[str]]]) -> None:
+    """Keys of new participants: (participant_id, tenant_id, event_id, keys) each."""
+    rows = [
+        {"participant_id": pid, "tenant_id": tenant_id, "event_id": event_id, "key": key}
+        for pid, tenant_id, event_id, keys in entries
+        for key in keys
+    ]
+    if rows:
+        await session.execute(sa.insert(blocking_key), rows)
+
+
+async def delete_keys(session: AsyncSession, participant_ids: Collection[str]) -> None:
+    if participant_ids:
+        ids = sa.literal(list(participant_ids), ARRAY(sa.String))
+        await session.execute(sa.delete(blocking_key).where(blocking_key.c.participant_id == sa.any_(ids)))
+
+
+async def key_counts(session: AsyncSession, tenant_id: str, keys: Collection[str]) -> dict[str, int]:
+    """How many participants of the tenant hold each key, counted up to a cap (which keys are rare)."""
+    if not keys:
+        return {}
+    wanted = sa.func.unnest(sa.literal(sorted(keys), ARRAY(sa.Text))).table_valued("key").render_derived("wanted")
+    postings = (
+        sa.select(sa.literal(1).label("one"))
+        .where(blocking_key.c.tenant_id == tenant_id, blocking_key.c.key == wanted.c.key)
+        .limit(_COUNT_CAP)
+        .subquery()
+        .lateral("postings")
+    )
+    query = (
+        sa.select(wanted.c.key, sa.func.count(postings.c.one))
+        .select_from(wanted)
+        .outerjoin(postings, sa.true())
+        .group_by(wanted.c.key)
+    )
+    return {key: count for key, count in (await session.execute(query)).all()}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One key to look up for one person: an exact key (e-mail, passport, phone, Soundex) finds a candidate
+    alone; trigram keys find one only when at least ``need`` of the person's probed trigrams match."""
+
+    person: int
+    key: str
+    need: int = 1
+
+    @property
+    def trigram(self) -> bool:
+        return self.key.startswith(TRIGRAM)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: int  # which probing person it is a candidate of
+    row: Row  # id, event_id, first_name, last_name, email, extras (passport, phone, birth date only)
+
+
+async def find_candidates(
+    session: AsyncSession, tenant_id: str, event_ids: Collection[str], probes: Sequence[Probe]
+) -> list[Candidate]:
+    """Live participants of ``event_ids`` found through the probes' keys; one query for every person.
+
+    The plan is pinned (``OFFSET 0`` keeps each lateral lookup a lookup): one index range per probed key,
+    then one primary-key fetch per candidate, however stale the table's statistics are (right after a
+    large import, a planner guessing "few rows" would otherwise join every key with every participant).
+    """
+    if not probes or not event_ids:
+        return []
+    wanted = (
+        sa.func.unnest(
+            sa.literal([p.person for p in probes], ARRAY(sa.Integer)),
+            sa.literal([p.key for p in probes], ARRAY(sa.Text)),
+            sa.literal([p.trigram for p in probes], ARRAY(sa.Boolean)),
+            sa.literal([p.need for p in probes], ARRAY(sa.Integer)),
+        )
+        .table_valued("person", "key", "trigram", "need")
+        .render_derived("wanted")
+    )
+    scope = sa.literal(sorted(event_ids), ARRAY(sa.String))
+    postings = (
+        sa.select(blocking_key.c.participant_id)
+        .where(
+            blocking_key.c.tenant_id == tenant_id,
+            blocking_key.c.key == wanted.c.key,
+            blocking_key.c.event_id == sa.any_(scope),
+        )
+        .offset(0)
+        .lateral("postings")
+    )
+    matched = (
+        sa.select(wanted.c.person, postings.c.participant_id)
+        .select_from(wanted)
+        .join(postings, sa.true())
+        .group_by(wanted.c.person, postings.c.participant_id)
+        .having(
+            sa.or_(
+                sa.func.bool_or(sa.not_(wanted.c.trigram)),
+                sa.func.count().filter(wanted.c.trigram) >= sa.func.max(wanted.c.need),
+            )
+        )
+        .subquery("matched")
+    )
+    extras = sa.func.jsonb_build_object(
+        "passportNumber",
+        participant.c.extras["passportNumber"],
+        "phone",
+        participant.c.extras["phone"],
+        "dateOfBirth",
+        participant.c.extras["dateOfBirth"],
+    )
+    person = (
+        sa.select(
+            participant.c.id,
+            participant.c.event_id,
+            participant.c.first_name,
+            participant.c.last_name,
+            participant.c.email,
+            extras.label("extras"),
+            participant.c.deleted_at,
+        )
+        .where(participant.c.id == matched.c.participant_id)
+        .offset(0)
+        .lateral("person")
+    )
+    query = (
+        sa.select(matched.c.person, person)
+        .select_from(matched)
+        .join(person, sa.true())
+        .where(person.c.deleted_at.is_(None))
+    )
+    return [Candidate(row.person, row) for row in (await session.execute(query)).all()]
+
+
+# --- duplicate candidates ------------------------------------------------------------------------
+
+
+def ordered_pair(first: str, second: str) -> tuple[str, str]:
+    """A is the smaller id (as the table's check constraint compares them, byte order)."""
+    return (first, second) if first.encode() < second.encode() else (second, first)
+
+
+async def upsert_candidates(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> list[Row]:
+    """Insert candidates, or refresh only the score and matched fields of known pairs (status kept).
+    Each row: id, tenant_id, event_id, participant_a_id, participant_b_id, confidence_score, match_fields."""
+    if not rows:
+        return []
+    statement = insert(duplicate_candidate)
+    statement = statement.on_conflict_do_update(
+        index_elements=[duplicate_candidate.c.participant_a_id, duplicate_candidate.c.participant_b_id],
+        set_={
+            "confidence_score": statement.excluded.confidence_score,
+            "match_fields": statement.excluded.match_fields,
+            "updated_at": sa.func.now(),
+        },
+    ).returning(duplicate_candidate, sort_by_parameter_order=True)
+    return list((await session.execute(statement, list(rows))).all())
+
+
+# --- blacklist -----------------------------------------------------------------------------------
+
+
+async def active_blacklist(session: AsyncSession, tenant_id: str, now: datetime) -> list[screening.BlacklistEntry]:
+    """The entries screening applies to the tenant: its own and the global ones, active, not expired."""
+    query = sa.select(
+        blacklist.c.id, blacklist.c.name, blacklist.c.name_variations, blacklist.c.passport_number, blacklist.c.email
+    ).where(
+        sa.or_(blacklist.c.tenant_id == tenant_id, blacklist.c.tenant_id.is_(None)),
+        blacklist.c.is_active,
+        sa.or_(blacklist.c.expires_at.is_(None), blacklist.c.expires_at > now),
+    )
+    return [
+        screening.BlacklistEntry(
+            id=row.id,
+            name=row.name,
+            name_variations=tuple(row.name_variations or ()),
+            passport=row.passport_number,
+            email=row.email,
+        )
+        for row in (await session.execute(query)).all()
+    ]

@@ -1,0 +1,119 @@
+"""The events service's events, participant types and fields as registration knows them: a read model
+kept from its events, filled on a miss by asking the events service."""
+
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from plenary_contracts.catalog import events
+from plenary_contracts.errors import NotFound
+from plenary_kit.acting import utcnow
+from plenary_kit.db import UnitOfWork
+
+from ..adapters import directory_repository as directory
+from ..adapters import participant_repository as participants
+from ..adapters import screening_repository as screening_keys
+from ..domain.extras import CONVENTIONAL, FieldSpec, Rule
+
+FetchSchema = Callable[[str, str], Awaitable[events.EventSchema | None]]  # (tenant_id, event_id)
+
+
+class EventDirectory:
+    def __init__(self, fetch: FetchSchema) -> None:
+        self.fetch = fetch
+
+    async def schema(
+        self,
+        uow: UnitOfWork,
+        tenant_id: str,
+        event_id: str,
+        *,
+        type_ids: Collection[str] = (),
+        field_names: Collection[str] = (),
+    ) -> events.EventSchema:
+        """The event (not deleted) with its participant types and effective Participant fields by sort
+        order; NotFound when neither the read model nor the events service knows it.
+
+        When the read model lacks a participant type or field the caller names, the events service is
+        asked once more: a type created a moment ago may still be on its way here as an event.
+        """
+        row = await directory.get_event(uow.session, tenant_id, event_id)
+        if row is None:
+            if not await self._refresh(uow, tenant_id, event_id):
+                raise NotFound(f"event {event_id} not found")
+            row = await directory.get_event(uow.session, tenant_id, event_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFound(f"event {event_id} not found")
+        held = await self._held(uow, row)
+        if _lacks(held, type_ids, field_names) and await self._refresh(uow, tenant_id, event_id):
+            held = await self._held(uow, row)
+        return held
+
+    async def _held(self, uow: UnitOfWork, row: Any) -> events.EventSchema:
+        types = await directory.participant_types_of(uow.session, row.tenant_id, row.id)
+        fields = await directory.effective_fields(uow.session, row.tenant_id, row.id)
+        return directory.schema_of(row, types, fields)
+
+    async def _refresh(self, uow: UnitOfWork, tenant_id: str, event_id: str) -> bool:
+        fetched = await self.fetch(tenant_id, event_id)
+        if fetched is None or fetched.event.tenant_id != tenant_id:
+            return False
+        await directory.store_schema(uow.session, fetched)
+        return True
+
+
+def _lacks(schema: events.EventSchema, type_ids: Collection[str], field_names: Collection[str]) -> bool:
+    types = {t.id for t in schema.participant_types}
+    fields = {f.name for f in schema.field_definitions} | set(CONVENTIONAL)
+    return any(t not in types for t in type_ids) or any(f not in fields for f in field_names)
+
+
+def field_specs(schema: events.EventSchema) -> list[FieldSpec]:
+    """The effective fields as the extras rules read them."""
+    return [
+        FieldSpec(
+            name=f.name,
+            label=f.label,
+            data_type=f.data_type,
+            required=f.is_required,
+            unique=f.is_unique,
+            options=tuple(option.value for option in f.config.options or ()),
+            rules=tuple(Rule(r.rule, r.value, r.message) for r in f.validation),
+            default=f.default_value,
+        )
+        for f in schema.field_definitions
+    ]
+
+
+def participant_type(schema: events.EventSchema, type_id: str) -> events.ParticipantType:
+    for each in schema.participant_types:
+        if each.id == type_id:
+            return each
+    raise NotFound(f"participant type {type_id} not found in event {schema.event.id}")
+
+
+# --- kept from the events service's events -------------------------------------------------------
+
+
+async def event_changed(uow: UnitOfWork, payload: events.EventChanged) -> None:
+    await directory.upsert_event(uow.session, payload.event)
+
+
+async def event_deleted(uow: UnitOfWork, tenant_id: str, payload: events.EventDeleted) -> None:
+    """The event and its participants go (soft). No event per participant: workflow handles the
+    event's deletion itself."""
+    now = utcnow()
+    await directory.delete_event(uow.session, tenant_id, payload.event_id, now)
+    gone = await participants.soft_delete_of_event(uow.session, tenant_id, payload.event_id, now)
+    await screening_keys.delete_keys(uow.session, gone)
+
+
+async def participant_type_changed(uow: UnitOfWork, payload: events.ParticipantTypeChanged, *, deleted: bool) -> None:
+    await directory.upsert_participant_type(
+        uow.session, payload.participant_type, deleted_at=utcnow() if deleted else None
+    )
+
+
+async def field_definition_changed(uow: UnitOfWork, payload: events.FieldDefinitionChanged, *, deleted: bool) -> None:
+    await directory.upsert_field_definition(
+        uow.session, payload.field_definition, deleted_at=utcnow() if deleted else None
+    )

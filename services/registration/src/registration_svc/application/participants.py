@@ -1,0 +1,183 @@
+"""Participants of an event: register and screen (through the registrar), list, read, update (partial,
+If-Match), soft delete. Routes name the event: a participant of another event or tenant is not found."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from plenary_contracts.catalog import events
+from plenary_contracts.catalog import registration as contract
+from plenary_contracts.enums import ParticipantStatus
+from plenary_contracts.errors import Conflict, FieldError, NotFound
+from plenary_kit.acting import field_error, refuse, tenant, utcnow
+from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.preconditions import require_if_match
+
+from ..adapters import participant_repository as participants
+from ..adapters import screening_repository as screening_store
+from ..adapters.tables import participant
+from ..domain import extras as extras_rules
+from .directory import EventDirectory, field_specs, participant_type
+from .registrar import Draft, Registrar
+
+CLOSED = (ParticipantStatus.CANCELLED, ParticipantStatus.REJECTED)
+_REQUIRED = ("first_name", "last_name", "participant_type_id", "registration_code", "status")
+_CLEARABLE = ("email", "organization", "job_title", "nationality")
+_SCREENED = {"first_name", "last_name", "email", "extras"}
+
+
+def slots_freed(uow: UnitOfWork, row: Any, reason: str) -> None:
+    """The participant's place opened up (the waitlist offers it)."""
+    freed = contract.SlotsFreed(
+        event_id=row.event_id,
+        participant_type_id=row.participant_type_id,
+        slots=1,
+        reason=reason,
+        trigger_entity_id=row.id,
+    )
+    uow.publish(contract.SLOTS_FREED, freed, subject=row.event_id)
+
+
+class Participants:
+    def __init__(self, registrar: Registrar) -> None:
+        self.registrar = registrar
+        self.directory: EventDirectory = registrar.directory
+
+    async def register(self, request: contract.RegisterParticipant, uow: UnitOfWork) -> contract.Participant:
+        return await self.registrar.register_one(uow, Draft(request.event_id, request, "api"))
+
+    async def screen(self, request: contract.ScreenParticipant, uow: UnitOfWork) -> contract.Screening:
+        return await self.registrar.screen(uow, request.event_id, request)
+
+    async def list_participants(self, request: contract.ListParticipants, uow: UnitOfWork) -> contract.ParticipantPage:
+        await self.directory.schema(uow, tenant(), request.event_id)
+        query = participants.participants_query(tenant(), request.event_id)
+        if request.status is not None:
+            query = query.where(participant.c.status == request.status)
+        if request.participant_type_id is not None:
+            query = query.where(participant.c.participant_type_id == request.participant_type_id)
+        if request.flagged is not None:
+            query = query.where(participant.c.flagged.is_(request.flagged))
+        if request.q:
+            pattern = "%" + request.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            full_name = participant.c.first_name + " " + participant.c.last_name
+            query = query.where(
+                sa.or_(
+                    *(
+                        column.ilike(pattern, escape="\\")
+                        for column in (full_name, participant.c.email, participant.c.registration_code)
+                    )
+                )
+            )
+        rows, meta = await fetch_page(uow.session, query, request, participants.SORTABLE, participant.c.id)
+        return contract.ParticipantPage(data=[participants.to_participant(r) for r in rows], meta=meta)
+
+    async def get(self, request: contract.ParticipantRef, uow: UnitOfWork) -> contract.Participant:
+        await self.directory.schema(uow, tenant(), request.event_id)
+        return participants.to_participant(await _live(uow, request.event_id, request.id))
+
+    async def update(self, request: contract.UpdateParticipant, uow: UnitOfWork) -> contract.Participant:
+        tenant_id = tenant()
+        schema = await self.directory.schema(uow, tenant_id, request.event_id)
+        row = await _live(uow, request.event_id, request.id, for_update=True)
+        require_if_match(row.updated_at)
+        values = await _changes(uow, schema, row, request)
+        changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if not changed:
+            return participants.to_participant(row)
+        changed["updated_at"] = utcnow()
+        updated = await _write(uow, row.id, changed)
+        if _SCREENED & changed.keys():
+            await screening_store.index_keys(
+                uow.session,
+                participant_id=row.id,
+                tenant_id=tenant_id,
+                event_id=row.event_id,
+                person=screening_store.person_of(updated),
+            )
+        if updated.status in CLOSED and row.status not in CLOSED:
+            slots_freed(uow, updated, "cancelled" if updated.status is ParticipantStatus.CANCELLED else "rejected")
+        record = participants.to_record(updated)
+        uow.publish(contract.PARTICIPANT_UPDATED, contract.ParticipantChanged(participant=record), subject=row.id)
+        return participants.to_participant(updated)
+
+    async def delete(self, request: contract.ParticipantRef, uow: UnitOfWork) -> contract.ParticipantRef:
+        await self.directory.schema(uow, tenant(), request.event_id)
+        row = await _live(uow, request.event_id, request.id, for_update=True)
+        now = utcnow()
+        await participants.change(uow.session, row.id, {"deleted_at": now, "updated_at": now})
+        await screening_store.delete_keys(uow.session, [row.id])
+        gone = contract.ParticipantDeleted(participant_id=row.id, event_id=row.event_id)
+        uow.publish(contract.PARTICIPANT_DELETED, gone, subject=row.id)
+        if row.status not in CLOSED:
+            slots_freed(uow, row, "deleted")
+        return contract.ParticipantRef(event_id=row.event_id, id=row.id)
+
+
+async def _live(uow: UnitOfWork, event_id: str, participant_id: str, *, for_update: bool = False) -> Any:
+    row = await participants.get(uow.session, tenant(), participant_id, for_update=for_update, event_id=event_id)
+    if row is None:
+        raise NotFound(f"participant {participant_id} not found in event {event_id}")
+    return row
+
+
+async def _changes(
+    uow: UnitOfWork, schema: events.EventSchema, row: Any, request: contract.UpdateParticipant
+) -> dict[str, Any]:
+    """The columns the request sets, checked; left-out fields keep their value, null clears the optional ones."""
+    given = request.model_fields_set
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    for name in _REQUIRED:
+        if name in given:
+            if getattr(request, name) is None:
+                errors.append(field_error([_wire(name)], "cannot be cleared"))
+            else:
+                values[name] = getattr(request, name)
+    values |= {name: getattr(request, name) for name in _CLEARABLE if name in given}
+    if "extras" in given and request.extras is not None:
+        specs = field_specs(schema)
+        checked = extras_rules.check_extras(request.extras, specs, stored=row.extras)
+        errors += [field_error(["extras", *loc], message) for loc, message in checked.problems]
+        errors += await _unique_values_taken(uow, row, specs, request.extras, checked.extras)
+        values["extras"] = checked.extras
+    refuse("the participant's changes are not valid", errors)
+    if "participant_type_id" in values:
+        participant_type(schema, values["participant_type_id"])
+    code = values.get("registration_code")
+    if code is not None and code != row.registration_code:
+        if await participants.codes_taken(uow.session, row.tenant_id, row.event_id, {code}):
+            raise Conflict(f"registration code {code} is already used in this event", details={"code": code})
+    return values
+
+
+async def _unique_values_taken(
+    uow: UnitOfWork, row: Any, specs: list[extras_rules.FieldSpec], given: dict[str, Any], cleaned: dict[str, Any]
+) -> list[FieldError]:
+    errors = []
+    for spec in specs:
+        if spec.unique and spec.name in given and spec.name in cleaned:
+            value = extras_rules.unique_key(cleaned[spec.name])
+            taken = await participants.values_taken(
+                uow.session, row.tenant_id, row.event_id, spec.name, {value}, except_id=row.id
+            )
+            if taken:
+                errors.append(field_error(["extras", spec.name], f"{spec.label} is already used in this event"))
+    return errors
+
+
+async def _write(uow: UnitOfWork, participant_id: str, values: dict[str, Any]) -> Any:
+    """A code taken meanwhile by another registration is a 409, not a server error."""
+    try:
+        async with uow.savepoint():
+            return await participants.change(uow.session, participant_id, values)
+    except IntegrityError as error:
+        if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != participants.CODE_TAKEN:
+            raise
+        raise Conflict("registration code is already used in this event") from error
+
+
+def _wire(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

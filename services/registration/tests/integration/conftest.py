@@ -1,0 +1,191 @@
+"""A running registration service on real PostgreSQL and nats-server, driven over the bus as the
+gateway would, with the events service's events published the way it publishes them."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from nats.aio.client import Client
+from pydantic import BaseModel
+from registration_svc.adapters import tables
+from registration_svc.bootstrap import SERVICE as REGISTRATION
+
+from plenary_contracts.catalog import events as events_contract
+from plenary_contracts.envelope import CloudEvent
+from plenary_contracts.events import EventSpec
+from plenary_contracts.flags import FlagContext, FlagKey
+from plenary_contracts.operations import OperationSpec
+from plenary_contracts.streams import consumer
+from plenary_kit import context as ctx
+from plenary_kit.bus.connection import connect
+from plenary_kit.bus.rpc import call
+from plenary_kit.ids import new_id
+from plenary_kit.service import Runtime
+from plenary_kit.settings import Settings
+from plenary_kit.testing.flags import put_flag
+from plenary_kit.testing.plugin import eventually
+
+TENANT = "tenant-a"
+OTHER_TENANT = "tenant-b"
+ADMIN = "admin-user"
+
+
+@dataclass
+class SeededEvent:
+    id: str
+    tenant_id: str
+    types: dict[str, str] = field(default_factory=dict)  # participant type code → id
+    fields: dict[str, str] = field(default_factory=dict)  # field name → id
+
+    @property
+    def type_id(self) -> str:
+        """The first participant type's id."""
+        return next(iter(self.types.values()))
+
+
+@dataclass
+class RegistrationService:
+    runtime: Runtime
+    nc: Client
+    settings: Settings
+
+    async def call(
+        self,
+        spec: OperationSpec,
+        request: BaseModel | dict[str, Any],
+        *,
+        tenant: str | None = TENANT,
+        actor: str | None = ADMIN,
+        **context: Any,
+    ) -> Any:
+        return await call(self.nc, spec, request, context=ctx.Context(tenant_id=tenant, actor_id=actor, **context))
+
+    async def flags(self, *keys: FlagKey, tenant: str = TENANT) -> None:
+        """Turn flags on for one tenant, as identity's mirror would, and wait until the service sees them."""
+        for key in keys:
+            await put_flag(self.nc, key, tenants=(tenant,))
+        await eventually(lambda: all(self.runtime.flags.is_enabled(k, FlagContext(tenant_id=tenant)) for k in keys))
+
+    async def publish(self, spec: EventSpec, data: dict[str, Any], *, tenant: str = TENANT) -> CloudEvent:
+        event = CloudEvent(
+            source=spec.source,
+            type=spec.type,
+            dataschema=spec.dataschema,
+            tenantid=tenant,
+            actorid=ADMIN,
+            data=spec.payload.model_validate(data).model_dump(mode="json"),
+        )
+        await self.nc.jetstream().publish(
+            spec.subject, event.to_nats_payload(), headers=event.to_nats_headers(), timeout=5
+        )
+        return event
+
+    async def seed_event(
+        self,
+        *,
+        tenant: str = TENANT,
+        types: tuple[str, ...] = ("DELEGATE",),
+        fields: tuple[dict[str, Any], ...] = (),
+        start: datetime | None = None,
+        days: int = 3,
+    ) -> SeededEvent:
+        """Publish an event, its participant types and its fields as the events service does; wait until
+        registration's read model holds them all. ``fields`` are CreateFieldDefinition bodies (camelCase)."""
+        now = datetime.now(UTC)
+        start = start or now + timedelta(days=30)
+        seeded = SeededEvent(new_id(), tenant)
+        stamp = {"tenantId": tenant, "createdAt": now.isoformat(), "updatedAt": now.isoformat()}
+        await self.publish(
+            events_contract.EVENT_CREATED,
+            {
+                "event": {
+                    "id": seeded.id,
+                    "name": f"Congress {seeded.id[:6]}",
+                    "description": "",
+                    "status": "PUBLISHED",
+                    "startDate": start.isoformat(),
+                    "endDate": (start + timedelta(days=days)).isoformat(),
+                    "timezone": "UTC",
+                    **stamp,
+                }
+            },
+            tenant=tenant,
+        )
+        for code in types:
+            type_id = new_id()
+            seeded.types[code] = type_id
+            record = {"id": type_id, "eventId": seeded.id, "name": code.title(), "code": code, **stamp}
+            await self.publish(events_contract.PARTICIPANT_TYPE_CREATED, {"participantType": record}, tenant=tenant)
+        for body in fields:
+            field_id = new_id()
+            seeded.fields[body["name"]] = field_id
+            record = {
+                "id": field_id,
+                "eventId": seeded.id,
+                "entityType": "Participant",
+                "label": body["name"].title(),
+                "sortOrder": len(seeded.fields),
+                "isRequired": False,
+                "isUnique": False,
+                "isSearchable": False,
+                "isFilterable": False,
+                **body,
+                **stamp,
+            }
+            await self.publish(events_contract.FIELD_DEFINITION_CREATED, {"fieldDefinition": record}, tenant=tenant)
+
+        async def held() -> bool:
+            async with self.runtime.engine.connect() as conn:
+                found_types = await conn.scalar(
+                    sa.select(sa.func.count()).where(tables.participant_type.c.event_id == seeded.id)
+                )
+                found_fields = await conn.scalar(
+                    sa.select(sa.func.count()).where(tables.field_definition.c.event_id == seeded.id)
+                )
+                found_event = await conn.scalar(sa.select(sa.func.count()).where(tables.event.c.id == seeded.id))
+            return found_event == 1 and found_types == len(types) and found_fields == len(fields)
+
+        await eventually(held, timeout=20)
+        return seeded
+
+    async def events(self, spec: EventSpec) -> list[dict[str, Any]]:
+        """Payloads (``data``) of the committed events of one kind, oldest first."""
+        outbox = REGISTRATION.messaging.outbox
+        async with self.runtime.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(outbox.c.envelope).where(outbox.c.subject == spec.subject).order_by(outbox.c.created_at)
+            )
+            return [r.envelope["data"] for r in rows]
+
+    async def caught_up(self, durable: str) -> None:
+        """Wait until the durable consumer handled (and acked) every message of its stream so far."""
+        spec = consumer(durable)
+        js = self.nc.jetstream()
+
+        async def done() -> bool:
+            info = await js.consumer_info(spec.stream, spec.durable)
+            last = (await js.stream_info(spec.stream)).state.last_seq
+            return info.delivered.stream_seq >= last and info.num_pending == 0 and info.num_ack_pending == 0
+
+        await eventually(done, timeout=20)
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        async with self.runtime.engine.begin() as conn:
+            return await conn.execute(statement, parameters)
+
+
+@pytest.fixture
+async def registration(plenary_settings: Settings) -> AsyncIterator[RegistrationService]:
+    # The waitlist timer is driven by the tests themselves, never by the clock; imports are picked up fast.
+    settings = plenary_settings.model_copy(update={"waitlist_timer_seconds": 3600, "import_poll_seconds": 0.2})
+    runtime = Runtime(REGISTRATION, settings)
+    await runtime.start()
+    nc = await connect(settings.nats_url, "registration-test")
+    try:
+        yield RegistrationService(runtime, nc, settings)
+    finally:
+        await nc.drain()
+        await runtime.stop()

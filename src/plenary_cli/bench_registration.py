@@ -1,0 +1,176 @@
+"""Registration's figures: a 100k-row CSV imported through the resumable runner (validate, then execute),
+then single registrations over the bus, screened against those 100k participants through the blocking
+keys (blacklist, duplicate candidates, scoring).
+
+Names are built from syllables so that first and last names repeat the way a large congress's do:
+about one person in ten shares a full name with someone, many more share a Soundex code or trigrams.
+"""
+
+import asyncio
+import random
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from registration_svc.bootstrap import SERVICE as REGISTRATION
+
+from plenary_contracts.catalog import events as events_contract
+from plenary_contracts.catalog import registration as contract
+from plenary_contracts.enums import BulkOperationStatus
+from plenary_contracts.envelope import CloudEvent
+from plenary_contracts.events import EventSpec
+from plenary_contracts.flags import FlagKey
+from plenary_kit import context as ctx
+from plenary_kit import provision
+from plenary_kit.bus.connection import connect
+from plenary_kit.bus.rpc import call
+from plenary_kit.files import put_file
+from plenary_kit.ids import new_id
+from plenary_kit.service import Runtime
+from plenary_kit.settings import Settings
+from plenary_kit.testing.flags import put_flag
+
+TENANT = "bench-tenant"
+_SYLLABLES = ("ka", "lo", "mi", "ne", "ra", "to", "su", "wa", "be", "di", "an", "el", "or", "is", "ul", "ve", "zo")
+
+
+def _name(rng: random.Random, parts: int) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(parts)).title()
+
+
+def _people(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
+    firsts = [_name(rng, 2) for _ in range(800)]
+    lasts = [_name(rng, 3) for _ in range(4000)]
+    return [(rng.choice(firsts), rng.choice(lasts), f"person{n}@bench.example") for n in range(count)]
+
+
+def _csv(people: list[tuple[str, str, str]]) -> bytes:
+    lines = ["First Name,Last Name,Email,Organization,Registration Code"]
+    lines += [f"{f},{last},{e},Org {n % 500},B{n:06d}" for n, (f, last, e) in enumerate(people)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def _as_admin(nc: Any, spec: Any, body: dict[str, Any], timeout: float | None = None) -> Any:
+    context = ctx.Context(tenant_id=TENANT, actor_id="bench-admin")
+    return await call(nc, spec, body, context=context, timeout=timeout or spec.timeout_seconds)
+
+
+async def _publish(nc: Any, spec: EventSpec, data: dict[str, Any]) -> None:
+    event = CloudEvent(
+        source=spec.source,
+        type=spec.type,
+        dataschema=spec.dataschema,
+        tenantid=TENANT,
+        data=spec.payload.model_validate(data).model_dump(mode="json"),
+    )
+    await nc.jetstream().publish(spec.subject, event.to_nats_payload(), headers=event.to_nats_headers(), timeout=5)
+
+
+async def _seed_event(nc: Any) -> tuple[str, str]:
+    """An event and a participant type, announced as the events service announces them."""
+    now = datetime.now(UTC)
+    event_id, type_id = new_id(), new_id()
+    stamp = {"tenantId": TENANT, "createdAt": now.isoformat(), "updatedAt": now.isoformat()}
+    event = {
+        "id": event_id,
+        "name": "Bench congress",
+        "description": "",
+        "status": "PUBLISHED",
+        "startDate": (now + timedelta(days=30)).isoformat(),
+        "endDate": (now + timedelta(days=33)).isoformat(),
+        "timezone": "UTC",
+        **stamp,
+    }
+    await _publish(nc, events_contract.EVENT_CREATED, {"event": event})
+    kind = {"id": type_id, "eventId": event_id, "name": "Delegate", "code": "DELEGATE", **stamp}
+    await _publish(nc, events_contract.PARTICIPANT_TYPE_CREATED, {"participantType": kind})
+    return event_id, type_id
+
+
+async def _until(check: Any, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = await check()
+        except Exception:  # the read model may not hold the event yet
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bench's setup did not converge")
+        await asyncio.sleep(0.2)
+
+
+async def registration_figures(settings: Settings, rows: int = 100_000, registrations: int = 500) -> list[str]:
+    provision.migrate(settings, [REGISTRATION])
+    await provision.apply_streams(settings)
+    runtime = Runtime(REGISTRATION, settings.model_copy(update={"import_poll_seconds": 0.2}))
+    await runtime.start()
+    nc = await connect(settings.nats_url, "bench-registration")
+    rng = random.Random(5)
+    try:
+        await put_flag(nc, FlagKey.BULK_OPERATIONS, enabled=True)
+        event_id, type_id = await _seed_event(nc)
+        people = _people(rng, rows)
+        data = _csv(people)
+        stored = await put_file(nc.jetstream(), TENANT, "uploads", "people.csv", "text/csv", data)
+
+        async def created() -> Any:
+            body = {"eventId": event_id, "file": stored.model_dump(mode="json", by_alias=True)}
+            return await _as_admin(nc, contract.CREATE_IMPORT, body)
+
+        operation = await _until(created, 30)
+        t0 = time.perf_counter()
+        preview = await _as_admin(nc, contract.VALIDATE_IMPORT, {"id": operation.id}, timeout=600)
+        validated = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        await _as_admin(nc, contract.CONFIRM_IMPORT, {"id": operation.id})
+
+        async def finished() -> Any:
+            seen = await _as_admin(nc, contract.GET_BULK_OPERATION, {"id": operation.id})
+            done = seen.status in (BulkOperationStatus.COMPLETED, BulkOperationStatus.FAILED)
+            return seen if done else None
+
+        done = await _until(finished, 3600)
+        imported = time.perf_counter() - t0
+        lines = [
+            f"import of a {rows:,}-row CSV ({len(data) / 1e6:.1f} MB): validate {validated:.1f} s "
+            f"({preview.counts.total / validated:,.0f} rows/s); execute {imported:.1f} s "
+            f"({done.success_count / imported:,.0f} rows/s, {done.success_count:,} registered, "
+            f"{done.failure_count:,} refused by screening or validation)",
+        ]
+
+        timings: list[float] = []
+        outcomes = {"PASS": 0, "WARN": 0, "BLOCK": 0}
+        for n in range(registrations):
+            if n % 10 == 0:  # a near-duplicate of someone imported: a one-letter typo in the last name
+                first, last, _ = rng.choice(people)
+                last = last[:-1] + ("x" if last[-1] != "x" else "y")
+            else:
+                first, last = _name(rng, 2), _name(rng, 3)
+            body = {
+                "eventId": event_id,
+                "participantTypeId": type_id,
+                "firstName": first,
+                "lastName": last,
+                "email": f"new{n}@bench.example",
+            }
+            t0 = time.perf_counter()
+            try:
+                participant = await _as_admin(nc, contract.REGISTER_PARTICIPANT, body)
+                outcomes[participant.screening.risk if participant.screening else "PASS"] += 1
+            except Exception:
+                outcomes["BLOCK"] += 1
+            timings.append(time.perf_counter() - t0)
+        ordered = sorted(timings)
+        lines.append(
+            f"registration with screening over the bus against {done.success_count:,} participants, one caller, "
+            f"{registrations} registrations: p50 {statistics.median(timings) * 1000:.1f} ms, "
+            f"p99 {ordered[int(0.99 * (len(ordered) - 1))] * 1000:.1f} ms "
+            f"(PASS {outcomes['PASS']}, WARN {outcomes['WARN']}, BLOCK {outcomes['BLOCK']})"
+        )
+        return lines
+    finally:
+        await nc.drain()
+        await runtime.stop()
