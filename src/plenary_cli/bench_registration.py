@@ -2,8 +2,8 @@
 then single registrations over the bus, screened against those 100k participants through the blocking
 keys (blacklist, duplicate candidates, scoring).
 
-Names are built from syllables so that first and last names repeat the way a large congress's do:
-about one person in ten shares a full name with someone, many more share a Soundex code or trigrams.
+Names are built from syllables (3,000 first names, 20,000 last names) so that they repeat the way a large
+congress's do: some people share a full name, many more share a Soundex code or trigrams.
 """
 
 import asyncio
@@ -32,16 +32,17 @@ from plenary_kit.settings import Settings
 from plenary_kit.testing.flags import put_flag
 
 TENANT = "bench-tenant"
-_SYLLABLES = ("ka", "lo", "mi", "ne", "ra", "to", "su", "wa", "be", "di", "an", "el", "or", "is", "ul", "ve", "zo")
+_ONSETS = ("b", "ch", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "qu", "r", "s", "sh", "t", "v", "w", "y", "z")
+_VOWELS = ("a", "e", "i", "o", "u", "ai", "ou", "ia")
 
 
 def _name(rng: random.Random, parts: int) -> str:
-    return "".join(rng.choice(_SYLLABLES) for _ in range(parts)).title()
+    return "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(parts)).title()
 
 
 def _people(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
-    firsts = [_name(rng, 2) for _ in range(800)]
-    lasts = [_name(rng, 3) for _ in range(4000)]
+    firsts = [_name(rng, rng.randint(2, 3)) for _ in range(3000)]
+    lasts = [_name(rng, rng.randint(2, 4)) for _ in range(20000)]
     return [(rng.choice(firsts), rng.choice(lasts), f"person{n}@bench.example") for n in range(count)]
 
 
@@ -148,7 +149,7 @@ async def registration_figures(settings: Settings, rows: int = 100_000, registra
                 first, last, _ = rng.choice(people)
                 last = last[:-1] + ("x" if last[-1] != "x" else "y")
             else:
-                first, last = _name(rng, 2), _name(rng, 3)
+                first, last = _name(rng, rng.randint(2, 3)), _name(rng, rng.randint(2, 4))
             body = {
                 "eventId": event_id,
                 "participantTypeId": type_id,

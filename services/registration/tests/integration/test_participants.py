@@ -269,7 +269,8 @@ async def test_a_code_taken_by_a_concurrent_registration_refuses_only_that_draft
             async def waiting_on_the_lock() -> bool:
                 rows = await registration.execute(
                     sa.text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
                     )
                 )
                 return rows.scalar_one() > 0

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain import screening
+from ..domain import probing, screening
 from .tables import blacklist, blocking_key, duplicate_candidate, participant
 
 Row = sa.Row[Any]
 
-TRIGRAM = "trigram:"
+TRIGRAM = probing.TRIGRAM
 _COUNT_CAP = 1000  # past this a key is simply common; counting further buys nothing
 
 
@@ -89,16 +89,15 @@ async def key_counts(session: AsyncSession, tenant_id: str, keys: Collection[str
 
 @dataclass(frozen=True)
 class Probe:
-    """One key to look up for one person: an exact key (e-mail, passport, phone, Soundex) finds a candidate
-    alone; trigram keys find one only when at least ``need`` of the person's probed trigrams match."""
+    """One key to look up for one person (``domain.probing``): an exact key finds a candidate alone;
+    trigram keys find one only when at least ``need`` of the person's looked-up trigrams match."""
 
     person: int
-    key: str
-    need: int = 1
+    lookup: probing.Lookup
 
     @property
-    def trigram(self) -> bool:
-        return self.key.startswith(TRIGRAM)
+    def key(self) -> str:
+        return self.lookup.key
 
 
 @dataclass(frozen=True)
@@ -122,8 +121,8 @@ async def find_candidates(
         sa.func.unnest(
             sa.literal([p.person for p in probes], ARRAY(sa.Integer)),
             sa.literal([p.key for p in probes], ARRAY(sa.Text)),
-            sa.literal([p.trigram for p in probes], ARRAY(sa.Boolean)),
-            sa.literal([p.need for p in probes], ARRAY(sa.Integer)),
+            sa.literal([p.lookup.trigram for p in probes], ARRAY(sa.Boolean)),
+            sa.literal([p.lookup.need for p in probes], ARRAY(sa.Integer)),
         )
         .table_valued("person", "key", "trigram", "need")
         .render_derived("wanted")

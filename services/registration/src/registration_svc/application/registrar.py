@@ -27,13 +27,10 @@ from ..adapters import directory_repository as read_model
 from ..adapters import participant_repository as participants
 from ..adapters import screening_repository as store
 from ..domain import extras as extras_rules
-from ..domain import screening
+from ..domain import probing, screening
 from .directory import EventDirectory, field_specs, participant_type
 
 Source = Literal["api", "import", "waitlist", "invite"]
-
-_PREFIX_TRIGRAMS = 9  # probe a person's rarest trigrams only; with edit distance 2, 9 - 6 = 3 must match
-_LOST_TRIGRAMS = 6  # an edit changes at most 3 trigrams: distance 2 loses at most 6
 
 
 @dataclass(frozen=True)
@@ -70,6 +67,7 @@ class _Prepared:
     extras: dict[str, Any]
     person: screening.Person
     keys: set[str] = field(default_factory=set)
+    lookups: list[probing.Lookup] = field(default_factory=list)  # which keys screening looks up
 
     @property
     def event_id(self) -> str:
@@ -235,7 +233,9 @@ class Registrar:
             in_scope = await read_model.overlapping_event_ids(uow.session, tenant_id, event.start_date, event.end_date)
             scopes[event_id] = {*in_scope, event_id}
             mine = [p for p in batch if p.event_id == event_id]
-            probes = [probe for p in mine for probe in _probes(p, counts)]
+            for p in mine:
+                p.lookups = probing.lookups(p.keys, counts)
+            probes = [store.Probe(p.index, lookup) for p in mine for lookup in p.lookups]
             for found in await store.find_candidates(uow.session, tenant_id, scopes[event_id], probes):
                 stored[found.person][found.row.id] = store.person_of(found.row)
         verdicts: dict[int, contract.Screening] = {}
@@ -354,17 +354,8 @@ def _checked(index: int, draft: Draft, schema: events.EventSchema) -> _Prepared 
     )
 
 
-def _probes(p: _Prepared, counts: dict[str, int]) -> list[store.Probe]:
-    """Every exact key; of the trigrams, the rarest few, enough that a name within distance 2 shares
-    at least ``need`` of them (the q-gram bound)."""
-    exact = [store.Probe(p.index, key) for key in p.keys if not key.startswith(store.TRIGRAM)]
-    rarest = sorted(p.trigrams, key=lambda k: (counts.get(k, 0), k))[:_PREFIX_TRIGRAMS]
-    need = max(1, len(rarest) - _LOST_TRIGRAMS)
-    return exact + [store.Probe(p.index, key, need) for key in rarest]
-
-
 class _EarlierDrafts:
-    """Drafts of this call already let through, found by the same keys as stored participants."""
+    """Drafts of this call already let through, found by the same lookups as stored participants."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, list[_Prepared]] = defaultdict(list)
@@ -375,19 +366,21 @@ class _EarlierDrafts:
 
     def candidates_of(self, p: _Prepared, scope: set[str]) -> list[screening.Person]:
         found: dict[str, _Prepared] = {}
+        by_trigrams: dict[str, _Prepared] = {}
         trigram_hits: Counter[str] = Counter()
-        by_id: dict[str, _Prepared] = {}
-        for key in p.keys:
-            for other in self.by_key.get(key, ()):
-                if key.startswith(store.TRIGRAM):
+        need = 1
+        for lookup in p.lookups:
+            for other in self.by_key.get(lookup.key, ()):
+                if lookup.trigram:
                     trigram_hits[other.id] += 1
-                    by_id[other.id] = other
+                    by_trigrams[other.id] = other
                 else:
                     found[other.id] = other
-        need = max(1, len(p.trigrams) - _LOST_TRIGRAMS)
+            if lookup.trigram:
+                need = lookup.need
         for other_id, hits in trigram_hits.items():
             if hits >= need:
-                found.setdefault(other_id, by_id[other_id])
+                found.setdefault(other_id, by_trigrams[other_id])
         return [o.person for o in found.values() if o.event_id in scope]
 
 
