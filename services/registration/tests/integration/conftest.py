@@ -8,29 +8,19 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from nats.aio.client import Client
-from pydantic import BaseModel
 from registration_svc.adapters import tables
 from registration_svc.bootstrap import SERVICE as REGISTRATION
 
 from plenary_contracts.catalog import events as events_contract
-from plenary_contracts.envelope import CloudEvent
-from plenary_contracts.events import EventSpec
-from plenary_contracts.flags import FlagContext, FlagKey
-from plenary_contracts.operations import OperationSpec
 from plenary_contracts.streams import consumer
-from plenary_kit import context as ctx
 from plenary_kit.bus.connection import connect
-from plenary_kit.bus.rpc import call
 from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
-from plenary_kit.testing.flags import put_flag
-from plenary_kit.testing.plugin import eventually
+from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
 
-TENANT = "tenant-a"
-OTHER_TENANT = "tenant-b"
-ADMIN = "admin-user"
+__all__ = ["ADMIN", "OTHER_TENANT", "TENANT"]  # the tests import them from here
+from plenary_kit.testing.plugin import eventually
 
 
 @dataclass
@@ -47,41 +37,8 @@ class SeededEvent:
 
 
 @dataclass
-class RegistrationService:
-    runtime: Runtime
-    nc: Client
+class RegistrationService(ServiceHarness):
     settings: Settings
-
-    async def call(
-        self,
-        spec: OperationSpec,
-        request: BaseModel | dict[str, Any],
-        *,
-        tenant: str | None = TENANT,
-        actor: str | None = ADMIN,
-        **context: Any,
-    ) -> Any:
-        return await call(self.nc, spec, request, context=ctx.Context(tenant_id=tenant, actor_id=actor, **context))
-
-    async def flags(self, *keys: FlagKey, tenant: str = TENANT) -> None:
-        """Turn flags on for one tenant, as identity's mirror would, and wait until the service sees them."""
-        for key in keys:
-            await put_flag(self.nc, key, tenants=(tenant,))
-        await eventually(lambda: all(self.runtime.flags.is_enabled(k, FlagContext(tenant_id=tenant)) for k in keys))
-
-    async def publish(self, spec: EventSpec, data: dict[str, Any], *, tenant: str = TENANT) -> CloudEvent:
-        event = CloudEvent(
-            source=spec.source,
-            type=spec.type,
-            dataschema=spec.dataschema,
-            tenantid=tenant,
-            actorid=ADMIN,
-            data=spec.payload.model_validate(data).model_dump(mode="json"),
-        )
-        await self.nc.jetstream().publish(
-            spec.subject, event.to_nats_payload(), headers=event.to_nats_headers(), timeout=5
-        )
-        return event
 
     async def seed_event(
         self,
@@ -151,15 +108,6 @@ class RegistrationService:
         await eventually(held, timeout=20)
         return seeded
 
-    async def events(self, spec: EventSpec) -> list[dict[str, Any]]:
-        """Payloads (``data``) of the committed events of one kind, oldest first."""
-        outbox = REGISTRATION.messaging.outbox
-        async with self.runtime.engine.connect() as conn:
-            rows = await conn.execute(
-                sa.select(outbox.c.envelope).where(outbox.c.subject == spec.subject).order_by(outbox.c.created_at)
-            )
-            return [r.envelope["data"] for r in rows]
-
     async def caught_up(self, durable: str) -> None:
         """Wait until the durable consumer handled (and acked) every message of its stream so far."""
         spec = consumer(durable)
@@ -171,10 +119,6 @@ class RegistrationService:
             return info.delivered.stream_seq >= last and info.num_pending == 0 and info.num_ack_pending == 0
 
         await eventually(done, timeout=20)
-
-    async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        async with self.runtime.engine.begin() as conn:
-            return await conn.execute(statement, parameters)
 
 
 @pytest.fixture

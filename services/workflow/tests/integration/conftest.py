@@ -6,56 +6,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from nats.aio.client import Client
-from pydantic import BaseModel
 from workflow_svc.bootstrap import SERVICE as WORKFLOW
 
 from plenary_contracts.catalog import workflow as workflow_contract
-from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.errors import NotFound
-from plenary_contracts.events import EventSpec
-from plenary_contracts.flags import FlagContext, FlagKey
-from plenary_contracts.operations import OperationSpec
-from plenary_kit import context as ctx
 from plenary_kit.bus.connection import connect
-from plenary_kit.bus.rpc import call
 from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
-from plenary_kit.testing.flags import put_flag
+from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
+
+__all__ = ["ADMIN", "OTHER_TENANT", "TENANT"]  # the tests import them from here
 from plenary_kit.testing.plugin import eventually
 from plenary_kit.testing.registration import publish_registration
 
-TENANT = "tenant-a"
-OTHER_TENANT = "tenant-b"
-ADMIN = "admin-user"
 EVENT = "event-1"
 PARTICIPANT_TYPE = "type-delegate"
 
 
 @dataclass
-class WorkflowService:
-    runtime: Runtime
-    nc: Client
+class WorkflowService(ServiceHarness):
     settings: Settings
-
-    async def call(
-        self,
-        spec: OperationSpec,
-        request: BaseModel | dict[str, Any],
-        *,
-        tenant: str | None = TENANT,
-        actor: str | None = ADMIN,
-        **context: Any,
-    ) -> Any:
-        return await call(self.nc, spec, request, context=ctx.Context(tenant_id=tenant, actor_id=actor, **context))
-
-    async def flags(self, *keys: FlagKey, tenant: str = TENANT) -> None:
-        """Turn flags on for one tenant, as identity's mirror would, and wait until the service sees them."""
-        for key in keys:
-            await put_flag(self.nc, key, tenants=(tenant,))
-        await eventually(lambda: all(self.runtime.flags.is_enabled(k, FlagContext(tenant_id=tenant)) for k in keys))
 
     async def progress(self, pid: str, *, tenant: str = TENANT) -> workflow_contract.ParticipantProgress:
         return await self.call(workflow_contract.GET_PROGRESS, {"participantId": pid}, tenant=tenant)
@@ -107,33 +78,6 @@ class WorkflowService:
         return await publish_registration(
             self.nc, tenant, event_id, **{"participantTypeId": PARTICIPANT_TYPE, **fields}
         )
-
-    async def publish(self, spec: EventSpec, data: dict[str, Any], *, tenant: str = TENANT) -> CloudEvent:
-        event = CloudEvent(
-            source=spec.source,
-            type=spec.type,
-            dataschema=spec.dataschema,
-            tenantid=tenant,
-            actorid=ADMIN,
-            data=spec.payload.model_validate(data).model_dump(mode="json"),
-        )
-        await self.nc.jetstream().publish(
-            spec.subject, event.to_nats_payload(), headers=event.to_nats_headers(), timeout=5
-        )
-        return event
-
-    async def events(self, spec: EventSpec) -> list[dict[str, Any]]:
-        """Payloads (``data``) of the committed events of one kind, oldest first."""
-        outbox = WORKFLOW.messaging.outbox
-        async with self.runtime.engine.connect() as conn:
-            rows = await conn.execute(
-                sa.select(outbox.c.envelope).where(outbox.c.subject == spec.subject).order_by(outbox.c.created_at)
-            )
-            return [r.envelope["data"] for r in rows]
-
-    async def execute(self, statement: Any) -> Any:
-        async with self.runtime.engine.begin() as conn:
-            return await conn.execute(statement)
 
 
 _REFERENCES = ("nextStepId", "rejectionTargetId", "bypassTargetId", "escalationTargetId", "config")

@@ -8,15 +8,17 @@ from pydantic import Field, StringConstraints, model_validator
 
 from ..enums import EventStatus, FieldDataType, WorkflowStatus
 from ..errors import ErrorCode
-from ..events import EventSpec
 from ..fields import AwareDatetime, Id, Name
 from ..flags import FlagKey
 from ..listing import ListQuery, Page
 from ..model import Model
-from ..operations import HttpRoute, OperationKind, OperationSpec
 from ..permissions import Permission
+from ..specs import Specs, route
 
 SERVICE = "events"
+_SPECS = Specs(SERVICE)
+_event, _cmd, _qry = _SPECS.event, _SPECS.command, _SPECS.query
+_route = route
 
 Description = Annotated[str, StringConstraints(max_length=5000)]
 FieldName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
@@ -372,10 +374,6 @@ class EditionChanged(Model):
     edition: Edition
 
 
-def _event(entity: str, verb: str, payload: type[Model], description: str) -> EventSpec:
-    return EventSpec(SERVICE, entity, verb, payload, description)
-
-
 EVENT_CREATED = _event("event", "created", EventChanged, "An event was created.")
 EVENT_UPDATED = _event("event", "updated", EventChanged, "An event's details or status changed.")
 EVENT_DELETED = _event(
@@ -425,18 +423,6 @@ _SERIES = {"permission": Permission("event-clone", "execute"), "flag": FlagKey.E
 _NOT_FOUND = (ErrorCode.NOT_FOUND,)
 _WRITE_ERRORS = (ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.VALIDATION_ERROR, ErrorCode.BAD_REQUEST)
 _UPDATE_ERRORS = (*_WRITE_ERRORS, ErrorCode.PRECONDITION_FAILED)
-
-
-def _cmd(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.COMMAND, request, reply, description, **kw)
-
-
-def _qry(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.QUERY, request, reply, description, **kw)
-
-
-def _route(method: Any, path: str, summary: str, tag: str, status_code: int = 200) -> HttpRoute:
-    return HttpRoute(method, path, status_code=status_code, summary=summary, tags=(tag,))
 
 
 CREATE_EVENT = _cmd(

@@ -7,15 +7,17 @@ from pydantic import Field, StringConstraints
 
 from ..enums import ApiKeyStatus, PermissionAccess, RateLimitTier, RoleScope, UserStatus
 from ..errors import ErrorCode
-from ..events import EventSpec
 from ..fields import AwareDatetime, Id, Name
 from ..flags import FlagContext, FlagKey, FlagState
 from ..listing import ListQuery, Page
 from ..model import Model
-from ..operations import Empty, HttpRoute, OperationKind, OperationSpec
+from ..operations import Empty, HttpRoute
 from ..permissions import Permission
+from ..specs import Specs
 
 SERVICE = "identity"
+_SPECS = Specs(SERVICE)
+_event, _cmd, _qry = _SPECS.event, _SPECS.command, _SPECS.query
 SYSTEM_USER_ID = "system"  # the one actor for automatic actions (auto-actions, SLA, timeouts, kiosks)
 ADMIN_USERNAME = "admin"  # the global administrator created by the seed
 
@@ -410,10 +412,6 @@ class FeatureFlagEvaluation(Model):
 # --- events --------------------------------------------------------------------------------------
 
 
-def _event(entity: str, verb: str, payload: type[Model], description: str) -> EventSpec:
-    return EventSpec(SERVICE, entity, verb, payload, description)
-
-
 FEATURE_FLAG_CHANGED = _event("feature_flag", "changed", FeatureFlagChanged, "A feature flag's targeting changed.")
 TENANT_CREATED = _event("tenant", "created", TenantChanged, "A tenant was created.")
 TENANT_UPDATED = _event("tenant", "updated", TenantChanged, "A tenant's details changed.")
@@ -464,14 +462,6 @@ _ROLE_ASSIGN = Permission("role", "assign")
 _NF = (ErrorCode.NOT_FOUND,)
 _NF_VALID = (ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_ERROR)
 _PRECONDITION = (ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_ERROR, ErrorCode.PRECONDITION_FAILED)
-
-
-def _cmd(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.COMMAND, request, reply, description, **kw)
-
-
-def _qry(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.QUERY, request, reply, description, **kw)
 
 
 def _user(action: str) -> Permission:

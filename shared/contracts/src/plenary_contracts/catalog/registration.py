@@ -17,16 +17,18 @@ from ..enums import (
     WaitlistStatus,
 )
 from ..errors import ErrorCode
-from ..events import EventSpec
 from ..fields import AwareDatetime, Id, Name
 from ..files import StoredFile
 from ..flags import FlagKey
 from ..listing import ListQuery, Page
 from ..model import Model
-from ..operations import HttpRoute, OperationKind, OperationSpec
 from ..permissions import Permission
+from ..specs import Specs, route
 
 SERVICE = "registration"
+_SPECS = Specs(SERVICE)
+_event, _cmd, _qry = _SPECS.event, _SPECS.command, _SPECS.query
+_route = route
 OFFER_HOURS = 48
 UNDO_HOURS = 24
 MAX_IMPORT_ROWS = 100_000
@@ -583,10 +585,6 @@ class BulkOperationChanged(Model):
     operation: BulkOperation
 
 
-def _event(entity: str, verb: str, payload: type[Model], description: str) -> EventSpec:
-    return EventSpec(SERVICE, entity, verb, payload, description)
-
-
 PARTICIPANT_REGISTERED = _event(
     "participant", "registered", ParticipantChanged, "A participant registered (every path: API, import, waitlist)."
 )
@@ -664,18 +662,6 @@ _UPDATE_ERRORS = (*_WRITE_ERRORS, ErrorCode.PRECONDITION_FAILED)
 _STATE_ERRORS = (ErrorCode.NOT_FOUND, ErrorCode.BAD_REQUEST, ErrorCode.CONFLICT)
 _WAITING = {"flag": FlagKey.WAITLIST, "permission": _WAITLIST}
 _BULKY = {"flag": FlagKey.BULK_OPERATIONS, "permission": _BULK}
-
-
-def _cmd(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.COMMAND, request, reply, description, **kw)
-
-
-def _qry(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.QUERY, request, reply, description, **kw)
-
-
-def _route(method: Any, path: str, summary: str, tag: str, status_code: int = 200, **kw: Any) -> HttpRoute:
-    return HttpRoute(method, path, status_code=status_code, summary=summary, tags=(tag,), **kw)
 
 
 _PARTICIPANTS = "/events/{eventId}/participants"

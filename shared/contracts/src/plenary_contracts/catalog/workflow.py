@@ -23,10 +23,14 @@ from ..fields import Id, Name
 from ..flags import FlagKey
 from ..listing import ListQuery, Page
 from ..model import Model
-from ..operations import HttpRoute, OperationKind, OperationSpec
+from ..operations import OperationSpec
 from ..permissions import Permission
+from ..specs import Specs, route
 
 SERVICE = "workflow"
+_SPECS = Specs(SERVICE)
+_event, _cmd, _qry = _SPECS.event, _SPECS.command, _SPECS.query
+_route = route
 MAX_FORK_PATHS = 5
 MAX_AUTO_ACTION_DEPTH = 10
 BATCH_CHUNK_SIZE = 20
@@ -761,10 +765,6 @@ class BatchProgress(Model):
     operation: BatchOperation
 
 
-def _event(entity: str, verb: str, payload: type[Model], description: str) -> EventSpec:
-    return EventSpec(SERVICE, entity, verb, payload, description)
-
-
 WORKFLOW_CREATED = _event("workflow", "created", WorkflowChanged, "A workflow was created.")
 WORKFLOW_UPDATED = _event("workflow", "updated", WorkflowChanged, "A workflow's details or status changed.")
 WORKFLOW_DELETED = _event("workflow", "deleted", WorkflowChanged, "A workflow was deleted (soft).")
@@ -864,18 +864,6 @@ _PARTICIPANT_READ = Permission("participant", "read")
 _BULK = Permission("bulk-operations", "execute")
 _NOT_FOUND = (ErrorCode.NOT_FOUND,)
 _WRITE_ERRORS = (ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.VALIDATION_ERROR, ErrorCode.BAD_REQUEST)
-
-
-def _cmd(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.COMMAND, request, reply, description, **kw)
-
-
-def _qry(name: str, request: type[Model], reply: type[Model], description: str, **kw: Any) -> OperationSpec:
-    return OperationSpec(SERVICE, name, OperationKind.QUERY, request, reply, description, **kw)
-
-
-def _route(method: Any, path: str, summary: str, tag: str, status_code: int = 200) -> HttpRoute:
-    return HttpRoute(method, path, status_code=status_code, summary=summary, tags=(tag,))
 
 
 CREATE_WORKFLOW = _cmd(
