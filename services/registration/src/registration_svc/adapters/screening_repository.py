@@ -10,13 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain import probing, screening
+from ..domain import screening
 from .tables import blacklist, blocking_key, duplicate_candidate, participant
 
 Row = sa.Row[Any]
-
-TRIGRAM = probing.TRIGRAM
-_COUNT_CAP = 1000  # past this a key is simply common; counting further buys nothing
 
 
 def person_of(row: Row | Mapping[str, Any]) -> screening.Person:
@@ -66,38 +63,12 @@ async def delete_keys(session: AsyncSession, participant_ids: Collection[str]) -
         await session.execute(sa.delete(blocking_key).where(blocking_key.c.participant_id == sa.any_(ids)))
 
 
-async def key_counts(session: AsyncSession, tenant_id: str, keys: Collection[str]) -> dict[str, int]:
-    """How many participants of the tenant hold each key, counted up to a cap (which keys are rare)."""
-    if not keys:
-        return {}
-    wanted = sa.func.unnest(sa.literal(sorted(keys), ARRAY(sa.Text))).table_valued("key").render_derived("wanted")
-    postings = (
-        sa.select(sa.literal(1).label("one"))
-        .where(blocking_key.c.tenant_id == tenant_id, blocking_key.c.key == wanted.c.key)
-        .limit(_COUNT_CAP)
-        .subquery()
-        .lateral("postings")
-    )
-    query = (
-        sa.select(wanted.c.key, sa.func.count(postings.c.one))
-        .select_from(wanted)
-        .outerjoin(postings, sa.true())
-        .group_by(wanted.c.key)
-    )
-    return {key: count for key, count in (await session.execute(query)).all()}
-
-
 @dataclass(frozen=True)
 class Probe:
-    """One key to look up for one person (``domain.probing``): an exact key finds a candidate alone;
-    trigram keys find one only when at least ``need`` of the person's looked-up trigrams match."""
+    """One key to look up for one person: any stored participant holding it is a candidate."""
 
     person: int
-    lookup: probing.Lookup
-
-    @property
-    def key(self) -> str:
-        return self.lookup.key
+    key: str
 
 
 @dataclass(frozen=True)
@@ -121,10 +92,8 @@ async def find_candidates(
         sa.func.unnest(
             sa.literal([p.person for p in probes], ARRAY(sa.Integer)),
             sa.literal([p.key for p in probes], ARRAY(sa.Text)),
-            sa.literal([p.lookup.trigram for p in probes], ARRAY(sa.Boolean)),
-            sa.literal([p.lookup.need for p in probes], ARRAY(sa.Integer)),
         )
-        .table_valued("person", "key", "trigram", "need")
+        .table_valued("person", "key")
         .render_derived("wanted")
     )
     scope = sa.literal(sorted(event_ids), ARRAY(sa.String))
@@ -142,13 +111,7 @@ async def find_candidates(
         sa.select(wanted.c.person, postings.c.participant_id)
         .select_from(wanted)
         .join(postings, sa.true())
-        .group_by(wanted.c.person, postings.c.participant_id)
-        .having(
-            sa.or_(
-                sa.func.bool_or(sa.not_(wanted.c.trigram)),
-                sa.func.count().filter(wanted.c.trigram) >= sa.func.max(wanted.c.need),
-            )
-        )
+        .distinct()
         .subquery("matched")
     )
     extras = sa.func.jsonb_build_object(

@@ -8,7 +8,7 @@ The tenant and the actor come from the context (``plenary_kit.context``), as eve
 
 import base64
 import secrets
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -27,7 +27,7 @@ from ..adapters import directory_repository as read_model
 from ..adapters import participant_repository as participants
 from ..adapters import screening_repository as store
 from ..domain import extras as extras_rules
-from ..domain import probing, screening
+from ..domain import screening
 from .directory import EventDirectory, field_specs, participant_type
 
 Source = Literal["api", "import", "waitlist", "invite"]
@@ -66,16 +66,12 @@ class _Prepared:
     code: str
     extras: dict[str, Any]
     person: screening.Person
-    keys: set[str] = field(default_factory=set)
-    lookups: list[probing.Lookup] = field(default_factory=list)  # which keys screening looks up
+    keys: set[str] = field(default_factory=set)  # indexed under
+    probes: set[str] = field(default_factory=set)  # looked up by screening
 
     @property
     def event_id(self) -> str:
         return self.draft.event_id
-
-    @property
-    def trigrams(self) -> set[str]:
-        return {k for k in self.keys if k.startswith(store.TRIGRAM)}
 
 
 def new_registration_code() -> str:
@@ -225,17 +221,13 @@ class Registrar:
             return {}
         now = utcnow()
         entries = await store.active_blacklist(uow.session, tenant_id, now)
-        counts = await store.key_counts(uow.session, tenant_id, {k for p in batch for k in p.trigrams})
         scopes: dict[str, set[str]] = {}
         stored: dict[int, dict[str, screening.Person]] = defaultdict(dict)
         for event_id in {p.event_id for p in batch}:
             event = next(p.schema.event for p in batch if p.event_id == event_id)
             in_scope = await read_model.overlapping_event_ids(uow.session, tenant_id, event.start_date, event.end_date)
             scopes[event_id] = {*in_scope, event_id}
-            mine = [p for p in batch if p.event_id == event_id]
-            for p in mine:
-                p.lookups = probing.lookups(p.keys, counts)
-            probes = [store.Probe(p.index, lookup) for p in mine for lookup in p.lookups]
+            probes = [store.Probe(p.index, key) for p in batch if p.event_id == event_id for key in p.probes]
             for found in await store.find_candidates(uow.session, tenant_id, scopes[event_id], probes):
                 stored[found.person][found.row.id] = store.person_of(found.row)
         verdicts: dict[int, contract.Screening] = {}
@@ -351,6 +343,7 @@ def _checked(index: int, draft: Draft, schema: events.EventSchema) -> _Prepared 
         extras=checked.extras,
         person=person,
         keys=screening.blocking_keys(person),
+        probes=screening.probe_keys(person),
     )
 
 
@@ -365,22 +358,7 @@ class _EarlierDrafts:
             self.by_key[key].append(p)
 
     def candidates_of(self, p: _Prepared, scope: set[str]) -> list[screening.Person]:
-        found: dict[str, _Prepared] = {}
-        by_trigrams: dict[str, _Prepared] = {}
-        trigram_hits: Counter[str] = Counter()
-        need = 1
-        for lookup in p.lookups:
-            for other in self.by_key.get(lookup.key, ()):
-                if lookup.trigram:
-                    trigram_hits[other.id] += 1
-                    by_trigrams[other.id] = other
-                else:
-                    found[other.id] = other
-            if lookup.trigram:
-                need = lookup.need
-        for other_id, hits in trigram_hits.items():
-            if hits >= need:
-                found.setdefault(other_id, by_trigrams[other_id])
+        found = {other.id: other for key in p.probes for other in self.by_key.get(key, ())}
         return [o.person for o in found.values() if o.event_id in scope]
 
 

@@ -1,8 +1,8 @@
 """Duplicate scoring and blacklist screening (P4-09), pure.
 
 Candidates are found through blocking keys (normalised e-mail, passport, phone digits, Soundex codes,
-name trigrams) that the service indexes, never by scanning every participant (⚠ fix); this module
-says what the keys of a person are and how two people score.
+name segments) that the service indexes, never by scanning every participant (⚠ fix); this module
+says what the keys of a person are, which keys find its candidates, and how two people score.
 """
 
 import re
@@ -12,10 +12,11 @@ from enum import StrEnum
 
 from rapidfuzz.distance import Levenshtein
 
+from . import name_keys
+
 BLOCK_AT = 0.90
 WARN_AT = 0.70
 _BONUS_STEP, _BONUS_CAP = 0.05, 0.15
-_NAME_DISTANCE = 2
 
 _SOUNDEX_CODES = {
     **dict.fromkeys("BFPV", "1"),
@@ -96,16 +97,8 @@ def phone_digits(phone: str | None) -> str | None:
     return re.sub(r"\D", "", phone) or None if phone else None
 
 
-def name_trigrams(first: str, last: str) -> set[str]:
-    """Trigrams of the padded full name. By the q-gram lemma, two names of 5 or more characters within
-    edit distance 2 share at least one, so trigram blocking finds every L2 name candidate."""
-    text = f"  {full_name(first, last)}  "
-    return {text[i : i + 3] for i in range(len(text) - 2)}
-
-
-def blocking_keys(person: Person) -> set[str]:
-    """The index keys under which a person can be found as someone's candidate."""
-    keys = {f"trigram:{t}" for t in name_trigrams(person.first_name, person.last_name)}
+def _exact_keys(person: Person) -> set[str]:
+    keys = set()
     first, last = soundex(person.first_name), soundex(person.last_name)
     if first and last:
         keys.add(f"soundex:{first}:{last}")
@@ -117,6 +110,17 @@ def blocking_keys(person: Person) -> set[str]:
         if value:
             keys.add(f"{kind}:{value}")
     return keys
+
+
+def blocking_keys(person: Person) -> set[str]:
+    """The index keys under which a person can be found as someone's candidate."""
+    return _exact_keys(person) | name_keys.indexed(full_name(person.first_name, person.last_name))
+
+
+def probe_keys(person: Person) -> set[str]:
+    """The keys that find every stored person who can score at least WARN against ``person``: the same
+    identifiers and Soundex pair (L1, L2's Soundex rule), and the name keys of every name within 2 edits."""
+    return _exact_keys(person) | name_keys.looked_up(full_name(person.first_name, person.last_name))
 
 
 def score(person: Person, other: Person) -> Scored:
@@ -131,7 +135,7 @@ def score(person: Person, other: Person) -> Scored:
             matches.append(FieldMatch(kind, value, other_value, weight, "exact"))
     name, other_name = full_name(person.first_name, person.last_name), full_name(other.first_name, other.last_name)
     distance = Levenshtein.distance(name, other_name)
-    if distance <= _NAME_DISTANCE:
+    if distance <= name_keys.DISTANCE:
         kind = "exact" if distance == 0 else "levenshtein"
         if person.date_of_birth and other.date_of_birth and person.date_of_birth == other.date_of_birth:
             matches.append(FieldMatch("name+dateOfBirth", name, other_name, 0.90, kind))
@@ -207,6 +211,6 @@ def blacklist_hits(person: Person, entries: Iterable[BlacklistEntry]) -> list[Bl
 def _name_hit(entry_id: str, name: str, candidates: Iterable[str], match_field: str) -> BlacklistHit | None:
     for candidate in candidates:
         distance = Levenshtein.distance(name, candidate.strip().lower())
-        if distance <= _NAME_DISTANCE:
+        if distance <= name_keys.DISTANCE:
             return BlacklistHit(entry_id, "exact" if distance == 0 else "fuzzy", match_field, candidate)
     return None
