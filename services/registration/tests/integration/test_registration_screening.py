@@ -2,6 +2,7 @@
 duplicates found through blocking keys are flagged (WARN) or refused (BLOCK), a batch registers what
 passes and refuses the rest, and screening alone stores nothing."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -200,6 +201,30 @@ async def test_a_typo_in_each_name_is_still_found_among_many_similar_names(regis
     (duplicate,) = typo.screening.duplicates
     assert (duplicate.participant_id, duplicate.score) == (original.id, 0.85)
     assert duplicate.matches[0].match_type == "levenshtein"
+
+
+async def test_the_same_person_registering_many_times_at_once_is_registered_once(registration):
+    event = await registration.seed_event()
+    body = _person(event, email="john@a.org")
+
+    outcomes = await asyncio.gather(
+        *(registration.call(contract.REGISTER_PARTICIPANT, body) for _ in range(6)), return_exceptions=True
+    )
+
+    registered = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(registered) == 1 and await _stored(registration, event.id) == 1
+    assert all(isinstance(o, Conflict) for o in outcomes if o not in registered)
+
+
+async def test_near_duplicates_registering_at_once_are_each_flagged_against_all_before_them(registration):
+    event = await registration.seed_event()
+    bodies = [_person(event, email=f"john{n}@a.org") for n in range(6)]
+
+    registered = await asyncio.gather(*(registration.call(contract.REGISTER_PARTICIPANT, b) for b in bodies))
+
+    pairs = {frozenset((c.participant_a_id, c.participant_b_id)) for c in await _candidates(registration)}
+    assert len(pairs) == 15  # every pair of the 6, whichever order they were screened in
+    assert sorted(len(p.screening.duplicates) for p in registered) == [0, 1, 2, 3, 4, 5]
 
 
 async def test_screening_says_what_registering_would_without_storing_anything(registration):

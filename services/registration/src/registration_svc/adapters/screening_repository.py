@@ -63,6 +63,16 @@ async def delete_keys(session: AsyncSession, participant_ids: Collection[str]) -
         await session.execute(sa.delete(blocking_key).where(blocking_key.c.participant_id == sa.any_(ids)))
 
 
+async def lock_scope(session: AsyncSession, tenant_id: str, event_ids: Collection[str]) -> None:
+    """Lock the events' screening until the transaction ends. Scopes overlap symmetrically (an event's
+    scope holds every event whose dates overlap it), so two registrations that can find each other
+    always share a lock; taken in one sorted pass, so never in opposite orders."""
+    keys = sorted(f"registration-screening:{tenant_id}:{event_id}" for event_id in event_ids)
+    wanted = sa.func.unnest(sa.literal(keys, ARRAY(sa.Text))).table_valued("key").render_derived("wanted")
+    locks = sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(wanted.c.key, 0))).select_from(wanted)
+    await session.execute(locks)
+
+
 @dataclass(frozen=True)
 class Probe:
     """One key to look up for one person: any stored participant holding it is a candidate."""

@@ -113,7 +113,7 @@ class Registrar:
         tenant_id = tenant()
         prepared = await self._prepare(uow, tenant_id, drafts)
         ready = [p for p in prepared if isinstance(p, _Prepared)]
-        verdicts = await self._screen(uow, tenant_id, ready)
+        verdicts = await self._screen(uow, tenant_id, ready, storing=True)
         outcomes: list[Outcome | None] = [p if isinstance(p, Refused) else None for p in prepared]
         blocked = [p for p in ready if not verdicts[p.index].allowed]
         for p in blocked:
@@ -213,22 +213,28 @@ class Registrar:
     # --- screening -------------------------------------------------------------------------------
 
     async def _screen(
-        self, uow: UnitOfWork, tenant_id: str, batch: Sequence[_Prepared]
+        self, uow: UnitOfWork, tenant_id: str, batch: Sequence[_Prepared], *, storing: bool = False
     ) -> dict[int, contract.Screening]:
         """Each draft's screening, in order: blacklist, then duplicates among stored participants in scope
-        (found through blocking keys) and the drafts before it that screening let through."""
+        (found through blocking keys) and the drafts before it that screening let through.
+
+        When ``storing``, the scope's events stay locked until the caller commits: two registrations that
+        could be each other's candidates never screen at the same time, each blind to the other."""
         if not batch:
             return {}
         now = utcnow()
         entries = await store.active_blacklist(uow.session, tenant_id, now)
         scopes: dict[str, set[str]] = {}
-        stored: dict[int, dict[str, screening.Person]] = defaultdict(dict)
         for event_id in {p.event_id for p in batch}:
             event = next(p.schema.event for p in batch if p.event_id == event_id)
             in_scope = await read_model.overlapping_event_ids(uow.session, tenant_id, event.start_date, event.end_date)
             scopes[event_id] = {*in_scope, event_id}
+        if storing:
+            await store.lock_scope(uow.session, tenant_id, set().union(*scopes.values()))
+        stored: dict[int, dict[str, screening.Person]] = defaultdict(dict)
+        for event_id, scope in scopes.items():
             probes = [store.Probe(p.index, key) for p in batch if p.event_id == event_id for key in p.probes]
-            for found in await store.find_candidates(uow.session, tenant_id, scopes[event_id], probes):
+            for found in await store.find_candidates(uow.session, tenant_id, scope, probes):
                 stored[found.person][found.row.id] = store.person_of(found.row)
         verdicts: dict[int, contract.Screening] = {}
         earlier = _EarlierDrafts()

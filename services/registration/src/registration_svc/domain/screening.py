@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -67,6 +68,7 @@ class Scored:
         return risk_of(self.score)
 
 
+@lru_cache(maxsize=1 << 16)  # scoring asks for the same few names' codes again and again
 def soundex(name: str) -> str:
     """The original's variant: vowels, H, W and Y reset the previous code. Robert → R163, Smith → S530."""
     letters = [c for c in name.upper() if "A" <= c <= "Z"]
