@@ -1,6 +1,9 @@
 """Duplicate candidates over the bus: listing best score first, reviewing, and the participant's flag."""
 
+from datetime import UTC, datetime
+
 import pytest
+import sqlalchemy as sa
 from registration_svc.adapters.tables import duplicate_candidate, participant
 
 from plenary_contracts.catalog import registration as contract
@@ -34,6 +37,22 @@ async def test_candidates_list_best_score_first_and_filter_by_event_status_and_p
     with pytest.raises(ValidationFailed):
         await registration.call(contract.LIST_DUPLICATES, {"sort": "status:asc"})
     assert (await registration.call(contract.LIST_DUPLICATES, {}, tenant=OTHER_TENANT)).data == []
+
+
+async def test_a_pair_with_a_deleted_participant_is_no_longer_listed_unless_merged(registration):
+    event = an_event()
+    kept, deleted, survivor = [await insert_participant(registration, event) for _ in range(3)]
+    merged_away = await insert_participant(registration, event, deleted_at=datetime.now(UTC))
+    await registration.execute(
+        sa.update(participant).where(participant.c.id == deleted).values(deleted_at=datetime.now(UTC))
+    )
+    await insert_candidate(registration, kept, deleted, event_id=event.id)
+    history = await insert_candidate(registration, survivor, merged_away, event_id=event.id, status="MERGED")
+    live = await insert_candidate(registration, kept, survivor, event_id=event.id)
+
+    listed = await registration.call(contract.LIST_DUPLICATES, {})
+
+    assert sorted(c.id for c in listed.data) == sorted([history, live])
 
 
 async def test_the_flag_clears_once_none_of_a_participants_candidates_awaits_review(registration):

@@ -13,6 +13,7 @@ from registration_svc.adapters.tables import participant, waitlist_entry, waitli
 from registration_svc.entrypoints.waitlist import offers_of, sweep
 
 from plenary_contracts.access import Grant, encode_grants
+from plenary_contracts.catalog import events
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import RoleScope
 from plenary_contracts.errors import BadRequest, Conflict, FeatureDisabled, Forbidden, NotFound, ValidationFailed
@@ -426,3 +427,20 @@ async def test_a_role_bound_to_another_event_may_not_touch_an_entry(registration
         await registration.call(contract.WITHDRAW_FROM_WAITLIST, {"id": ada.id}, grants=bound_to("another-event"))
     seen = await registration.call(contract.GET_WAITLIST_ENTRY, {"id": ada.id}, grants=bound_to(waitlist.id))
     assert seen.status == "ACTIVE"
+
+
+async def test_deleting_the_event_cancels_its_waitlist_and_declines_the_live_offer(registration, waitlist):
+    offered, waiting = await _add(registration, waitlist, "Ada"), await _add(registration, waitlist, "Ben")
+    elsewhere = await registration.seed_event()
+    kept = await _add(registration, elsewhere, "Cy")
+    await _promote(registration, waitlist)
+
+    await registration.publish(events.EVENT_DELETED, {"eventId": waitlist.id})
+    await registration.caught_up("registration_event_directory")
+
+    ada, ben = await _get(registration, offered.id), await _get(registration, waiting.id)
+    assert (ada.status, ben.status) == ("CANCELLED", "CANCELLED")
+    assert ada.offer is not None and ada.offer.declined_at is not None
+    announced = await registration.events(contract.WAITLIST_CANCELLED)
+    assert sorted(e["entry"]["id"] for e in announced) == sorted([offered.id, waiting.id])
+    assert (await _get(registration, kept.id)).status == "ACTIVE"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from plenary_contracts.catalog import events as contract
 from plenary_contracts.errors import FieldError
 from plenary_kit.acting import Loc, field_error, refuse, tenant, utcnow
-from plenary_kit.db import UnitOfWork, execute_unique, fetch_page
+from plenary_kit.db import UnitOfWork, contains_any, execute_unique, fetch_page
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
@@ -60,7 +60,7 @@ async def list_events(request: contract.ListEvents, uow: UnitOfWork) -> contract
     if request.status is not None:
         query = query.where(event.c.status == request.status)
     if request.q:
-        query = query.where(event.c.name.icontains(request.q, autoescape=True))
+        query = query.where(contains_any(request.q, event.c.name))
     rows, meta = await fetch_page(uow.session, query, request, events.SORTABLE, event.c.id)
     return contract.EventPage(data=[events.to_event(r) for r in rows], meta=meta)
 

@@ -6,15 +6,14 @@ from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus
 from plenary_contracts.errors import Forbidden, NotFound
 from plenary_contracts.operations import Empty
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork, contains_any, execute_unique, fetch_page
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import api_key_repository as keys
 from ..adapters import tenant_repository as tenants
-from ..adapters.search import contains_any
 from ..adapters.tables import tenant
-from ..adapters.unique import execute_unique
+from ..adapters.unique import field_conflicts
 from .acting import caller_tenant, publish_about, utcnow
 
 
@@ -36,7 +35,7 @@ async def create_tenant(request: contract.CreateTenant, uow: UnitOfWork) -> cont
     now = utcnow()
     values = request.model_dump(by_alias=False) | {"id": new_id(), "created_at": now, "updated_at": now}
     statement = sa.insert(tenant).values(**values).returning(tenant)
-    row = (await execute_unique(uow.session, statement, "tenant", tenants.UNIQUE_FIELDS)).one()
+    row = (await execute_unique(uow.session, statement, field_conflicts("tenant", tenants.UNIQUE_FIELDS))).one()
     created = tenants.to_tenant(row)
     publish_about(
         uow, contract.TENANT_CREATED, contract.TenantChanged(tenant=created), tenant_id=created.id, subject=created.id
@@ -66,7 +65,7 @@ async def update_tenant(request: contract.UpdateTenant, uow: UnitOfWork) -> cont
     statement = (
         sa.update(tenant).where(tenant.c.id == request.id).values(**changes, updated_at=utcnow()).returning(tenant)
     )
-    row = (await execute_unique(uow.session, statement, "tenant", tenants.UNIQUE_FIELDS)).one()
+    row = (await execute_unique(uow.session, statement, field_conflicts("tenant", tenants.UNIQUE_FIELDS))).one()
     updated = tenants.to_tenant(row)
     publish_about(
         uow, contract.TENANT_UPDATED, contract.TenantChanged(tenant=updated), tenant_id=updated.id, subject=updated.id

@@ -6,16 +6,15 @@ from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import UserStatus
 from plenary_contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from plenary_contracts.operations import Empty
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork, contains_any, execute_unique, fetch_page
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import tenant_repository as tenants
 from ..adapters import user_repository as users
 from ..adapters.passwords import Passwords
-from ..adapters.search import contains_any
 from ..adapters.tables import permission, role, role_permission, user, user_role
-from ..adapters.unique import execute_unique
+from ..adapters.unique import field_conflicts
 from ..domain.grants import may_hold
 from .acting import caller, caller_tenant, publish_about, utcnow
 
@@ -56,7 +55,7 @@ async def _assign(uow: UnitOfWork, user_id: str, role_row: sa.Row, request: cont
     statement = sa.insert(user_role).values(
         id=assignment_id, user_id=user_id, role_id=role_row.id, event_id=request.event_id, step_id=request.step_id
     )
-    await execute_unique(uow.session, statement, "assignment", {users.ASSIGNMENT_UNIQUE: "role"})
+    await execute_unique(uow.session, statement, field_conflicts("assignment", {users.ASSIGNMENT_UNIQUE: "role"}))
     return assignment_id
 
 
@@ -90,7 +89,7 @@ class Users:
             created_at=now,
             updated_at=now,
         )
-        await execute_unique(uow.session, statement, "user", users.UNIQUE_FIELDS)
+        await execute_unique(uow.session, statement, field_conflicts("user", users.UNIQUE_FIELDS))
         assigned: set[tuple[str, str | None, str | None]] = set()
         for role_row, role_request in zip(roles, request.roles, strict=True):
             binding = (role_row.id, role_request.event_id, role_request.step_id)
@@ -120,7 +119,7 @@ class Users:
         if request.password is not None:
             values["password_hash"] = await self.passwords.hash(request.password)
         statement = sa.update(user).where(user.c.id == request.id).values(**values)
-        await execute_unique(uow.session, statement, "user", users.UNIQUE_FIELDS)
+        await execute_unique(uow.session, statement, field_conflicts("user", users.UNIQUE_FIELDS))
         if request.password is not None or (request.status not in (None, UserStatus.ACTIVE)):
             await users.revoke_sessions(uow.session, request.id, now)
         updated = await users.to_user(uow.session, await _get_any(uow, request.id))

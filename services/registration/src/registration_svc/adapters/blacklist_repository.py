@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration as contract
+from plenary_kit.db import contains_any
 
 from .tables import blacklist
 
@@ -42,11 +43,9 @@ def entries_query(tenant_id: str | None, scope: Scope) -> sa.Select[Any]:
 
 def matching(text: str) -> sa.ColumnElement[bool]:
     """Name, e-mail, passport, organization or a name variation contains ``text`` (case-insensitive, literally)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
     variations = sa.func.array_to_string(blacklist.c.name_variations, "\x1f")
     columns = (blacklist.c.name, blacklist.c.email, blacklist.c.passport_number, blacklist.c.organization, variations)
-    return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))
+    return contains_any(text, *columns)
 
 
 async def get(

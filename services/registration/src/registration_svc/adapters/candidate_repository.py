@@ -31,6 +31,15 @@ def candidates_query(tenant_id: str) -> sa.Select[Any]:
     return sa.select(duplicate_candidate).where(duplicate_candidate.c.tenant_id == tenant_id)
 
 
+def still_open() -> sa.ColumnElement[bool]:
+    """Merged pairs stay as history; any other pair is shown only while neither participant is deleted."""
+    c = duplicate_candidate.c
+    deleted = sa.exists().where(
+        participant.c.id.in_((c.participant_a_id, c.participant_b_id)), participant.c.deleted_at.is_not(None)
+    )
+    return sa.or_(c.status == DuplicateStatus.MERGED, ~deleted)
+
+
 async def get(session: AsyncSession, candidate_id: str, tenant_id: str, *, for_update: bool = False) -> Row | None:
     query = candidates_query(tenant_id).where(duplicate_candidate.c.id == candidate_id)
     if for_update:

@@ -164,6 +164,20 @@ async def end_live_offer(db: AsyncSession, entry_id: str, **stamp: datetime) -> 
     await db.execute(sa.update(promotion).where(promotion.c.entry_id == entry_id, LIVE).values(**stamp))
 
 
+async def cancel_event_entries(db: AsyncSession, tenant_id: str, event_id: str, now: datetime) -> list[str]:
+    """A deleted event's waiting entries are cancelled and their live offers declined; their ids."""
+    cancelled = (
+        sa.update(entry)
+        .where(_active_in_queue(tenant_id, event_id))
+        .values(status=WaitlistStatus.CANCELLED, withdrawn_at=now, updated_at=now)
+        .returning(entry.c.id)
+    )
+    ids = list((await db.execute(cancelled)).scalars())
+    if ids:
+        await db.execute(sa.update(promotion).where(promotion.c.entry_id.in_(ids), LIVE).values(declined_at=now))
+    return ids
+
+
 async def claim_promotable(
     db: AsyncSession, tenant_id: str, event_id: str, participant_type_id: str, slots: int
 ) -> list[Row]:

@@ -4,7 +4,7 @@ kept from its events, filled on a miss by asking the events service."""
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
-from plenary_contracts.catalog import events
+from plenary_contracts.catalog import events, registration
 from plenary_contracts.errors import NotFound
 from plenary_kit.acting import utcnow
 from plenary_kit.db import UnitOfWork
@@ -12,6 +12,7 @@ from plenary_kit.db import UnitOfWork
 from ..adapters import directory_repository as directory
 from ..adapters import participant_repository as participants
 from ..adapters import screening_repository as screening_keys
+from ..adapters import waitlist_repository as waitlist
 from ..domain.extras import CONVENTIONAL, FieldSpec, Rule
 
 FetchSchema = Callable[[str, str], Awaitable[events.EventSchema | None]]  # (tenant_id, event_id)
@@ -100,11 +101,14 @@ async def event_changed(uow: UnitOfWork, payload: events.EventChanged) -> None:
 
 async def event_deleted(uow: UnitOfWork, tenant_id: str, payload: events.EventDeleted) -> None:
     """The event and its participants go (soft). No event per participant: workflow handles the
-    event's deletion itself."""
+    event's deletion itself. Its waitlist is cancelled, each entry announced (nobody waits for nothing)."""
     now = utcnow()
     await directory.delete_event(uow.session, tenant_id, payload.event_id, now)
     gone = await participants.soft_delete_of_event(uow.session, tenant_id, payload.event_id, now)
     await screening_keys.delete_keys(uow.session, gone)
+    for entry_id in await waitlist.cancel_event_entries(uow.session, tenant_id, payload.event_id, now):
+        entry = await waitlist.load_entry(uow.session, entry_id)
+        uow.publish(registration.WAITLIST_CANCELLED, registration.WaitlistChanged(entry=entry), subject=entry_id)
 
 
 async def participant_type_changed(uow: UnitOfWork, payload: events.ParticipantTypeChanged, *, deleted: bool) -> None:

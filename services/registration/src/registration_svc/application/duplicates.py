@@ -17,7 +17,7 @@ from ..adapters.tables import duplicate_candidate
 
 
 async def list_duplicates(request: contract.ListDuplicates, uow: UnitOfWork) -> contract.DuplicatePage:
-    query = candidates.candidates_query(tenant())
+    query = candidates.candidates_query(tenant()).where(candidates.still_open())
     if request.event_id is not None:
         query = query.where(duplicate_candidate.c.event_id == request.event_id)
     if request.status is not None:

@@ -3,7 +3,6 @@ If-Match), soft delete. Routes name the event: a participant of another event or
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from plenary_contracts.catalog import events
@@ -11,7 +10,7 @@ from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import ParticipantStatus
 from plenary_contracts.errors import Conflict, FieldError, NotFound
 from plenary_kit.acting import field_error, refuse, tenant, utcnow
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork, contains_any, fetch_page
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import participant_repository as participants
@@ -60,15 +59,9 @@ class Participants:
         if request.flagged is not None:
             query = query.where(participant.c.flagged.is_(request.flagged))
         if request.q:
-            pattern = "%" + request.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             full_name = participant.c.first_name + " " + participant.c.last_name
             query = query.where(
-                sa.or_(
-                    *(
-                        column.ilike(pattern, escape="\\")
-                        for column in (full_name, participant.c.email, participant.c.registration_code)
-                    )
-                )
+                contains_any(request.q, full_name, participant.c.email, participant.c.registration_code)
             )
         rows, meta = await fetch_page(uow.session, query, request, participants.SORTABLE, participant.c.id)
         return contract.ParticipantPage(data=[participants.to_participant(r) for r in rows], meta=meta)

@@ -1,5 +1,5 @@
 from .engine import create_engine_for, create_session_factory
-from .listing import fetch_page
+from .listing import contains_any, fetch_page
 from .messaging import MessagingTables, add_messaging_tables
 from .tables import (
     created_at,
@@ -20,6 +20,7 @@ __all__ = [
     "MessagingTables",
     "UnitOfWork",
     "add_messaging_tables",
+    "contains_any",
     "create_engine_for",
     "create_session_factory",
     "created_at",

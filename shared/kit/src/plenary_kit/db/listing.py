@@ -10,6 +10,11 @@ from plenary_contracts.errors import FieldError, ValidationFailed
 from plenary_contracts.listing import ListQuery, PageMeta
 
 
+def contains_any(text: str, *columns: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """The ``q`` filter: any column contains ``text``, case-insensitively; ``%`` and ``_`` match themselves."""
+    return sa.or_(*(column.icontains(text, autoescape=True) for column in columns))
+
+
 async def fetch_page(
     session: AsyncSession,
     select: sa.Select[Any],

@@ -13,14 +13,14 @@ def violated_constraint(error: IntegrityError) -> str | None:
     return getattr(getattr(error.orig, "diag", None), "constraint_name", None)
 
 
-async def execute_unique(db: AsyncSession, statement: Any, conflicts: Mapping[str, str]) -> Any:
+async def execute_unique(db: AsyncSession, statement: Any, conflicts: Mapping[str, str | Conflict]) -> Any:
     """Run ``statement`` in a savepoint; breaking a unique constraint named in ``conflicts`` is a 409
-    with its message, anything else is re-raised."""
+    (the Conflict given, or one with the message given), anything else is re-raised."""
     try:
         async with db.begin_nested():
             return await db.execute(statement)
     except IntegrityError as error:
-        message = conflicts.get(violated_constraint(error) or "")
-        if message is None:
+        conflict = conflicts.get(violated_constraint(error) or "")
+        if conflict is None:
             raise
-        raise Conflict(message) from error
+        raise (conflict if isinstance(conflict, Conflict) else Conflict(conflict)) from error
