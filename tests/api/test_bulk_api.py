@@ -1,11 +1,9 @@
 """Bulk operations over REST, end to end: a CSV uploaded as the request body, validated, confirmed and
 run in the background; the event exported and the CSV downloaded; the import undone."""
 
-from datetime import UTC, datetime, timedelta
-
-from plenary_kit.ids import new_id
 from plenary_kit.testing.api import Api
 
+from .builders import published_event
 from .conftest import Tenant
 
 PEOPLE = (
@@ -16,23 +14,8 @@ PEOPLE = (
 )
 
 
-def _event(api: Api, tenant: Tenant) -> tuple[str, str]:
-    """A published event with one participant type."""
-    start = datetime.now(UTC) + timedelta(days=60)
-    body = {
-        "name": f"Summit {new_id()[:6]}",
-        "startDate": start.isoformat(),
-        "endDate": (start + timedelta(days=2)).isoformat(),
-        "status": "PUBLISHED",
-    }
-    event = api.ok("POST", "/api/v1/events", 201, key=tenant.key, json=body)["data"]["id"]
-    kind = {"name": "Delegate", "code": "DEL"}
-    type_id = api.ok("POST", f"/api/v1/events/{event}/participant-types", 201, key=tenant.key, json=kind)["data"]["id"]
-    return event, type_id
-
-
 def test_a_csv_uploaded_over_rest_is_imported_exported_downloaded_and_undone(api: Api, acme: Tenant, globex: Tenant):
-    event, type_id = _event(api, acme)
+    event, type_id = published_event(api, acme)
     imports = f"/api/v1/events/{event}/imports?fileName=people.csv&participantTypeId={type_id}"
     csv_body = {"content": PEOPLE.encode(), "headers": {"Content-Type": "text/csv"}}
     off = api.request("POST", imports, key=acme.key, **csv_body)

@@ -1,46 +1,12 @@
 """Screening as integrators meet it over REST: a likely duplicate flagged, merged, and its workflow approvals
 following it to the survivor; a blacklist entry refusing a registration; global entries kept global."""
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from plenary_kit.ids import new_id
 from plenary_kit.testing.api import Api
 
+from .builders import event_with_a_workflow
 from .conftest import Tenant
-
-
-def _event(api: Api, tenant: Tenant) -> dict[str, str]:
-    """A fresh event with a participant type and one published workflow: Review → Badge."""
-    key, start = tenant.key, datetime.now(UTC) + timedelta(days=30)
-    event = api.ok(
-        "POST",
-        "/api/v1/events",
-        201,
-        key=key,
-        json={
-            "name": f"Summit {new_id()[:8]}",
-            "startDate": start.isoformat(),
-            "endDate": (start + timedelta(days=2)).isoformat(),
-            "status": "PUBLISHED",
-        },
-    )["data"]["id"]
-    type_id = api.ok(
-        "POST",
-        f"/api/v1/events/{event}/participant-types",
-        201,
-        key=key,
-        json={"name": "Delegate", "code": "DELEGATE"},
-    )["data"]["id"]
-    wid = api.ok("POST", "/api/v1/workflows", 201, key=key, json={"eventId": event, "name": "Accreditation"})["data"][
-        "id"
-    ]
-    steps = f"/api/v1/workflows/{wid}/steps"
-    review = api.ok("POST", steps, 201, key=key, json={"name": "Review", "order": 1, "isEntryPoint": True})["data"]
-    badge = api.ok("POST", steps, 201, key=key, json={"name": "Badge", "order": 2, "isTerminal": True})["data"]
-    api.ok("PATCH", f"{steps}/{review['id']}", key=key, json={"nextStepId": badge["id"]})
-    api.ok("POST", f"/api/v1/workflows/{wid}/publish", key=key)
-    return {"event": event, "type": type_id, "workflow": wid, "review": review["id"], "badge": badge["id"]}
 
 
 def _registration(ids: dict[str, str], **fields: Any) -> dict[str, Any]:
@@ -58,7 +24,7 @@ def _in_workflow(api: Api, tenant: Tenant, pid: str) -> dict[str, Any]:
 
 
 def test_merging_a_flagged_duplicate_moves_its_workflow_approvals_to_the_survivor(api: Api, acme: Tenant):
-    ids = _event(api, acme)
+    ids = event_with_a_workflow(api, acme)
     participants = f"/api/v1/events/{ids['event']}/participants"
     survivor = api.ok("POST", participants, 201, key=acme.key, json=_registration(ids, email="wangari@gbm.example"))
     survivor = survivor["data"]
@@ -106,7 +72,7 @@ def test_merging_a_flagged_duplicate_moves_its_workflow_approvals_to_the_survivo
 
 
 def test_a_blacklisted_passport_blocks_registration_with_the_matches_explained(api: Api, acme: Tenant, globex: Tenant):
-    ids = _event(api, acme)
+    ids = event_with_a_workflow(api, acme)
     entry = api.ok(
         "POST",
         "/api/v1/blacklist",
@@ -167,7 +133,7 @@ def test_global_entries_are_a_global_admins_and_screen_every_tenant(api: Api, ac
         refused = api.request(method, f"/api/v1/blacklist/{shared['id']}", key=acme.key, json=body)
         assert refused.status_code == 404
 
-    ids = _event(api, acme)
+    ids = event_with_a_workflow(api, acme)
     blocked = api.request(
         "POST",
         f"/api/v1/events/{ids['event']}/participants",

@@ -1,47 +1,16 @@
 """The waitlist over REST, end to end (issue 5's acceptance test): a person waits for a place of an event
 built over REST, is offered one, confirms it, and so registers and stands at the workflow's entry step."""
 
-from datetime import UTC, datetime, timedelta
-
-from plenary_kit.ids import new_id
 from plenary_kit.testing.api import Api
 
+from .builders import event_with_a_workflow
 from .conftest import Tenant
-
-
-def _event_with_a_workflow(api: Api, tenant: Tenant) -> dict[str, str]:
-    """A published event with one participant type, and a published workflow for it: Review → Badge."""
-    key, start = tenant.key, datetime.now(UTC) + timedelta(days=60)
-    event = api.ok(
-        "POST",
-        "/api/v1/events",
-        201,
-        key=key,
-        json={
-            "name": f"Congress {new_id()[:6]}",
-            "startDate": start.isoformat(),
-            "endDate": (start + timedelta(days=3)).isoformat(),
-            "status": "PUBLISHED",
-        },
-    )["data"]["id"]
-    delegate = api.ok(
-        "POST", f"/api/v1/events/{event}/participant-types", 201, key=key, json={"name": "Delegate", "code": "DEL"}
-    )["data"]["id"]
-    workflow = api.ok("POST", "/api/v1/workflows", 201, key=key, json={"eventId": event, "name": "Accreditation"})
-    wid = workflow["data"]["id"]
-    steps = f"/api/v1/workflows/{wid}/steps"
-    entry_step = {"name": "Review", "order": 1, "isEntryPoint": True}
-    review = api.ok("POST", steps, 201, key=key, json=entry_step)["data"]["id"]
-    badge = api.ok("POST", steps, 201, key=key, json={"name": "Badge", "order": 2, "isTerminal": True})["data"]["id"]
-    api.ok("PATCH", f"/api/v1/workflows/{wid}/steps/{review}", key=key, json={"nextStepId": badge})
-    api.ok("POST", f"/api/v1/workflows/{wid}/publish", key=key)
-    return {"event": event, "type": delegate, "workflow": wid, "review": review}
 
 
 def test_a_waitlist_offer_confirmed_over_rest_puts_the_participant_in_the_workflow(
     api: Api, acme: Tenant, globex: Tenant
 ):
-    ids = _event_with_a_workflow(api, acme)
+    ids = event_with_a_workflow(api, acme)
     waitlist = f"/api/v1/events/{ids['event']}/waitlist"
     off = api.request("GET", waitlist, key=acme.key)
     assert off.status_code == 404 and off.json()["code"] == "FEATURE_DISABLED"
