@@ -18,8 +18,6 @@ from registration_svc.bootstrap import SERVICE as REGISTRATION
 from plenary_contracts.catalog import events as events_contract
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import BulkOperationStatus
-from plenary_contracts.envelope import CloudEvent
-from plenary_contracts.events import EventSpec
 from plenary_contracts.flags import FlagKey
 from plenary_kit import context as ctx
 from plenary_kit import provision
@@ -30,6 +28,7 @@ from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
 from plenary_kit.testing.flags import put_flag
+from plenary_kit.testing.producing import publish_produced
 
 TENANT = "bench-tenant"
 CALLERS = 8
@@ -58,17 +57,6 @@ async def _as_admin(nc: Any, spec: Any, body: dict[str, Any], timeout: float | N
     return await call(nc, spec, body, context=context, timeout=timeout or spec.timeout_seconds)
 
 
-async def _publish(nc: Any, spec: EventSpec, data: dict[str, Any]) -> None:
-    event = CloudEvent(
-        source=spec.source,
-        type=spec.type,
-        dataschema=spec.dataschema,
-        tenantid=TENANT,
-        data=spec.payload.model_validate(data).model_dump(mode="json"),
-    )
-    await nc.jetstream().publish(spec.subject, event.to_nats_payload(), headers=event.to_nats_headers(), timeout=5)
-
-
 async def _seed_event(nc: Any) -> tuple[str, str]:
     """An event and a participant type, announced as the events service announces them."""
     now = datetime.now(UTC)
@@ -84,9 +72,9 @@ async def _seed_event(nc: Any) -> tuple[str, str]:
         "timezone": "UTC",
         **stamp,
     }
-    await _publish(nc, events_contract.EVENT_CREATED, {"event": event})
+    await publish_produced(nc, events_contract.EVENT_CREATED, {"event": event}, tenant=TENANT)
     kind = {"id": type_id, "eventId": event_id, "name": "Delegate", "code": "DELEGATE", **stamp}
-    await _publish(nc, events_contract.PARTICIPANT_TYPE_CREATED, {"participantType": kind})
+    await publish_produced(nc, events_contract.PARTICIPANT_TYPE_CREATED, {"participantType": kind}, tenant=TENANT)
     return event_id, type_id
 
 

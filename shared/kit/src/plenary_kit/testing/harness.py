@@ -18,6 +18,7 @@ from ..bus.rpc import call
 from ..service import Runtime
 from .flags import put_flag
 from .plugin import eventually
+from .producing import publish_produced
 
 TENANT = "tenant-a"
 OTHER_TENANT = "tenant-b"
@@ -48,18 +49,7 @@ class ServiceHarness:
 
     async def publish(self, spec: EventSpec, data: dict[str, Any], *, tenant: str = TENANT) -> CloudEvent:
         """Publish an event on JetStream as its producer's outbox relay would."""
-        event = CloudEvent(
-            source=spec.source,
-            type=spec.type,
-            dataschema=spec.dataschema,
-            tenantid=tenant,
-            actorid=ADMIN,
-            data=spec.payload.model_validate(data).model_dump(mode="json"),
-        )
-        await self.nc.jetstream().publish(
-            spec.subject, event.to_nats_payload(), headers=event.to_nats_headers(), timeout=5
-        )
-        return event
+        return await publish_produced(self.nc, spec, data, tenant=tenant, actor=ADMIN)
 
     async def events(self, spec: EventSpec) -> list[dict[str, Any]]:
         """Payloads (``data``) of the service's committed events of one kind, oldest first."""

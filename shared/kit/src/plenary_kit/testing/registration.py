@@ -9,6 +9,7 @@ from plenary_contracts.catalog import registration
 from plenary_contracts.envelope import CloudEvent
 
 from ..ids import new_id
+from .producing import produced, publish_event
 
 
 def registered_event(tenant_id: str, event_id: str, **fields: Any) -> CloudEvent:
@@ -27,19 +28,11 @@ def registered_event(tenant_id: str, event_id: str, **fields: Any) -> CloudEvent
         "updatedAt": now,
         **fields,
     }
-    spec = registration.PARTICIPANT_REGISTERED
-    return CloudEvent(
-        source=spec.source,
-        type=spec.type,
-        dataschema=spec.dataschema,
-        tenantid=tenant_id,
-        data=spec.payload.model_validate({"participant": record}).model_dump(mode="json"),
-    )
+    return produced(registration.PARTICIPANT_REGISTERED, {"participant": record}, tenant=tenant_id)
 
 
 async def publish_registration(nc: Client, tenant_id: str, event_id: str, **fields: Any) -> str:
     """Publish one registration on JetStream as registration's outbox would; returns the participant id."""
     event = registered_event(tenant_id, event_id, **fields)
-    subject = registration.PARTICIPANT_REGISTERED.subject
-    await nc.jetstream().publish(subject, event.to_nats_payload(), headers=event.to_nats_headers(), timeout=5)
+    await publish_event(nc, registration.PARTICIPANT_REGISTERED, event)
     return event.data["participant"]["id"]
