@@ -1,23 +1,31 @@
 # Plenary — two commands: `make run` brings the platform up, `make test` proves it works.
 SHELL := /bin/bash
 PYTHON ?= python3
+ifeq ($(origin UV),undefined)  # under `uv run`, UV is the uv that runs us
 UV := $(shell command -v uv 2>/dev/null)
+endif
 ifeq ($(UV),)
 UV := $(PYTHON) -m uv
 endif
-# Never let uv fetch a Python: use the one on this machine.
+# Never let uv fetch a Python: use the one on this machine. An existing .venv is used as it is (uv would
+# recreate it if UV_PYTHON named another path, under a running `make run`). A new one is made with the
+# interpreter $(PYTHON) really is: uv compares paths, and a launcher such as a pyenv shim never matches.
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v $(PYTHON))
+ifeq ($(wildcard .venv/pyvenv.cfg),)
+UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(getattr(sys, "_base_executable", sys.executable))')
+export UV_PYTHON
+endif
 
 .PHONY: help sync run test lint fmt bench contracts clean
 
 help:
-	@echo "make run    start every service on embedded PostgreSQL and NATS (gateway on 127.0.0.1:8080)"
+	@echo "make run    start every service on embedded PostgreSQL and NATS (gateway on 127.0.0.1:$${PLENARY_HTTP_PORT:-8080})"
 	@echo "make test   lint, import rules, unit and integration tests on real servers"
 	@echo "make lint   ruff + import-linter;  make fmt  format;  make bench  benchmarks"
 
 sync:
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv  # a Python that refuses pip (PEP 668)
 	@$(UV) sync --frozen --quiet
 
 run: sync

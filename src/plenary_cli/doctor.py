@@ -2,14 +2,15 @@
 
 import asyncio
 
+import nats
 import psycopg
 import sqlalchemy as sa
 import typer
 from nats.js.errors import BucketNotFoundError, NotFoundError
+from sqlalchemy.engine import make_url
 
 from plenary_contracts import streams
 from plenary_kit import migrations
-from plenary_kit.bus.connection import connect
 from plenary_kit.discovery import load_services
 from plenary_kit.settings import Settings, async_url, libpq_url
 
@@ -35,6 +36,10 @@ def _warn_development_secrets(settings: Settings) -> None:
             typer.echo(f"warn {name} is the development default -> set PLENARY_{name.upper()} in production")
 
 
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _check_postgres(settings: Settings) -> bool:
     try:
         with psycopg.connect(libpq_url(settings.database_url), connect_timeout=3) as conn:
@@ -43,8 +48,11 @@ def _check_postgres(settings: Settings) -> bool:
     except Exception as error:
         return _say(
             False,
-            f"PostgreSQL does not answer at PLENARY_DATABASE_URL: {error}".strip(),
-            "start it (`make run` starts one) or point PLENARY_DATABASE_URL at a running server",
+            f"PostgreSQL does not answer at {_shown(settings.database_url)}: {error}".strip(),
+            f"start it (`make run` starts one on PLENARY_PG_PORT, now {settings.pg_port}) "
+            "or point PLENARY_DATABASE_URL at a running server"
+            if settings.embedded_postgres
+            else "start it or fix PLENARY_DATABASE_URL",
         )
     healthy = True
     for spec in load_services():
@@ -71,14 +79,29 @@ def _check_postgres(settings: Settings) -> bool:
     return healthy
 
 
+async def _ignore(error: Exception) -> None:
+    pass
+
+
 async def _check_nats(settings: Settings) -> bool:
     try:
-        nc = await asyncio.wait_for(connect(settings.nats_url, "plenary-doctor"), 5)
+        nc = await nats.connect(  # one attempt, no reconnection and no logged tracebacks: doctor only asks
+            servers=[settings.nats_url],
+            name="plenary-doctor",
+            connect_timeout=3,
+            allow_reconnect=False,
+            max_reconnect_attempts=1,  # 0 would mean "forever" to the client
+            reconnect_time_wait=0.1,
+            error_cb=_ignore,
+        )
     except Exception as error:
         return _say(
             False,
-            f"NATS does not answer at {settings.nats_url}: {type(error).__name__}",
-            "start nats-server with -js (`make run` starts one) or set PLENARY_NATS_URL",
+            f"NATS does not answer at {settings.nats_url}: {type(error).__name__} {error}".strip(),
+            f"start it (`make run` starts one on PLENARY_NATS_PORT, now {settings.nats_port}) "
+            "or point PLENARY_NATS_URL at a nats-server running with -js"
+            if settings.embedded_nats
+            else "start nats-server with -js or fix PLENARY_NATS_URL",
         )
     healthy = _say(True, f"NATS answers at {settings.nats_url}")
     try:

@@ -4,10 +4,10 @@ original's permissions; participants arrive by registration's event."""
 import asyncio
 
 from plenary_kit.bus.connection import connect
-from plenary_kit.ids import new_id
 from plenary_kit.testing.api import Api
 from plenary_kit.testing.registration import publish_registration
 
+from .builders import published_event
 from .conftest import Tenant
 
 EVENT = "congress-2026"
@@ -28,7 +28,7 @@ def _register(api: Api, tenant_id: str, event_id: str) -> str:
 
 def _two_step_workflow(api: Api, tenant: Tenant) -> dict[str, str]:
     """A fresh event with one published workflow: Review → Badge."""
-    key, event_id = tenant.key, f"event-{new_id()[:8]}"
+    key, (event_id, _) = tenant.key, published_event(api, tenant)
     workflow = api.ok("POST", "/api/v1/workflows", 201, key=key, json={"eventId": event_id, "name": "Accreditation"})
     wid = workflow["data"]["id"]
     review = api.ok(

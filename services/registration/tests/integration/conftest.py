@@ -2,6 +2,7 @@
 gateway would, with the events service's events published the way it publishes them."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -107,6 +108,26 @@ class RegistrationService(ServiceHarness):
 
         await eventually(held, timeout=20)
         return seeded
+
+    @asynccontextmanager
+    async def screening_held(self, event_id: str, tenant: str = TENANT) -> AsyncIterator[None]:
+        """Hold the event's screening lock, as a registration of the event does while it screens: every
+        registration whose scope holds the event waits until the block ends."""
+        lock = sa.func.hashtextextended(f"registration-screening:{tenant}:{event_id}", 0)
+        async with self.runtime.engine.connect() as holder:
+            await holder.execute(sa.select(sa.func.pg_advisory_lock(lock)))
+            try:
+                yield
+            finally:
+                await holder.execute(sa.select(sa.func.pg_advisory_unlock(lock)))
+
+    async def waiting_for_locks(self, count: int) -> None:
+        """Wait until ``count`` transactions wait for an advisory lock (screening, idempotency keys)."""
+        query = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        await eventually(lambda: self._scalar_is(query, count), timeout=20)
+
+    async def _scalar_is(self, query: Any, expected: int) -> bool:
+        return await self.scalar(query) == expected
 
     async def caught_up(self, durable: str) -> None:
         """Wait until the durable consumer handled (and acked) every message of its stream so far."""

@@ -239,6 +239,36 @@ async def test_cancel_drops_an_unconfirmed_import_with_its_rows(bulk):
     ]
 
 
+async def test_a_running_import_can_be_cancelled_and_stops_after_its_chunk_in_flight(bulk):
+    event = await bulk.seed_event()
+    rows = [["First Name", "Last Name"], *([f"Runner{n}", f"Stopped{n}"] for n in range(1, 1201))]
+    operation = (await previewed(bulk, event, csv_bytes(rows))).operation
+    async with bulk.screening_held(event.id):
+        await bulk.call(contract.CONFIRM_IMPORT, {"id": operation.id})
+        await bulk.waiting_for_locks(1)  # the first chunk of 500 rows waits to screen
+
+        await bulk.call(contract.CANCEL_IMPORT, {"id": operation.id})
+
+        assert (await bulk.call(contract.GET_BULK_OPERATION, {"id": operation.id})).status == "CANCELLED"
+    # the runner takes one import at a time: a later one completes once it has let go of the cancelled one
+    later = await imported(bulk, csv_bytes([["First Name", "Last Name"], ["Ada", "Lovelace"]]), event)
+    assert later.status == "COMPLETED"
+    cancelled = await bulk.call(contract.GET_BULK_OPERATION, {"id": operation.id})
+    assert (cancelled.status, cancelled.processed_items, cancelled.success_count) == ("CANCELLED", 500, 500)
+    assert len(await participants_of(bulk, event.id)) == 501
+    statuses = [item.status for item in await items_of(bulk, operation.id)]
+    assert (statuses.count("success"), statuses.count("valid")) == (500, 700)
+    (announced,) = await bulk.events(contract.BULK_OPERATION_CANCELLED)
+    assert announced["operation"]["status"] == "CANCELLED"
+    for step in (contract.CONFIRM_IMPORT, contract.CANCEL_IMPORT):
+        with pytest.raises(BadRequest):
+            await bulk.call(step, {"id": operation.id})
+
+    undone = await bulk.call(contract.UNDO_BULK_OPERATION, {"id": operation.id})
+
+    assert undone.status == "ROLLED_BACK" and len(await participants_of(bulk, event.id)) == 1
+
+
 async def test_undo_deletes_what_the_import_created_and_keeps_participants_changed_since(bulk):
     event = await bulk.seed_event()
     before = await bulk.call(

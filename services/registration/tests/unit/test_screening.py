@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 from registration_svc.domain.screening import (
+    MAX_FLAGGED,
     BlacklistEntry,
     Person,
     Risk,
@@ -11,6 +12,7 @@ from registration_svc.domain.screening import (
     combined_score,
     flagged,
     full_name,
+    numbers,
     probe_keys,
     risk_of,
     score,
@@ -134,3 +136,58 @@ def test_a_name_within_two_edits_is_found_through_the_blocking_keys(first: str, 
 def test_the_same_soundex_pair_is_found_however_far_the_names():
     probing, stored = Person(None, "Robert", "Smith"), Person(None, "Rupert", "Schmidt")
     assert "soundex:R163:S530" in probe_keys(probing) & blocking_keys(stored)
+
+
+def test_numbered_names_with_other_numbers_are_not_duplicates():
+    assert score(person("Test1", "User1"), person("Test2", "User2", "p2")).score == 0.0
+    assert score(person("Test1", "User12"), person("Test11", "User2", "p2")).score == 0.0  # same digits, other numbers
+    assert score(person("Robert1", "Smith"), person("Rupert2", "Smyth", "p2")).score == 0.0  # not by Soundex either
+
+
+def test_numbered_names_with_the_same_numbers_follow_the_name_rules():
+    assert score(person("Test1", "User1"), person("Test1", "User1", "p2")).score == 0.85
+    assert score(person("Test1", "User1"), person("Tst1", "Usr1", "p2")).score == 0.85
+    assert score(person("Robert 7", "Smith"), person("Rupert 7", "Smyth", "p2")).score == 0.80
+
+
+def test_identifiers_still_match_whatever_numbers_the_names_carry():
+    scored = score(person("Test1", "User1", email="t@x.org"), person("Test2", "User2", "p2", email="t@x.org"))
+    assert scored.score == 0.95 and [m.field for m in scored.matches] == ["email"]
+
+
+def test_numbers_are_the_runs_of_digits_in_order():
+    assert numbers("test12 user3") == ("12", "3") and numbers("ada lovelace") == ()
+
+
+def test_numbered_names_are_keyed_apart_by_their_numbers():
+    first, second = person("Test1", "User1"), person("Test2", "User2", "p2")
+    assert not probe_keys(first) & blocking_keys(second)
+    assert probe_keys(first) & blocking_keys(person("Test1", "Usr1", "p3"))
+    assert "soundex:T230:U260#1,1" in blocking_keys(first)
+
+
+def test_names_without_numbers_keep_their_keys():
+    assert "soundex:A300:L142" in blocking_keys(person()) and "name:12:0:ada " in blocking_keys(person())
+
+
+def test_flagged_keeps_only_the_best_candidates():
+    me = person(email="ada@x.org")
+    crowd = [person("Ada", "Lovelace", f"p{n:03d}") for n in range(MAX_FLAGGED + 10)]
+    best = person("Ada", "Lovelace", "zz-best", email="ada@x.org")
+    found = flagged(me, [*crowd, best])
+    assert len(found) == MAX_FLAGGED and found[0].candidate_id == "zz-best"
+
+
+numbered = st.from_regex(r"[a-z]{1,6}[0-9]{0,3}", fullmatch=True)
+
+
+@given(numbered, numbered, st.data())
+def test_a_numbered_name_within_two_edits_with_the_same_numbers_is_found(first: str, last: str, data: st.DataObject):
+    other = f"{first} {last}"
+    for _ in range(data.draw(st.integers(0, 2))):
+        at = data.draw(st.integers(0, len(other) - 1))
+        other = other[:at] + data.draw(st.sampled_from("abc1 ")) + other[at + 1 :]
+    other_first, _, other_last = other.partition(" ")
+    probing, stored = Person(None, first, last), Person(None, other_first, other_last)
+    if score(probing, stored).score >= 0.70:
+        assert probe_keys(probing) & blocking_keys(stored)

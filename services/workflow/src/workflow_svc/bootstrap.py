@@ -8,9 +8,11 @@ from .adapters.tables import messaging, metadata
 
 
 def wire(runtime: Runtime) -> None:
+    from .adapters.events_client import EventsClient
+    from .adapters.identity_client import IdentityClient
     from .entrypoints import definitions, engine
 
-    definitions.register(runtime)
+    definitions.register(runtime, EventsClient(runtime), IdentityClient(runtime))
     engine.register(runtime)
 
 

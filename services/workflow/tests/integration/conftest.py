@@ -1,16 +1,25 @@
 """A running workflow service on real PostgreSQL and nats-server, driven over the bus as the gateway
-would, with registration's events published the way registration publishes them."""
+would, with registration's events published the way registration publishes them.
+
+The events service runs beside it, since workflow asks it whether the events and participant types a
+workflow names exist. Tests name events and types by readable ids ("event-1", "type-delegate"): the
+harness puts them, under those ids, in the events service's own tables (``seed_event``), as if an
+organiser had created them. Reviewers are identity's users as workflow's directory holds them."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.dialects.postgresql import insert
+from workflow_svc.adapters.tables import user_directory
 from workflow_svc.bootstrap import SERVICE as WORKFLOW
 
 from plenary_contracts.catalog import workflow as workflow_contract
 from plenary_contracts.errors import NotFound
 from plenary_kit.bus.connection import connect
+from plenary_kit.discovery import load_services
 from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
@@ -22,11 +31,45 @@ from plenary_kit.testing.registration import publish_registration
 
 EVENT = "event-1"
 PARTICIPANT_TYPE = "type-delegate"
+REVIEWERS = ("reviewer-1", "reviewer-2", "reviewer-3", "r1", "r2", "r3", "busy", "idle", "light")
+_LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)  # any event from identity is newer
 
 
 @dataclass
 class WorkflowService(ServiceHarness):
     settings: Settings
+    events_service: Runtime
+
+    async def seed_event(
+        self, event_id: str = EVENT, *, tenant: str = TENANT, types: tuple[str, ...] = (PARTICIPANT_TYPE,)
+    ) -> None:
+        """The event and its participant types, under these ids, in the events service of ``tenant``
+        (kept when already there)."""
+        tables = self.events_service.spec.metadata.tables
+        event, participant_type = tables["events.event"], tables["events.participant_type"]
+        start = datetime.now(UTC) + timedelta(days=30)
+        async with self.events_service.engine.begin() as conn:
+            await conn.execute(
+                insert(event)
+                .values(
+                    id=event_id,
+                    tenant_id=tenant,
+                    name=f"Congress {event_id}",
+                    description="",
+                    status="PUBLISHED",
+                    start_date=start,
+                    end_date=start + timedelta(days=3),
+                )
+                .on_conflict_do_nothing()
+            )
+            for type_id in types:
+                values = {"id": type_id, "tenant_id": tenant, "event_id": event_id, "name": type_id, "code": type_id}
+                await conn.execute(insert(participant_type).values(**values).on_conflict_do_nothing())
+
+    async def seed_reviewers(self, *user_ids: str, tenant: str = TENANT) -> None:
+        """identity's users, as workflow's directory holds them once identity's events arrived."""
+        rows = [{"id": u, "tenant_id": tenant, "updated_at": _LONG_AGO} for u in user_ids]
+        await self.execute(insert(user_directory).on_conflict_do_nothing(), rows)
 
     async def progress(self, pid: str, *, tenant: str = TENANT) -> workflow_contract.ParticipantProgress:
         return await self.call(workflow_contract.GET_PROGRESS, {"participantId": pid}, tenant=tenant)
@@ -46,7 +89,10 @@ class WorkflowService(ServiceHarness):
     async def build(
         self, steps: list[dict[str, Any]], *, event_id: str = EVENT, tenant: str = TENANT, **fields: Any
     ) -> "Built":
-        """Create a workflow from steps named by ``key``; targets, routes and fork/join refer to keys. Publishes it."""
+        """Create a workflow from steps named by ``key``; targets, routes and fork/join refer to keys. Publishes it.
+        The event (and the participant type named) are seeded first."""
+        named_type = fields.get("participantTypeId")
+        await self.seed_event(event_id, tenant=tenant, types=(PARTICIPANT_TYPE, *([named_type] if named_type else [])))
         wf = await self.call(
             workflow_contract.CREATE_WORKFLOW,
             {"eventId": event_id, "name": f"wf-{new_id()[:6]}", **fields},
@@ -106,11 +152,18 @@ class Built:
 async def workflow(plenary_settings: Settings) -> AsyncIterator[WorkflowService]:
     # Timers are driven by the tests themselves, never by the clock.
     settings = plenary_settings.model_copy(update={"workflow_timer_seconds": 3600})
+    (events_spec,) = load_services(["events"])
+    events_service = Runtime(events_spec, settings)
+    await events_service.start()
     runtime = Runtime(WORKFLOW, settings)
     await runtime.start()
     nc = await connect(settings.nats_url, "workflow-test")
     try:
-        yield WorkflowService(runtime, nc, settings)
+        service = WorkflowService(runtime, nc, settings, events_service)
+        await service.seed_event(EVENT, types=(PARTICIPANT_TYPE, "type-press", "type-visitor"))
+        await service.seed_reviewers(*REVIEWERS)
+        yield service
     finally:
         await nc.drain()
         await runtime.stop()
+        await events_service.stop()

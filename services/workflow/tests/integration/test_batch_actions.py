@@ -229,6 +229,19 @@ async def test_undo_leaves_a_participant_that_changed_after_the_batch_and_restor
     )
 
 
+async def test_a_batch_on_a_made_up_or_another_tenants_event_is_not_found(workflow):
+    await _flag_for_tenants(workflow, FlagKey.BULK_OPERATIONS, "tenant-a", "tenant-b")
+    await workflow.build(FLOW, participantTypeId=VISITOR)
+    pid = (await _registered(workflow, 1, participantTypeId=VISITOR))[0]
+
+    for event_id, tenant in (("event-made-up", "tenant-a"), (EVENT, "tenant-b")):
+        request = {**_batch("APPROVE", [pid]), "eventId": event_id}
+        for spec in (contract.DRY_RUN_BATCH_ACTION, contract.EXECUTE_BATCH_ACTION):
+            with pytest.raises(NotFound, match=f"event {event_id} not found"):
+                await workflow.call(spec, request, tenant=tenant)
+    assert await workflow.events(contract.BATCH_STARTED) == []
+
+
 async def test_batch_actions_are_refused_while_bulk_operations_are_off_and_are_per_tenant(workflow):
     with pytest.raises(FeatureDisabled):
         await workflow.call(contract.DRY_RUN_BATCH_ACTION, _batch("APPROVE", [new_id()]))
@@ -238,7 +251,9 @@ async def test_batch_actions_are_refused_while_bulk_operations_are_off_and_are_p
     await _flag_for_tenants(workflow, FlagKey.BULK_OPERATIONS, "tenant-a", "tenant-b")
     built = await workflow.build(FLOW, participantTypeId=VISITOR)
     (pid,) = await _entered(workflow, 1, built.steps["intake"])
-    theirs = await workflow.call(contract.DRY_RUN_BATCH_ACTION, _batch("APPROVE", [pid]), tenant="tenant-b")
+    await workflow.build(FLOW, event_id="event-b", tenant="tenant-b")
+    asked = {**_batch("APPROVE", [pid]), "eventId": "event-b"}
+    theirs = await workflow.call(contract.DRY_RUN_BATCH_ACTION, asked, tenant="tenant-b")
     assert [(i.id, i.reason) for i in theirs.ineligible] == [(pid, "Participant not found")]
     operation = await workflow.call(contract.EXECUTE_BATCH_ACTION, _batch("APPROVE", [pid]))
     with pytest.raises(NotFound):

@@ -290,10 +290,10 @@ async def test_a_deleted_event_retires_its_workflows_and_participants(workflow):
 
 
 async def test_a_deleted_tenant_is_purged_and_other_tenants_keep_their_rows(workflow):
-    for tenant in (TENANT, OTHER_TENANT):
-        await workflow.build(FLOW, tenant=tenant)
+    for tenant, event_id in ((TENANT, EVENT), (OTHER_TENANT, "event-b")):
+        await workflow.build(FLOW, tenant=tenant, event_id=event_id)
     ours = (await _register(workflow))["id"]
-    theirs = (await _register(workflow, tenantId=OTHER_TENANT))["id"]
+    theirs = (await _register(workflow, tenantId=OTHER_TENANT, eventId="event-b"))["id"]
     for pid, tenant in ((ours, TENANT), (theirs, OTHER_TENANT)):
         await _known(workflow, pid, tenant=tenant)
         await workflow.call(contract.TAKE_ACTION[ApprovalAction.APPROVE], {"participantId": pid}, tenant=tenant)

@@ -10,7 +10,7 @@ from workflow_svc.adapters.tables import participant
 from plenary_contracts.access import Grant, encode_grants
 from plenary_contracts.catalog import registration
 from plenary_contracts.catalog import workflow as contract
-from plenary_contracts.errors import Conflict, FeatureDisabled, Forbidden, NotFound
+from plenary_contracts.errors import Conflict, FeatureDisabled, Forbidden, NotFound, ValidationFailed
 from plenary_contracts.flags import FlagKey
 from plenary_kit.ids import new_id
 from plenary_kit.testing.plugin import eventually
@@ -119,7 +119,11 @@ async def test_a_change_registration_made_after_the_client_acted_wins_too(workfl
         await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(pid, acted_offline))
 
 
-async def test_another_tenants_participant_is_forbidden_and_an_unknown_one_not_found(workflow):
+def _now_ms() -> int:
+    return int(datetime.now(UTC).timestamp() * 1000)
+
+
+async def test_another_tenants_participant_and_an_unknown_one_are_not_found(workflow):
     await workflow.flags(FlagKey.OFFLINE_MODE)
     theirs = await workflow.register(tenant="tenant-b")
 
@@ -128,10 +132,38 @@ async def test_another_tenants_participant_is_forbidden_and_an_unknown_one_not_f
         return rows.scalar_one() == 1
 
     await eventually(known, timeout=20)
-    with pytest.raises(Forbidden):
-        await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(theirs, 2**41))
-    with pytest.raises(NotFound):
-        await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(new_id(), 2**41))
+    for pid in (theirs, new_id()):
+        with pytest.raises(NotFound):
+            await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(pid, _now_ms()))
+
+
+async def test_a_reused_mutation_id_with_another_participant_or_action_is_a_conflict(workflow):
+    await workflow.flags(FlagKey.OFFLINE_MODE)
+    await workflow.build(FLOW)
+    (pid, seen), (other, _) = await _entered(workflow), await _entered(workflow)
+    first = _mutation(pid, _ms(seen) + 1, id="device-7-0001")
+    await workflow.call(contract.SYNC_OFFLINE_MUTATION, first)
+
+    for reused in ({**first, "entityId": other}, {**first, "type": "reject"}):
+        with pytest.raises(Conflict) as refused:
+            await workflow.call(contract.SYNC_OFFLINE_MUTATION, reused)
+        assert refused.value.details == {"mutationId": "device-7-0001"}
+    assert (await workflow.call(contract.SYNC_OFFLINE_MUTATION, first)).duplicate is True
+    assert (await workflow.call(contract.LIST_APPROVALS, {"participantId": other})).data == []
+
+
+async def test_a_client_clock_far_ahead_of_the_servers_cannot_win_a_conflict(workflow):
+    await workflow.flags(FlagKey.OFFLINE_MODE)
+    await workflow.build(FLOW)
+    pid, seen = await _entered(workflow)
+
+    with pytest.raises(ValidationFailed) as refused:
+        await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(pid, _now_ms() + 3_600_000))
+    assert [e.loc for e in refused.value.errors] == [["body", "timestamp"]]
+    assert (await workflow.progress(pid)).version == seen.version
+
+    synced = await workflow.call(contract.SYNC_OFFLINE_MUTATION, _mutation(pid, _now_ms() + 30_000))  # a small lead
+    assert synced.applied and synced.result.action == "APPROVE"
 
 
 async def test_collect_and_scan_apply_without_a_change_and_other_entities_pass_unchecked(workflow):

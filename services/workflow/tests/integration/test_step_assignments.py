@@ -2,6 +2,7 @@
 user directory fed by identity's user events."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +14,11 @@ from workflow_svc.bootstrap import SERVICE as WORKFLOW
 from plenary_contracts.catalog import identity
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.envelope import CloudEvent
-from plenary_contracts.errors import FeatureDisabled, NotFound
+from plenary_contracts.errors import FeatureDisabled, NotFound, ValidationFailed
 from plenary_contracts.flags import FlagKey
+from plenary_kit.discovery import load_services
 from plenary_kit.ids import new_id
+from plenary_kit.service import Runtime
 from plenary_kit.testing.plugin import eventually
 
 
@@ -139,7 +142,7 @@ async def test_lists_show_active_assignments_per_step_oldest_first_and_per_user_
     listed = await _of_step(workflow, review)
     assert [a.user_id for a in listed] == ["reviewer-1", "reviewer-2"]
     assert listed[0].user == contract.UserSummary(id="reviewer-1", name="Grace Hopper", email="reviewer-1@example.org")
-    assert listed[1].user is None  # not (yet) known to the directory
+    assert listed[1].user == contract.UserSummary(id="reviewer-2")  # known to the directory, not named yet
 
     mine = (await workflow.call(contract.LIST_USER_ASSIGNMENTS, {"userId": "reviewer-1"})).data
     assert [(a.id, a.step_name) for a in mine] == [(at_print.id, "Print"), (at_review.id, "Review")]
@@ -159,8 +162,58 @@ async def test_a_user_of_another_tenant_cannot_be_assigned(workflow, steps):
     review, _ = steps
     await _user_event(workflow, identity.USER_CREATED, "outsider", tenant="tenant-b")
     await eventually(lambda: _directory_name(workflow, "outsider"))
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationFailed) as refused:
         await _assign(workflow, review, "outsider")
+    assert [e.loc for e in refused.value.errors] == [["body", "userId"]]
+
+
+@pytest.fixture
+async def identity_service(workflow) -> AsyncIterator[Runtime]:
+    """identity running beside workflow, for users the directory does not hold yet."""
+    (spec,) = load_services(["identity"])
+    runtime = Runtime(spec, workflow.settings)
+    await runtime.start()
+    tenants = spec.metadata.tables["identity.tenant"]
+    async with runtime.engine.begin() as conn:  # the harness's tenants, under their ids, as identity holds tenants
+        for slug in ("tenant-a", "tenant-b"):
+            await conn.execute(
+                sa.insert(tenants).values(id=slug, name=slug, slug=slug, email=f"office@{slug}.test", phone="")
+            )
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
+
+
+async def _identity_user(workflow, username: str, tenant: str) -> str:
+    """A user identity creates in ``tenant``, kept out of workflow's directory as if its event were late."""
+    body = {"email": f"{username}@users.test", "username": username, "password": "a-long-enough-password"}
+    created = await workflow.call(identity.CREATE_USER, body, tenant=tenant)
+    await eventually(lambda: _directory_has(workflow, created.id), timeout=20)
+    await workflow.execute(sa.delete(user_directory).where(user_directory.c.id == created.id))
+    return created.id
+
+
+async def _directory_has(workflow, user_id: str) -> bool:
+    return bool(await workflow.scalar(sa.select(sa.func.count()).where(user_directory.c.id == user_id)))
+
+
+async def test_identity_is_asked_about_a_user_the_directory_lacks_and_unknown_users_are_refused(
+    workflow, steps, identity_service
+):
+    review, _ = steps
+    ada = await _identity_user(workflow, "ada", "tenant-a")
+    outsider = await _identity_user(workflow, "outsider", "tenant-b")
+
+    assigned = await _assign(workflow, review, ada)
+    assert assigned.user == contract.UserSummary(id=ada, email="ada@users.test")  # remembered from identity's answer
+    for unknown in ("ghost", outsider):
+        with pytest.raises(ValidationFailed) as refused:
+            await _assign(workflow, review, unknown)
+        assert [e.loc for e in refused.value.errors] == [["body", "userId"]]
+        with pytest.raises(ValidationFailed):
+            await workflow.call(contract.REASSIGN_STEP, {"id": assigned.id, "userId": unknown})
+    assert [a.user_id for a in await _of_step(workflow, review)] == [ada]
 
 
 async def test_concurrent_round_robin_advances_lose_no_update(workflow, steps):

@@ -42,11 +42,13 @@ async def test_a_workflow_starts_as_a_draft_and_reads_back_with_its_steps_in_ord
 
 
 async def test_workflows_list_by_event_and_status_and_sort_by_name(workflow):
+    await workflow.seed_event("event-2")
+    await workflow.seed_event("event-b", tenant=OTHER_TENANT)
     await _workflow(workflow, "B flow")
     archived = await _workflow(workflow, "A flow")
     await workflow.call(contract.UPDATE_WORKFLOW, {"id": archived.id, "status": "ARCHIVED"})
     await _workflow(workflow, "C flow", eventId="event-2")
-    await workflow.call(contract.CREATE_WORKFLOW, {"eventId": "event-1", "name": "Theirs"}, tenant=OTHER_TENANT)
+    await workflow.call(contract.CREATE_WORKFLOW, {"eventId": "event-b", "name": "Theirs"}, tenant=OTHER_TENANT)
 
     everything = await workflow.call(contract.LIST_WORKFLOWS, {"sort": "name:asc"})
     assert [w.name for w in everything.data] == ["A flow", "B flow", "C flow"]
@@ -58,12 +60,14 @@ async def test_workflows_list_by_event_and_status_and_sort_by_name(workflow):
 
 
 async def test_a_workflow_name_is_unique_per_tenant_and_event(workflow):
+    await workflow.seed_event("event-2")
+    await workflow.seed_event("event-b", tenant=OTHER_TENANT)
     first = await _workflow(workflow)
     with pytest.raises(Conflict) as clash:
         await _workflow(workflow)
     assert "already has this name" in clash.value.message
     await _workflow(workflow, eventId="event-2")
-    await workflow.call(contract.CREATE_WORKFLOW, {"eventId": "event-1", "name": "Accreditation"}, tenant=OTHER_TENANT)
+    await workflow.call(contract.CREATE_WORKFLOW, {"eventId": "event-b", "name": "Accreditation"}, tenant=OTHER_TENANT)
     other = await _workflow(workflow, "Other")
     with pytest.raises(Conflict):
         await workflow.call(contract.UPDATE_WORKFLOW, {"id": other.id, "name": first.name})

@@ -2,7 +2,7 @@ import pytest
 from workflow_svc.domain.batch import chunks, ineligibility
 from workflow_svc.domain.snapshot import Snapshot, SnapshotStep
 
-from plenary_contracts.enums import ApprovalAction, StepType
+from plenary_contracts.enums import ApprovalAction, ParticipantStatus, StepType
 
 A = ApprovalAction
 
@@ -14,12 +14,13 @@ SNAP = Snapshot(
         SnapshotStep("bare", "Bare"),
         SnapshotStep("end", "End", is_terminal=True),
         SnapshotStep("fork", "Fork", step_type=StepType.FORK, config={"branches": [{"branchStepId": "bare"}]}),
+        SnapshotStep("join", "Join", step_type=StepType.JOIN, next_step_id="end", config={"strategy": "ALL"}),
     ),
 )
 
 
-def reason(step_id, action, snap=SNAP, returning=None):
-    return ineligibility(snap, step_id, action, return_step_id=returning)
+def reason(step_id, action, snap=SNAP, returning=None, status=None):
+    return ineligibility(snap, step_id, action, return_step_id=returning, status=status)
 
 
 def test_no_version_is_ineligible():
@@ -82,3 +83,21 @@ def test_chunks_of_nothing_is_no_chunk():
 def test_a_chunk_size_below_one_is_an_error():
     with pytest.raises(ValueError):
         chunks(["a"], size=0)
+
+
+@pytest.mark.parametrize("status", [ParticipantStatus.APPROVED, ParticipantStatus.PRINTED, ParticipantStatus.REJECTED])
+@pytest.mark.parametrize("action", [A.APPROVE, A.REJECT, A.BYPASS, A.RETURN])
+def test_a_finished_participant_is_ineligible_for_every_batch_action_return_included(status, action):
+    assert reason("end", action, returning="full", status=status) == (
+        f"Participant has finished its workflow ({status.value})"
+    )
+
+
+@pytest.mark.parametrize("status", [ParticipantStatus.PENDING, ParticipantStatus.IN_PROGRESS])
+def test_an_unfinished_participant_at_a_terminal_step_is_eligible_for_approve(status):
+    assert reason("end", A.APPROVE, status=status) is None
+
+
+def test_a_participant_at_a_join_is_ineligible_for_all_but_return():
+    assert reason("join", A.APPROVE) == "Participant stands at a JOIN with no open branches: only RETURN moves it"
+    assert reason("join", A.RETURN, returning="full") is None

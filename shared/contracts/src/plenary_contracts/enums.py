@@ -261,6 +261,7 @@ class BulkOperationStatus(StrEnum):
     PROCESSING = "PROCESSING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
     ROLLED_BACK = "ROLLED_BACK"
 
 

@@ -25,10 +25,27 @@ class EmbeddedError(RuntimeError):
     pass
 
 
+class PortInUse(EmbeddedError):
+    def __init__(self, what: str, port: int) -> None:
+        super().__init__(f"{what} cannot listen on 127.0.0.1:{port}: the port is already in use")
+        self.port = port
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on ``host:port`` now (as servers do, reusing TIME_WAIT addresses)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
 
 
 def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -155,6 +172,8 @@ class EmbeddedPostgres:
             self._initdb()
         if self._pid_alive():
             raise EmbeddedError(f"a PostgreSQL already runs on {self.data_dir}; stop it first")
+        if not port_is_free(self.port):
+            raise PortInUse("PostgreSQL", self.port)  # else we would wait for, and talk to, someone else's server
         options = [
             "-c", "listen_addresses=127.0.0.1",
             "-c", f"unix_socket_directories={self.data_dir}",
@@ -224,6 +243,8 @@ class EmbeddedNats:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> None:
+        if not port_is_free(self.port):
+            raise PortInUse("nats-server", self.port)
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.store_dir.parent / f"{self.store_dir.name}.log", "ab")
         self.process = subprocess.Popen(

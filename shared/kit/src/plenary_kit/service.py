@@ -31,7 +31,7 @@ from plenary_contracts.streams import ConsumerSpec
 from . import context as ctx
 from .bus.connection import connect
 from .bus.retry import PermanentError, retry_middleware
-from .bus.rpc import OperationServer
+from .bus.rpc import OperationServer, raw_body
 from .db.engine import create_engine_for, create_session_factory
 from .db.messaging import MessagingTables
 from .db.uow import UnitOfWork
@@ -115,7 +115,9 @@ class Runtime:
 
         # Requests to one operation run concurrently (row locks keep them correct), not one after another.
         workers = self.base_settings.request_concurrency
-        self.broker.subscriber(operation.subject, queue=self.spec.name, no_reply=True, max_workers=workers)(on_request)
+        self.broker.subscriber(
+            operation.subject, queue=self.spec.name, no_reply=True, max_workers=workers, decoder=raw_body
+        )(on_request)
 
     def consume(self, consumer: ConsumerSpec, events: list[EventSpec], handler: EventHandler) -> None:
         """Handle events on a durable consumer, exactly once per event thanks to the inbox."""
@@ -162,6 +164,7 @@ class Runtime:
             durable=consumer.durable,
             pull_sub=PullSub(batch_size=10, timeout=1.0),
             ack_policy=AckPolicy.NACK_ON_ERROR,
+            decoder=raw_body,  # the envelope is read from the raw message; a deep body must not recurse here
         )(on_event)
 
     def every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:

@@ -9,21 +9,24 @@ import os
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from plenary_contracts.services import schema_of
 
-EMBEDDED_PG_PORT = 55432
-EMBEDDED_NATS_PORT = 44222
 EMBEDDED_PG_PASSWORD = "plenary"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLENARY_", extra="ignore")
 
-    database_url: str = f"postgresql://postgres:{EMBEDDED_PG_PASSWORD}@127.0.0.1:{EMBEDDED_PG_PORT}/plenary"
-    nats_url: str = f"nats://127.0.0.1:{EMBEDDED_NATS_PORT}"
+    # Ports of the PostgreSQL and nats-server that `plenary dev` starts when no URL is given; the default
+    # URLs follow them, so a second checkout on other ports reaches its own servers.
+    pg_port: int = 55432
+    nats_port: int = 44222
+    database_url: str = f"postgresql://postgres:{EMBEDDED_PG_PASSWORD}@127.0.0.1:55432/plenary"
+    nats_url: str = "nats://127.0.0.1:44222"
     db_role_password: str = "plenary"
     home: Path = Path(".plenary")
     http_host: str = "127.0.0.1"
@@ -46,11 +49,36 @@ class Settings(BaseSettings):
     usage_flush_seconds: float = 5.0
     api_key_sweep_seconds: float = 60.0
     workflow_timer_seconds: float = 30.0  # SLA and branch-timeout sweeps
-    waitlist_timer_seconds: float = 300.0  # offer expiry and reminders (P4-11: every 5 min)
+    waitlist_timer_seconds: float = 300.0  # offer expiry and reminders, every 5 minutes
     import_poll_seconds: float = 1.0  # how often an idle registration replica looks for imports to run
     max_body_bytes: int = 1_048_576
     request_concurrency: int = 8  # requests one replica handles at once per operation
     max_upload_bytes: int = 50 * 1_048_576  # file upload routes (imports)
+    # How long the gateway waits for a request's whole body (from its first read) before a 408.
+    body_timeout_seconds: float = 30.0
+    upload_timeout_seconds: float = 300.0  # file upload routes: 50 MiB at ~170 KB/s
+
+    _embedded_postgres: bool = PrivateAttr(default=False)
+    _embedded_nats: bool = PrivateAttr(default=False)
+
+    def model_post_init(self, context: object) -> None:
+        """Without a URL, the embedded server's: on its port, and `plenary dev` starts it."""
+        self._embedded_postgres = "database_url" not in self.model_fields_set
+        self._embedded_nats = "nats_url" not in self.model_fields_set
+        # object.__setattr__: a derived default, which must not count as a URL the caller gave
+        if self._embedded_postgres:
+            url = f"postgresql://postgres:{EMBEDDED_PG_PASSWORD}@127.0.0.1:{self.pg_port}/plenary"
+            object.__setattr__(self, "database_url", url)
+        if self._embedded_nats:
+            object.__setattr__(self, "nats_url", f"nats://127.0.0.1:{self.nats_port}")
+
+    @property
+    def embedded_postgres(self) -> bool:
+        return self._embedded_postgres
+
+    @property
+    def embedded_nats(self) -> bool:
+        return self._embedded_nats
 
     def service(self, name: str) -> "ServiceSettings":
         return ServiceSettings(self, name)
@@ -65,8 +93,12 @@ class ServiceSettings:
         self.schema = schema_of(name)
         self.role = f"plenary_{self.schema}"
 
+    def setting_name(self, key: str) -> str:
+        """The environment variable of this service's ``key`` override: ``PLENARY_<SERVICE>_<KEY>``."""
+        return f"PLENARY_{self.schema.upper()}_{key}"
+
     def _override(self, key: str) -> str | None:
-        return os.environ.get(f"PLENARY_{self.schema.upper()}_{key}")
+        return os.environ.get(self.setting_name(key))
 
     @cached_property
     def database_url(self) -> str:

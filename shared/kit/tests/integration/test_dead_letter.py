@@ -3,9 +3,11 @@ import asyncio
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from plenary_contracts import streams
+from plenary_contracts.envelope import CloudEvent
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.retry import PermanentError
 from plenary_kit.testing.plugin import eventually
+from plenary_kit.testing.producing import publish_event
 from plenary_kit.testing.servers import ensure_consumer
 
 from .conftest import PROBE, commit_probes, probe_consumer
@@ -64,3 +66,37 @@ async def test_consumer_that_keeps_failing_ends_in_the_dead_letter_with_its_erro
 async def _two_or_more(settings):
     letters = await _dead_letters(settings)
     return letters if len(letters) >= 2 else None
+
+
+async def test_a_bug_is_retried_while_a_payload_that_cannot_be_parsed_is_dead_lettered_at_once(
+    plenary_settings, identity_runtime
+):
+    spec = probe_consumer("probe_parsing", max_deliver=4)
+    await ensure_consumer(plenary_settings.nats_url, spec)
+    attempts: dict[int, int] = {}
+    handled: list[int] = []
+
+    async def buggy_once(uow, event, payload) -> None:
+        attempts[payload.n] = attempts.get(payload.n, 0) + 1
+        if attempts[payload.n] == 1:
+            raise KeyError("a plain bug, not a verdict on the event")
+        handled.append(payload.n)
+
+    identity_runtime.consume(spec, [PROBE], buggy_once)
+    await identity_runtime.start()
+    nc = await connect(plenary_settings.nats_url, "test-producer")
+    try:
+        invalid = await publish_event(nc, PROBE, CloudEvent(source=PROBE.source, type=PROBE.type, data={"n": "x"}))
+        garbled = CloudEvent(source=PROBE.source, type=PROBE.type)
+        await nc.jetstream().publish(PROBE.subject, b"{not json", headers=garbled.to_nats_headers(), timeout=5)
+    finally:
+        await nc.drain()
+    (event,) = await commit_probes(identity_runtime, [7])
+
+    letters = await eventually(lambda: _two_or_more(plenary_settings), timeout=20)
+    by_event = {headers["ce-id"]: headers for _, headers, _ in letters}
+    assert set(by_event) == {str(invalid.id), str(garbled.id)}
+    assert {headers[streams.DEAD_LETTER_DELIVERIES] for headers in by_event.values()} == {"1"}
+    await eventually(lambda: handled == [7])
+    assert attempts == {7: 2}
+    assert str(event.id) not in {headers["ce-id"] for _, headers, _ in await _dead_letters(plenary_settings)}

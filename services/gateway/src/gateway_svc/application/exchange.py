@@ -67,3 +67,18 @@ def problem_response(
     return Outgoing(
         HTTP_STATUS[error.code], problem_body(error, instance, correlation_id), PROBLEM_JSON, dict(headers or {})
     )
+
+
+class BodyTooSlow(Exception):
+    """The client did not send its whole body in the time allowed.
+
+    Deliberately not a ``TimeoutError``: that is an ``OSError``, which the pipeline answers as its shared
+    state being unreachable (503)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request body did not arrive within {seconds:g} s")
+        self.seconds = seconds
+
+
+def request_timeout_body(error: BodyTooSlow, instance: str, correlation_id: str | None) -> bytes:
+    return problem_body(failure(ErrorCode.REQUEST_TIMEOUT, str(error)), instance, correlation_id)

@@ -24,6 +24,7 @@ from plenary_contracts.errors import HTTP_STATUS, ErrorCode, FieldError, Forbidd
 from plenary_contracts.operations import HealthReply, health_subject
 from plenary_contracts.registry import OPERATIONS
 from plenary_contracts.services import SERVICES
+from plenary_kit.json_depth import check_json_depth
 from plenary_kit.logging import get_logger
 from plenary_kit.service import Runtime
 
@@ -31,6 +32,7 @@ from ..application.exchange import Incoming, failure, problem_response
 from ..application.pipeline import Gateway, preflight_headers
 from ..application.requests import API_PREFIX, RoutePlan
 from ..composition import gateway_for
+from .docs import serve_docs
 from .middleware import EdgeMiddleware, too_large
 from .openapi import contract_document
 
@@ -63,13 +65,17 @@ async def _ask(nc: Client | None, service: str) -> HealthReply:
 def create_app(runtime: Runtime) -> FastAPI:
     gateway = gateway_for(runtime)
     plans = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
-    app = FastAPI(title="Plenary", version="1.0.0", description=DESCRIPTION)
+    settings = runtime.base_settings
+    app = FastAPI(title="Plenary", version="1.0.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=gateway.max_body_bytes,
         max_upload_bytes=gateway.max_upload_bytes,
         upload_routes=[(plan.method, plan.path) for plan in plans if plan.upload is not None],
+        body_timeout_seconds=settings.body_timeout_seconds,
+        upload_timeout_seconds=settings.upload_timeout_seconds,
     )
+    serve_docs(app)
 
     # Operations, not the public API: kept out of the document (a partial platform answers 503 by design).
     @app.get("/healthz", summary="Readiness of every service", include_in_schema=False)
@@ -111,7 +117,7 @@ def _endpoint(gateway: Gateway, plan: RoutePlan):  # type: ignore[no-untyped-def
             headers=request.headers,
             peer=request.client.host if request.client else None,
             correlation_id=request.state.correlation_id,
-            read_body=lambda: _read_body(request, limit),
+            read_body=lambda: _read_body(request, limit, plan.takes_json_body),
         )
         out = await gateway.handle(plan, incoming)
         elapsed = time.perf_counter() - started
@@ -124,7 +130,8 @@ def _endpoint(gateway: Gateway, plan: RoutePlan):  # type: ignore[no-untyped-def
     return endpoint
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, json_body: bool) -> bytes:
+    """The body, up to ``limit`` bytes; a JSON body nesting past ``MAX_JSON_DEPTH`` is refused unparsed."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -132,7 +139,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise too_large(limit)
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    if json_body:
+        check_json_depth(body, loc=["body"])
+    return body
 
 
 PREFLIGHT = "cors_preflight"

@@ -86,6 +86,10 @@ async def get_any_tenant(session: AsyncSession, operation_id: str, *, for_update
     return (await session.execute(query)).first()
 
 
+async def status_of(session: AsyncSession, operation_id: str) -> BulkOperationStatus | None:
+    return await session.scalar(sa.select(bulk_operation.c.status).where(bulk_operation.c.id == operation_id))
+
+
 async def insert(session: AsyncSession, **values: Any) -> None:
     await session.execute(sa.insert(bulk_operation).values(**values))
 

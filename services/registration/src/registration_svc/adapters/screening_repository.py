@@ -91,10 +91,13 @@ async def find_candidates(
     session: AsyncSession, tenant_id: str, event_ids: Collection[str], probes: Sequence[Probe]
 ) -> list[Candidate]:
     """Live participants of ``event_ids`` found through the probes' keys; one query for every person.
+    A key yields at most ``POSTINGS_PER_KEY`` participants (the index's first), so a crowded key costs
+    no more than any other.
 
-    The plan is pinned (``OFFSET 0`` keeps each lateral lookup a lookup): one index range per probed key,
-    then one primary-key fetch per candidate, however stale the table's statistics are (right after a
-    large import, a planner guessing "few rows" would otherwise join every key with every participant).
+    The plan is pinned (the ``LIMIT`` and ``OFFSET 0`` keep each lateral lookup a lookup): one index range
+    per probed key, then one primary-key fetch per candidate, however stale the table's statistics are
+    (right after a large import, a planner guessing "few rows" would otherwise join every key with every
+    participant).
     """
     if not probes or not event_ids:
         return []
@@ -114,7 +117,7 @@ async def find_candidates(
             blocking_key.c.key == wanted.c.key,
             blocking_key.c.event_id == sa.any_(scope),
         )
-        .offset(0)
+        .limit(screening.POSTINGS_PER_KEY)
         .lateral("postings")
     )
     matched = (

@@ -1,10 +1,15 @@
-"""Running confirmed imports in the background, resumably (P4-06, with the 100k-row ⚠ fix).
+"""Running confirmed imports in the background, resumably.
 
 The items' statuses are the cursor. Each chunk is one unit of work: lock the next rows still valid or
 warning (``FOR UPDATE SKIP LOCKED``), register them through the one registration path, mark each row
 success or error, count, publish the progress, commit. A crash loses at most the chunk in flight,
 whose participants vanish with it; a restart, or another replica, carries on with the rows still
-pending, so no row is ever registered twice.
+pending, so no row is ever registered twice. Before each chunk the runner looks whether the import was
+cancelled meanwhile, and stops if so.
+
+Background work has a budget of its own: a process runs one chunk at a time (one connection, and a
+second only to announce blocked rows), and the registration path gives the event loop back every few
+rows, so the process's request handlers keep answering other callers while an import runs.
 """
 
 import asyncio
@@ -95,7 +100,7 @@ class ImportRunner:
         try:
             job = _Job(operation, schema)
             after = 0
-            while not self._stopped:
+            while not self._stopped and await self._still_running(operation_id):
                 done = await self._chunk(job, after)
                 if done is None:  # nothing left after ``after``: look once more from the start
                     if after == 0:
@@ -107,6 +112,11 @@ class ImportRunner:
                 await self._finish(operation_id)
         finally:
             ctx.reset(token)
+
+    async def _still_running(self, operation_id: str) -> bool:
+        """False once the import was cancelled: the chunk in flight has committed, no other starts."""
+        async with self.new_uow() as uow:
+            return await bulk.status_of(uow.session, operation_id) is BulkOperationStatus.PROCESSING
 
     async def _start(self, operation_id: str) -> tuple[Any, events.EventSchema] | None:
         """CONFIRMED → PROCESSING with the before-state snapshot; the operation and its event's schema."""

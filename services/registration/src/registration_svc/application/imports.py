@@ -1,12 +1,15 @@
-"""Participant imports (P4-06): upload, validate (map columns, check rows, preview), confirm, cancel,
+"""Participant imports: upload, validate (map columns, check rows, preview), confirm, cancel,
 undo; and reading bulk operations, their rows and their files.
 
 VALIDATING → PREVIEW → CONFIRMED → PROCESSING → COMPLETED | FAILED; COMPLETED → ROLLED_BACK by undo
-within 24 h; cancel only before confirmation. The import itself runs in ``import_runner``.
+within 24 h. Cancelling an import not yet confirmed drops it; cancelling a confirmed or running one
+ends it CANCELLED (the runner stops after the chunk in flight; what it imported stays, counted, and can
+be undone within 24 h like a completed import's). The import itself runs in ``import_runner``.
 """
 
 import asyncio
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -207,10 +210,21 @@ class Imports:
     async def cancel_import(self, request: contract.BulkOperationRef, uow: UnitOfWork) -> contract.BulkOperationRef:
         row = await operation_for(uow, request.id, for_update=True)
         _require_import(row)
-        if row.status not in (BulkOperationStatus.VALIDATING, BulkOperationStatus.PREVIEW):
-            raise BadRequest(f"only an import not yet confirmed can be cancelled (this one is {row.status})")
-        publish(uow, contract.BULK_OPERATION_CANCELLED, row)
-        await bulk.delete(uow.session, row.id)  # its items go with it (ON DELETE CASCADE)
+        if row.status in (BulkOperationStatus.VALIDATING, BulkOperationStatus.PREVIEW):
+            publish(uow, contract.BULK_OPERATION_CANCELLED, row)
+            await bulk.delete(uow.session, row.id)  # its items go with it (ON DELETE CASCADE)
+        elif row.status in (BulkOperationStatus.CONFIRMED, BulkOperationStatus.PROCESSING):
+            now = utcnow()
+            await bulk.update(
+                uow.session,
+                row.id,
+                status=BulkOperationStatus.CANCELLED,
+                completed_at=now,
+                undo_deadline=now + timedelta(hours=contract.UNDO_HOURS),
+            )
+            publish(uow, contract.BULK_OPERATION_CANCELLED, await reloaded(uow, row.id))
+        else:
+            raise BadRequest(f"only an import not yet finished can be cancelled (this one is {row.status})")
         return contract.BulkOperationRef(id=row.id)
 
     async def undo(self, request: contract.BulkOperationRef, uow: UnitOfWork) -> contract.BulkOperation:
@@ -220,8 +234,8 @@ class Imports:
         row = await operation_for(uow, request.id, for_update=True)
         if row.type is not BulkOperationType.IMPORT_PARTICIPANTS:
             raise BadRequest("only an import can be undone")
-        if row.status is not BulkOperationStatus.COMPLETED:
-            raise BadRequest(f"only a completed import can be undone (this one is {row.status})")
+        if row.status not in (BulkOperationStatus.COMPLETED, BulkOperationStatus.CANCELLED):
+            raise BadRequest(f"only a completed or cancelled import can be undone (this one is {row.status})")
         if row.undo_deadline is None or utcnow() > row.undo_deadline:
             raise BadRequest(f"the {contract.UNDO_HOURS} h undo window of this import has closed")
         kept: list[str] = []
@@ -261,6 +275,7 @@ class Imports:
     async def list_operations(
         self, request: contract.ListBulkOperations, uow: UnitOfWork
     ) -> contract.BulkOperationPage:
+        await self.directory.schema(uow, tenant(), request.event_id)  # another tenant's event is not found
         query = bulk.operations_query(tenant(), request.event_id)
         if request.type is not None:
             query = query.where(bulk.bulk_operation.c.type == request.type)

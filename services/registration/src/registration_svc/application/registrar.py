@@ -6,6 +6,7 @@ with its blocking keys, and ``participant.registered`` published so workflow ent
 The tenant and the actor come from the context (``plenary_kit.context``), as everywhere.
 """
 
+import asyncio
 import base64
 import secrets
 from collections import defaultdict
@@ -31,6 +32,14 @@ from ..domain import screening
 from .directory import EventDirectory, field_specs, participant_type
 
 Source = Literal["api", "import", "waitlist", "invite"]
+ROWS_BETWEEN_YIELDS = 20
+
+
+async def _let_others_run(index: int) -> None:
+    """A batch's loops give the event loop back every few rows, so this process's request handlers keep
+    answering while an import chunk is checked, screened and stored."""
+    if index % ROWS_BETWEEN_YIELDS == ROWS_BETWEEN_YIELDS - 1:
+        await asyncio.sleep(0)
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,7 @@ class Registrar:
         schemas: dict[str, events.EventSchema | NotFound] = {}
         results: list[_Prepared | Refused] = []
         for index, draft in enumerate(drafts):
+            await _let_others_run(index)
             if draft.event_id not in schemas:
                 named = [d.details for d in drafts if d.event_id == draft.event_id]
                 try:
@@ -238,7 +248,8 @@ class Registrar:
                 stored[found.person][found.row.id] = store.person_of(found.row)
         verdicts: dict[int, contract.Screening] = {}
         earlier = _EarlierDrafts()
-        for p in batch:
+        for n, p in enumerate(batch):
+            await _let_others_run(n)
             candidates = [*stored[p.index].values(), *earlier.candidates_of(p, scopes[p.event_id])]
             verdicts[p.index] = _verdict(p.person, entries, candidates)
             if verdicts[p.index].allowed:
@@ -288,7 +299,8 @@ class Registrar:
         lost = {p.id for p in accepted} - {p.id for p in kept}
         pairs = [(p, found) for p in kept for found in verdicts[p.index].duplicates if found.participant_id not in lost]
         candidates = await store.upsert_candidates(uow.session, [_candidate_row(tenant_id, p, d) for p, d in pairs])
-        for p in kept:
+        for n, p in enumerate(kept):
+            await _let_others_run(n)
             participant = participants.to_participant(rows[p.index], p.type_code, verdicts[p.index])
             outcomes[p.index] = Registered(participant)
             record = participants.to_record(rows[p.index], p.type_code)
@@ -364,7 +376,8 @@ class _EarlierDrafts:
             self.by_key[key].append(p)
 
     def candidates_of(self, p: _Prepared, scope: set[str]) -> list[screening.Person]:
-        found = {other.id: other for key in p.probes for other in self.by_key.get(key, ())}
+        crowds = (self.by_key.get(key, ())[: screening.POSTINGS_PER_KEY] for key in p.probes)
+        found = {other.id: other for crowd in crowds for other in crowd}
         return [o.person for o in found.values() if o.event_id in scope]
 
 

@@ -1,8 +1,18 @@
-"""Duplicate scoring and blacklist screening (P4-09), pure.
+"""Duplicate scoring and blacklist screening, pure.
 
 Candidates are found through blocking keys (normalised e-mail, passport, phone digits, Soundex codes,
-name segments) that the service indexes, never by scanning every participant (⚠ fix); this module
-says what the keys of a person are, which keys find its candidates, and how two people score.
+name segments) that the service indexes, never by scanning every participant; this module says what
+the keys of a person are, which keys find its candidates, and how two people score.
+
+Numbers in names tell people apart: ``Test1 User1`` and ``Test2 User2`` are two rows of a trial file,
+not one person typed twice (Soundex drops digits, and two digits are only two edits). So the name rules
+(within two edits, or the same Soundex codes) apply only to names carrying the same numbers in the same
+order; names without any number score exactly as before. The name keys of a numbered name are kept
+apart by its numbers, so numbered names never crowd each other's keys.
+
+Screening stays bounded whatever the data: a registration looks at ``POSTINGS_PER_KEY`` participants
+per key at most (a key held by more, e.g. thousands of people named alike, is a crowd, not a lead) and
+keeps its ``MAX_FLAGGED`` best candidates.
 """
 
 import re
@@ -17,6 +27,8 @@ from . import name_keys
 
 BLOCK_AT = 0.90
 WARN_AT = 0.70
+POSTINGS_PER_KEY = 100
+MAX_FLAGGED = 25
 _BONUS_STEP, _BONUS_CAP = 0.05, 0.15
 
 _SOUNDEX_CODES = {
@@ -70,7 +82,7 @@ class Scored:
 
 @lru_cache(maxsize=1 << 16)  # scoring asks for the same few names' codes again and again
 def soundex(name: str) -> str:
-    """The original's variant: vowels, H, W and Y reset the previous code. Robert → R163, Smith → S530."""
+    """This variant lets vowels, H, W and Y reset the previous code. Robert → R163, Smith → S530."""
     letters = [c for c in name.upper() if "A" <= c <= "Z"]
     if not letters:
         return ""
@@ -99,11 +111,32 @@ def phone_digits(phone: str | None) -> str | None:
     return re.sub(r"\D", "", phone) or None if phone else None
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers(name: str) -> tuple[str, ...]:
+    """The runs of digits in a name, in order: ``test12 user3`` → ("12", "3")."""
+    return tuple(_NUMBER.findall(name))
+
+
+def _numbered(person: Person) -> str:
+    """What the name keys of a numbered name carry, so they hold only names with the same numbers."""
+    found = numbers(full_name(person.first_name, person.last_name))
+    return "#" + ",".join(found) if found else ""
+
+
+def _name_keys(person: Person, keys: set[str]) -> set[str]:
+    tag = _numbered(person)
+    if not tag:
+        return keys
+    return {name_keys.PREFIX + tag + ":" + key.removeprefix(name_keys.PREFIX) for key in keys}
+
+
 def _exact_keys(person: Person) -> set[str]:
     keys = set()
     first, last = soundex(person.first_name), soundex(person.last_name)
     if first and last:
-        keys.add(f"soundex:{first}:{last}")
+        keys.add(f"soundex:{first}:{last}{_numbered(person)}")
     for kind, value in (
         ("email", normal_email(person.email)),
         ("passport", normal_passport(person.passport)),
@@ -116,17 +149,19 @@ def _exact_keys(person: Person) -> set[str]:
 
 def blocking_keys(person: Person) -> set[str]:
     """The index keys under which a person can be found as someone's candidate."""
-    return _exact_keys(person) | name_keys.indexed(full_name(person.first_name, person.last_name))
+    return _exact_keys(person) | _name_keys(person, name_keys.indexed(full_name(person.first_name, person.last_name)))
 
 
 def probe_keys(person: Person) -> set[str]:
     """The keys that find every stored person who can score at least WARN against ``person``: the same
-    identifiers and Soundex pair (L1, L2's Soundex rule), and the name keys of every name within 2 edits."""
-    return _exact_keys(person) | name_keys.looked_up(full_name(person.first_name, person.last_name))
+    identifiers and Soundex pair, and the name keys of every name within 2 edits (with the same numbers)."""
+    name = full_name(person.first_name, person.last_name)
+    return _exact_keys(person) | _name_keys(person, name_keys.looked_up(name))
 
 
 def score(person: Person, other: Person) -> Scored:
-    """L1 exact identifiers, L2 names, L3 the best score plus a bonus per further match (capped)."""
+    """Exact identifiers, then names (only when they carry the same numbers), then the best score plus a
+    bonus per further match (capped)."""
     matches: list[FieldMatch] = []
     for kind, value, other_value, weight in (
         ("passportNumber", normal_passport(person.passport), normal_passport(other.passport), 1.0),
@@ -136,6 +171,8 @@ def score(person: Person, other: Person) -> Scored:
         if value and value == other_value:
             matches.append(FieldMatch(kind, value, other_value, weight, "exact"))
     name, other_name = full_name(person.first_name, person.last_name), full_name(other.first_name, other.last_name)
+    if numbers(name) != numbers(other_name):
+        return Scored(other.id, combined_score(m.score for m in matches), tuple(matches))
     distance = Levenshtein.distance(name, other_name)
     if distance <= name_keys.DISTANCE:
         kind = "exact" if distance == 0 else "levenshtein"
@@ -169,9 +206,11 @@ def risk_of(value: float) -> Risk:
 
 
 def flagged(person: Person, candidates: Sequence[Person]) -> list[Scored]:
-    """Candidates scoring at least WARN, best first; the person itself is never its own duplicate."""
+    """The ``MAX_FLAGGED`` best candidates scoring at least WARN, best first; the person itself is never
+    its own duplicate."""
     scored = [score(person, c) for c in candidates if c.id is None or c.id != person.id]
-    return sorted((s for s in scored if s.score >= WARN_AT), key=lambda s: (-s.score, s.candidate_id or ""))
+    kept = sorted((s for s in scored if s.score >= WARN_AT), key=lambda s: (-s.score, s.candidate_id or ""))
+    return kept[:MAX_FLAGGED]
 
 
 @dataclass(frozen=True)

@@ -78,15 +78,12 @@ async def move(session: AsyncSession, participant_id: str, **values: Any) -> Row
     ).one()
 
 
-async def last_approval_step(session: AsyncSession, participant_id: str) -> str | None:
-    return (
-        await session.execute(
-            sa.select(approval.c.step_id)
-            .where(approval.c.participant_id == participant_id)
-            .order_by(approval.c.created_at.desc(), approval.c.id.desc())
-            .limit(1)
-        )
-    ).scalar()
+async def last_approval_step(session: AsyncSession, participant_id: str, *, other_than: str | None) -> str | None:
+    """The step of the participant's latest approval taken at a step other than ``other_than``."""
+    query = sa.select(approval.c.step_id).where(approval.c.participant_id == participant_id)
+    if other_than is not None:
+        query = query.where(approval.c.step_id != other_than)
+    return (await session.execute(query.order_by(approval.c.created_at.desc(), approval.c.id.desc()).limit(1))).scalar()
 
 
 async def add_approval(

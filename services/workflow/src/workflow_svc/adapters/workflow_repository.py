@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.enums import WorkflowStatus
 
 from ..domain.snapshot import Snapshot, SnapshotStep
 from .tables import step, workflow, workflow_version
@@ -48,6 +49,32 @@ async def get_workflow(
     if for_update:
         query = query.with_for_update(of=workflow)
     return (await db.execute(query)).first()
+
+
+async def hold_entry_slot(db: Db, tenant_id: str, event_id: str, participant_type_id: str | None) -> None:
+    """Serialise, until commit, whoever may make a workflow the PUBLISHED one of this event and type."""
+    key = f"workflow.entry:{tenant_id}:{event_id}:{participant_type_id or ''}"
+    await db.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
+
+
+async def published_rival(
+    db: Db, tenant_id: str, event_id: str, participant_type_id: str | None, workflow_id: str
+) -> Row | None:
+    """Another live PUBLISHED workflow that participants of this event and type (none = default) enter."""
+    same_type = (
+        workflow.c.participant_type_id.is_(None)
+        if participant_type_id is None
+        else workflow.c.participant_type_id == participant_type_id
+    )
+    query = sa.select(workflow.c.id, workflow.c.name).where(
+        workflow.c.tenant_id == tenant_id,
+        workflow.c.event_id == event_id,
+        same_type,
+        workflow.c.status == WorkflowStatus.PUBLISHED,
+        workflow.c.deleted_at.is_(None),
+        workflow.c.id != workflow_id,
+    )
+    return (await db.execute(query.limit(1))).first()
 
 
 async def touch_workflow(db: Db, workflow_id: str, now: Any) -> None:

@@ -1,10 +1,15 @@
 """Step assignment (P3-03): who reviews a step. Assign upserts on (step, user), reassign moves an
-assignment to another user keeping its strategy, unassign deactivates. The assigned user is notified."""
+assignment to another user keeping its strategy, unassign deactivates. The assigned user is notified.
 
-from typing import Any
+Only a user of the caller's tenant (or a global one) can be assigned: the local directory of
+identity's users answers, and identity itself when the directory does not hold the user yet (its
+event may still be on the way). Anyone else is refused with 422 on ``userId``."""
+
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from plenary_contracts.catalog import identity
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.errors import NotFound
 from plenary_kit.db import UnitOfWork
@@ -12,10 +17,14 @@ from plenary_kit.ids import new_id
 
 from ..adapters import assignment_repository as assignments
 from ..adapters import workflow_repository as workflows
-from .common import actor, tenant, utcnow
+from .common import actor, field_error, refuse, tenant, utcnow
 
 Row = sa.Row[Any]
 NOTIFICATION_TYPE = "step_assignment"
+
+
+class UserLookup(Protocol):
+    async def user(self, tenant_id: str, user_id: str) -> identity.User | None: ...
 
 
 async def _step(uow: UnitOfWork, step_id: str) -> Row:
@@ -30,14 +39,6 @@ async def _assignment(uow: UnitOfWork, assignment_id: str) -> Row:
     if found is None:
         raise NotFound(f"step assignment {assignment_id} not found")
     return found
-
-
-async def _assignable(uow: UnitOfWork, user_id: str) -> None:
-    """A user another tenant owns is not found here. A user the directory does not know yet is
-    accepted: identity's events may not have arrived."""
-    known = await assignments.known_user(uow.session, user_id)
-    if known is not None and known.tenant_id not in (None, tenant()):
-        raise NotFound(f"user {user_id} not found")
 
 
 async def _assign(uow: UnitOfWork, step_id: str, user_id: str, strategy: Any) -> Row:
@@ -71,23 +72,45 @@ def _notify(uow: UnitOfWork, row: Row) -> None:
     uow.publish(contract.NOTIFICATION_REQUESTED, notice, subject=row.user_id)
 
 
-async def assign_step(request: contract.AssignStep, uow: UnitOfWork) -> contract.StepAssignment:
-    target = await _step(uow, request.step_id)
-    await _assignable(uow, request.user_id)
-    row = await _assign(uow, target.id, request.user_id, request.strategy)
-    assignment = _announce(uow, contract.STEP_ASSIGNED, row)
-    _notify(uow, row)
-    return assignment
+class Assignments:
+    def __init__(self, users: UserLookup) -> None:
+        self.users = users
 
+    async def assign_step(self, request: contract.AssignStep, uow: UnitOfWork) -> contract.StepAssignment:
+        target = await _step(uow, request.step_id)
+        await self._assignable(uow, request.user_id)
+        row = await _assign(uow, target.id, request.user_id, request.strategy)
+        assignment = _announce(uow, contract.STEP_ASSIGNED, row)
+        _notify(uow, row)
+        return assignment
 
-async def reassign_step(request: contract.ReassignStep, uow: UnitOfWork) -> contract.StepAssignment:
-    current = await _assignment(uow, request.id)
-    await _assignable(uow, request.user_id)
-    await assignments.deactivate(uow.session, current.id, utcnow())
-    row = await _assign(uow, current.step_id, request.user_id, current.strategy)
-    assignment = _announce(uow, contract.STEP_REASSIGNED, row, previous_user_id=current.user_id)
-    _notify(uow, row)
-    return assignment
+    async def reassign_step(self, request: contract.ReassignStep, uow: UnitOfWork) -> contract.StepAssignment:
+        current = await _assignment(uow, request.id)
+        await self._assignable(uow, request.user_id)
+        await assignments.deactivate(uow.session, current.id, utcnow())
+        row = await _assign(uow, current.step_id, request.user_id, current.strategy)
+        assignment = _announce(uow, contract.STEP_REASSIGNED, row, previous_user_id=current.user_id)
+        _notify(uow, row)
+        return assignment
+
+    async def _assignable(self, uow: UnitOfWork, user_id: str) -> None:
+        tenant_id = tenant()
+        known = await assignments.known_user(uow.session, user_id)
+        if known is not None and known.tenant_id in (None, tenant_id):
+            return
+        if known is None:
+            found = await self.users.user(tenant_id, user_id)
+            if found is not None:
+                await assignments.remember_user(
+                    uow.session,
+                    user_id=found.id,
+                    tenant_id=found.tenant_id,
+                    name=found.name,
+                    email=found.email,
+                    updated_at=found.updated_at,
+                )
+                return
+        refuse("the user cannot be assigned", [field_error(("body", "userId"), f"no user {user_id} in this tenant")])
 
 
 async def unassign_step(request: contract.StepAssignmentRef, uow: UnitOfWork) -> contract.StepAssignmentRef:

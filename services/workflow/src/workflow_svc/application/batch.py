@@ -1,4 +1,7 @@
-"""Batch workflow actions (P4-07): dry run, execution through the engine in chunks, undo from before-state."""
+"""Batch workflow actions (P4-07): dry run, execution through the engine in chunks, undo from before-state.
+
+A batch names an event: one the tenant has neither workflows nor participants of here is not found
+(404), whoever owns it, rather than a batch whose every item fails."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -13,7 +16,7 @@ from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import progress_repository as progress
-from ..adapters.tables import batch_item, batch_operation, participant, participant_assignment
+from ..adapters.tables import batch_item, batch_operation, participant, participant_assignment, workflow
 from ..domain.batch import chunks, ineligibility
 from .common import actor, tenant, utcnow
 from .engine import Acting, Engine, announce_action
@@ -42,6 +45,7 @@ class Batches:
         return {row.id: row for row in await uow.session.execute(query)}
 
     async def dry_run(self, request: contract.BatchActionRequest, uow: UnitOfWork) -> contract.BatchDryRun:
+        await _known_event(uow, request.event_id)
         rows = await self._rows(uow, request)
         eligible: list[str] = []
         ineligible: list[contract.Ineligible] = []
@@ -61,10 +65,11 @@ class Batches:
 
     async def _ineligibility(self, uow: UnitOfWork, row: Any, action: ApprovalAction) -> str | None:
         snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
-        back = await progress.last_approval_step(uow.session, row.id) if action is ApprovalAction.RETURN else None
-        return ineligibility(snapshot, row.current_step_id, action, return_step_id=back)
+        back = await self.engine.return_step(uow, row) if action is ApprovalAction.RETURN else None
+        return ineligibility(snapshot, row.current_step_id, action, return_step_id=back, status=row.status)
 
     async def execute(self, request: contract.BatchActionRequest, uow: UnitOfWork) -> contract.BatchOperation:
+        await _known_event(uow, request.event_id)
         ids = list(dict.fromkeys(request.participant_ids))
         operation_id = new_id()
         async with self.new_uow() as start:
@@ -268,6 +273,16 @@ class Batches:
             batch_id=operation.id,
         )
         return "undone", None
+
+
+async def _known_event(uow: UnitOfWork, event_id: str) -> None:
+    tenant_id = tenant()
+    of_event = (
+        sa.select(workflow.c.id).where(workflow.c.tenant_id == tenant_id, workflow.c.event_id == event_id),
+        sa.select(participant.c.id).where(participant.c.tenant_id == tenant_id, participant.c.event_id == event_id),
+    )
+    if not (await uow.session.execute(sa.select(sa.exists(of_event[0]) | sa.exists(of_event[1])))).scalar():
+        raise NotFound(f"event {event_id} not found")
 
 
 async def _before_state(uow: UnitOfWork, row: Any) -> dict[str, Any]:

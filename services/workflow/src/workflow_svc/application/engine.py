@@ -30,7 +30,7 @@ from ..adapters import workflow_repository as workflows
 from ..adapters.tables import parallel_branch, participant_assignment
 from ..domain.assignment import needs_counter, pick_assignee, strategy_of
 from ..domain.auto_actions import APPROVAL_FOR, first_matching_rule, may_run_at_depth
-from ..domain.engine import ActionRefused, Outcome, decide
+from ..domain.engine import ActionRefused, Outcome, StateConflict, decide
 from ..domain.sla import sla_times
 from ..domain.snapshot import Snapshot, SnapshotStep
 from .common import tenant, utcnow
@@ -52,6 +52,8 @@ class Acting:
     auto_action: bool = False
     chain_depth: int = 0
     permission: Permission | None = None  # checked against the caller's grants for the participant's event
+    may_reopen: bool = False  # a person acting on this one participant: RETURN may reopen a finished one
+    join_decides: bool = False  # the action is a JOIN's decision, taken from the JOIN step
 
 
 def as_system() -> Any:
@@ -137,9 +139,7 @@ class Engine:
         if row.status is ParticipantStatus.CANCELLED:
             raise BadRequest(f"participant {participant_id} is cancelled")
         snapshot = await self.snapshot(uow, row.workflow_version_id)
-        return_step = (
-            await progress.last_approval_step(uow.session, row.id) if action is ApprovalAction.RETURN else None
-        )
+        return_step = await self.return_step(uow, row) if action is ApprovalAction.RETURN else None
         try:
             outcome = decide(
                 snapshot,
@@ -149,11 +149,24 @@ class Engine:
                 routing_enabled=self.flag_on(FlagKey.CONDITIONAL_ROUTING, row.tenant_id),
                 parallel_enabled=self.flag_on(FlagKey.PARALLEL_WORKFLOWS, row.tenant_id),
                 return_step_id=return_step,
+                status=row.status,
+                may_reopen=acting.may_reopen,
+                join_decides=acting.join_decides,
             )
+        except StateConflict as conflict:
+            raise Conflict(
+                conflict.message, details={"current": (await self.progress_of(uow, row)).model_dump(mode="json")}
+            ) from conflict
         except ActionRefused as refused:
             raise BadRequest(str(refused)) from refused
         assert snapshot is not None
         return await self._apply(uow, row, snapshot, outcome, acting)
+
+    @staticmethod
+    async def return_step(uow: UnitOfWork, row: Any) -> str | None:
+        """Where RETURN sends the participant: the step of its latest approval taken at another step than
+        the current one (the step it came from; for a finished participant, the one before it finished)."""
+        return await progress.last_approval_step(uow.session, row.id, other_than=row.current_step_id)
 
     async def _apply(
         self, uow: UnitOfWork, row: Any, snapshot: Snapshot, outcome: Outcome, acting: Acting
@@ -166,6 +179,8 @@ class Engine:
             metadata["batchId"] = acting.batch_id
         if outcome.forks:
             metadata["preFork"] = True
+        if outcome.reopens:
+            metadata["reopened"] = True
         approval_id = await progress.add_approval(
             uow.session,
             tenant_id=row.tenant_id,
@@ -365,7 +380,7 @@ class Engine:
                     chain_depth=arrival.chain_depth,
                 ),
             )
-        except BadRequest as refused:
+        except (BadRequest, Conflict) as refused:
             log.warning("auto-action rule matched but the engine refused", rule_id=rule.id, reason=refused.message)
             return False
         finally:

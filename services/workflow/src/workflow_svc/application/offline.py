@@ -1,5 +1,13 @@
-"""Offline sync (P3-10): a client's queued mutation replayed through the engine, once per mutation id."""
+"""Offline sync (P3-10): a client's queued mutation replayed through the engine, once per mutation id.
 
+A mutation id names one mutation: sent again with another participant or action it is
+refused (409), never answered with the other mutation's result. The client's clock decides conflicts
+(the server wins when it changed the participant at or after the client's timestamp), so it is bound
+by the server's: a timestamp more than ``MAX_CLOCK_LEAD`` ahead is refused (422), a smaller lead
+counts as now.
+"""
+
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -7,13 +15,13 @@ from sqlalchemy.dialects.postgresql import insert
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
-from plenary_contracts.errors import Conflict, Forbidden, NotFound
+from plenary_contracts.errors import Conflict, NotFound
 from plenary_contracts.permissions import Permission
 from plenary_kit.acting import require_grant
 from plenary_kit.db import UnitOfWork
 
 from ..adapters.tables import offline_mutation, participant
-from .common import actor, tenant
+from .common import actor, field_error, refuse, tenant, utcnow
 from .engine import Acting, Engine
 
 _ENGINE_ACTIONS = {
@@ -22,6 +30,7 @@ _ENGINE_ACTIONS = {
     "bypass": ApprovalAction.BYPASS,
     "print": ApprovalAction.PRINT,
 }
+MAX_CLOCK_LEAD = timedelta(minutes=2)
 _PERMISSIONS = {
     **{kind: contract.action_permission(action) for kind, action in _ENGINE_ACTIONS.items()},
     "collect": Permission("participant", "collect"),
@@ -37,6 +46,7 @@ class OfflineSync:
         tenant_id = tenant()
         if _is_participant(request):
             require_grant(_PERMISSIONS[request.type])  # before the dedupe: a replay tells nothing to the unentitled
+        client_ms = _bounded_timestamp(request.timestamp)
         claimed = await uow.session.execute(
             insert(offline_mutation)
             .values(tenant_id=tenant_id, mutation_id=request.id, participant_id=request.entity_id, type=request.type)
@@ -44,16 +54,8 @@ class OfflineSync:
             .returning(offline_mutation.c.mutation_id)
         )
         if claimed.first() is None:
-            stored = (
-                await uow.session.execute(
-                    sa.select(offline_mutation.c.result).where(
-                        offline_mutation.c.tenant_id == tenant_id, offline_mutation.c.mutation_id == request.id
-                    )
-                )
-            ).scalar()
-            previous = contract.OfflineSyncResult.model_validate(stored or {"success": True, "applied": False})
-            return previous.model_copy(update={"duplicate": True})
-        result = await self._apply(uow, request, tenant_id)
+            return await _replayed(uow, request, tenant_id)
+        result = await self._apply(uow, request, tenant_id, client_ms)
         await uow.session.execute(
             sa.update(offline_mutation)
             .where(offline_mutation.c.tenant_id == tenant_id, offline_mutation.c.mutation_id == request.id)
@@ -62,23 +64,25 @@ class OfflineSync:
         return result
 
     async def _apply(
-        self, uow: UnitOfWork, request: contract.OfflineMutation, tenant_id: str
+        self, uow: UnitOfWork, request: contract.OfflineMutation, tenant_id: str, client_ms: int
     ) -> contract.OfflineSyncResult:
         if not _is_participant(request):
             return contract.OfflineSyncResult(success=True, applied=False)  # other entities pass unchecked
         row = (
             await uow.session.execute(
                 sa.select(participant)
-                .where(participant.c.id == request.entity_id, participant.c.deleted_at.is_(None))
+                .where(
+                    participant.c.id == request.entity_id,
+                    participant.c.tenant_id == tenant_id,
+                    participant.c.deleted_at.is_(None),
+                )
                 .with_for_update()
             )
         ).first()
-        if row is None:
+        if row is None:  # another tenant's participant too, as on every other route
             raise NotFound(f"participant {request.entity_id} not found")
-        if row.tenant_id != tenant_id:
-            raise Forbidden("the participant belongs to another tenant")  # the original's one 403 exception
         # The participant changed when workflow moved it or registration edited it, whichever is later.
-        if _epoch_ms(max(row.updated_at, row.source_updated_at)) >= request.timestamp:
+        if _epoch_ms(max(row.updated_at, row.source_updated_at)) >= client_ms:
             current = await self.engine.progress_of(uow, row)
             raise Conflict(
                 "the server changed this participant after the offline mutation; the server wins",
@@ -99,6 +103,35 @@ class OfflineSync:
             ),
         )
         return contract.OfflineSyncResult(success=True, applied=True, result=result)
+
+
+async def _replayed(uow: UnitOfWork, request: contract.OfflineMutation, tenant_id: str) -> contract.OfflineSyncResult:
+    """The stored result of the mutation synced before under this id, when it is the same mutation."""
+    stored = (
+        await uow.session.execute(
+            sa.select(offline_mutation.c.participant_id, offline_mutation.c.type, offline_mutation.c.result).where(
+                offline_mutation.c.tenant_id == tenant_id, offline_mutation.c.mutation_id == request.id
+            )
+        )
+    ).one()
+    if (stored.participant_id, stored.type) != (request.entity_id, request.type):
+        raise Conflict(
+            f"mutation id {request.id} was already used for another mutation; give each mutation its own id",
+            details={"mutationId": request.id},
+        )
+    previous = contract.OfflineSyncResult.model_validate(stored.result or {"success": True, "applied": False})
+    return previous.model_copy(update={"duplicate": True})
+
+
+def _bounded_timestamp(timestamp: int) -> int:
+    """The client's timestamp, no later than the server's now; 422 when it leads by more than the skew allowed."""
+    now_ms = _epoch_ms(utcnow())
+    if timestamp > now_ms + MAX_CLOCK_LEAD.total_seconds() * 1000:
+        refuse(
+            "the mutation's timestamp is ahead of the server's clock",
+            [field_error(("body", "timestamp"), f"is more than {MAX_CLOCK_LEAD} ahead of the server's clock")],
+        )
+    return min(timestamp, now_ms)
 
 
 def _is_participant(request: contract.OfflineMutation) -> bool:

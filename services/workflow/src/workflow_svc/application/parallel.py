@@ -113,7 +113,12 @@ class Parallel:
             uow,
             row.id,
             verdict.decision,
-            Acting(actor_id=actor_id, remarks=remarks, metadata={"join": True, "forkStepId": fork_step.id}),
+            Acting(
+                actor_id=actor_id,
+                remarks=remarks,
+                metadata={"join": True, "forkStepId": fork_step.id},
+                join_decides=True,
+            ),
         )
         uow.publish(
             contract.PARALLEL_JOINED,

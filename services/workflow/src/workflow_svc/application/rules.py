@@ -35,11 +35,15 @@ async def _rule(uow: UnitOfWork, rule_id: str) -> Row:
     return found
 
 
-def _valid_condition(condition: dict[str, Any]) -> None:
-    refuse(
-        "the condition is not valid",
-        condition_errors(("body", "conditionExpression"), condition_problems(condition)),
-    )
+def _fields(request: contract.CreateAutoActionRule | contract.UpdateAutoActionRule) -> dict[str, Any]:
+    """The rule's given fields as stored: the condition as plain JSON, checked (422 when not valid)."""
+    values = {name: getattr(request, name) for name in _REQUIRED if getattr(request, name) is not None}
+    if "condition_expression" in values:
+        refuse(
+            "the condition is not valid",
+            condition_errors(("body", "conditionExpression"), condition_problems(values["condition_expression"])),
+        )
+    return values
 
 
 def _publish(uow: UnitOfWork, spec, row: Row) -> contract.AutoActionRule:  # type: ignore[no-untyped-def]
@@ -50,7 +54,7 @@ def _publish(uow: UnitOfWork, spec, row: Row) -> contract.AutoActionRule:  # typ
 
 async def create_auto_action_rule(request: contract.CreateAutoActionRule, uow: UnitOfWork) -> contract.AutoActionRule:
     owner = await _step(uow, request.step_id, for_update=True)
-    _valid_condition(request.condition_expression)
+    values = _fields(request)
     now = utcnow()
     row = await rules.insert(
         uow.session,
@@ -61,7 +65,7 @@ async def create_auto_action_rule(request: contract.CreateAutoActionRule, uow: U
         created_by=actor(),
         created_at=now,
         updated_at=now,
-        **{name: getattr(request, name) for name in _REQUIRED},
+        **values,
     )
     return _publish(uow, contract.AUTO_ACTION_RULE_CREATED, row)
 
@@ -74,13 +78,9 @@ async def list_auto_action_rules(request: contract.ListAutoActionRules, uow: Uni
 async def update_auto_action_rule(request: contract.UpdateAutoActionRule, uow: UnitOfWork) -> contract.AutoActionRule:
     """A partial update; an explicit null clears the description."""
     current = await _rule(uow, request.id)
-    values: dict[str, object] = {
-        name: getattr(request, name) for name in _REQUIRED if getattr(request, name) is not None
-    }
+    values = _fields(request)
     if "description" in request.model_fields_set:
         values["description"] = request.description
-    if request.condition_expression is not None:
-        _valid_condition(request.condition_expression)
     if not values:
         return rules.to_rule(current)
     row = await rules.update(uow.session, current.id, **values, updated_at=utcnow())

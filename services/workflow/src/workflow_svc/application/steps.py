@@ -1,6 +1,10 @@
 """Steps of a workflow: targets and config refer only to steps of the same workflow, route conditions
 are valid, and a step a published version uses is never deleted (its approvals refer to it).
 
+Steps created one by one can only name steps that exist, so a chain is built back to front (or
+patched after). Steps created with their workflow name each other by a client ``key`` instead, so a
+workflow is written front to back in one request.
+
 Every step change locks the workflow row first, so it is serialised with publishing: a version never
 freezes a step that a concurrent delete removes.
 """
@@ -18,8 +22,7 @@ from plenary_kit.ids import new_id
 from ..adapters import workflow_repository as workflows
 from ..adapters.tables import step
 from ..domain.conditions import condition_problems
-from .common import condition_errors, field_error, refuse, utcnow
-from .workflows import live_workflow
+from .common import Loc, condition_errors, field_error, live_workflow, refuse, utcnow
 
 ROUTE_LISTS = ("conditionalRoutes", "rejectionConditionalRoutes")
 _ORDER_TAKEN = {workflows.STEP_ORDER_TAKEN: "another step of this workflow already has this order"}
@@ -41,9 +44,9 @@ def stored_config(config: contract.StepConfig | None) -> dict[str, Any]:
     return stored
 
 
-def config_errors(config: Mapping[str, Any], step_ids: set[str]) -> list[FieldError]:
+def config_errors(config: Mapping[str, Any], step_ids: set[str], at: Loc = ("body",)) -> list[FieldError]:
     """Route conditions that do not parse, route ids used twice, and ids that are not steps of the workflow."""
-    loc = ("body", "config")
+    loc = (*at, "config")
     errors: list[FieldError] = []
     for key in ROUTE_LISTS:
         seen: set[str] = set()
@@ -63,9 +66,9 @@ def config_errors(config: Mapping[str, Any], step_ids: set[str]) -> list[FieldEr
     return errors
 
 
-def target_errors(values: Mapping[str, Any], step_ids: set[str]) -> list[FieldError]:
+def target_errors(values: Mapping[str, Any], step_ids: set[str], at: Loc = ("body",)) -> list[FieldError]:
     return [
-        field_error(("body", _TARGET_FIELDS[name]), "is not a step of this workflow")
+        field_error((*at, _TARGET_FIELDS[name]), "is not a step of this workflow")
         for name in workflows.TARGETS
         if values.get(name) is not None and values[name] not in step_ids
     ]
@@ -84,6 +87,53 @@ def without_step(config: Mapping[str, Any], step_id: str) -> dict[str, Any]:
     if kept.get("joinStepId") == step_id:
         del kept["joinStepId"]
     return kept
+
+
+def with_keys_resolved(values: Mapping[str, Any], ids: Mapping[str, str]) -> dict[str, Any]:
+    """Targets and config references that name a ``key`` of the same request, as that step's id."""
+
+    def resolve(value: Any, name: str = "") -> Any:
+        if isinstance(value, Mapping):
+            return {k: resolve(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v, name) for v in value]
+        if isinstance(value, str) and name.endswith(("StepId", "TargetId", "_step_id", "_target_id")):
+            return ids.get(value, value)
+        return value
+
+    return {name: resolve(value, name) for name, value in values.items()}
+
+
+async def insert_new_steps(uow: UnitOfWork, owner: Row, new_steps: list[contract.NewStep], now: Any) -> None:
+    """A new workflow's steps, all valid or none: keys are unique, orders too, and every target names
+    a key of the request."""
+    ids: dict[str, str] = {}
+    errors: list[FieldError] = []
+    orders: set[int] = set()
+    for index, new in enumerate(new_steps):
+        at = ("body", "steps", index)
+        if new.key is not None and new.key in ids:
+            errors.append(field_error((*at, "key"), "another step of this request has this key"))
+        if new.order in orders:
+            errors.append(field_error((*at, "order"), "another step of this request has this order"))
+        orders.add(new.order)
+        ids.setdefault(new.key or f"#{index}", new_id())
+    rows: list[dict[str, Any]] = []
+    step_ids = set(ids.values())
+    for index, new in enumerate(new_steps):
+        at = ("body", "steps", index)
+        own: dict[str, Any] = {name: getattr(new, name) for name in (*_REQUIRED, *_NULLABLE)}
+        values = with_keys_resolved(own, ids)
+        config = with_keys_resolved(stored_config(new.config), ids)
+        errors += [*target_errors(values, step_ids, at), *config_errors(config, step_ids, at)]
+        rows.append({"id": ids[new.key or f"#{index}"], "config": config, **values})
+    refuse("the steps are not valid", errors)
+    common = {"tenant_id": owner.tenant_id, "workflow_id": owner.id, "created_at": now, "updated_at": now}
+    # One statement: its rows may point at each other, and foreign keys are checked once it is done.
+    statement = sa.insert(step).values([common | values for values in rows]).returning(step)
+    created = {row.id: row for row in await uow.session.execute(statement)}
+    for values in rows:
+        _announce(uow, contract.STEP_CREATED, created[values["id"]])
 
 
 def _step_of(workflow_id: str, step_id: str, steps: list[Row]) -> Row:

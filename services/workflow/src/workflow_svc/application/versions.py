@@ -1,5 +1,6 @@
 """Publishing: the step graph, validated, frozen as an immutable version; a new version only when the
-snapshot's hash changed."""
+snapshot's hash changed. The event and participant type are checked again with the events service,
+and a second PUBLISHED workflow for the same event and type is refused (409 naming the first)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -17,16 +18,17 @@ from ..adapters import workflow_repository as workflows
 from ..adapters.tables import workflow, workflow_version
 from ..domain.publishing import publish_problems
 from ..domain.snapshot import build_snapshot, snapshot_hash
-from .common import actor, field_error, refuse, tenant, utcnow
-from .workflows import live_workflow
+from .common import actor, field_error, live_workflow, refuse, tenant, utcnow
+from .workflows import EventLookup, checked_event, refuse_second_published
 
 ParallelEnabled = Callable[[str], bool]
 """Whether fork/join (FF_PARALLEL_WORKFLOWS) is on for the caller in this tenant."""
 
 
 class Versions:
-    def __init__(self, parallel_enabled: ParallelEnabled) -> None:
+    def __init__(self, parallel_enabled: ParallelEnabled, events: EventLookup) -> None:
         self.parallel_enabled = parallel_enabled
+        self.events = events
 
     async def publish_workflow(self, request: contract.PublishWorkflow, uow: UnitOfWork) -> contract.Publication:
         tenant_id = tenant()
@@ -38,6 +40,11 @@ class Versions:
             raise BadRequest("a deleted workflow cannot be published")
         if current.status is WorkflowStatus.ARCHIVED:
             raise BadRequest("an ARCHIVED workflow cannot be published; set it back to DRAFT first")
+        # The event or the type may have gone since the workflow was written.
+        await checked_event(
+            self.events, current.event_id, current.participant_type_id, ("workflow", "participantTypeId")
+        )
+        await refuse_second_published(uow, current.id, current.event_id, current.participant_type_id)
         steps = await workflows.steps_of(uow.session, current.id)
         snapshot = build_snapshot(current.id, current.name, (workflows.snapshot_step(s) for s in steps))
         problems = publish_problems(snapshot, parallel_enabled=self.parallel_enabled(tenant_id))

@@ -1,27 +1,62 @@
-"""Workflows of an event: create, list, read with steps, update (If-Match), soft delete."""
+"""Workflows of an event: create (with its steps, if given), list, read with steps, update (If-Match),
+soft delete.
+
+The event and the participant type a workflow names belong to the events service: both are checked
+there, in the caller's tenant, before they are stored. At most one live PUBLISHED workflow takes the
+participants of an event and participant type (or, with no type, the event's default)."""
+
+from typing import Protocol
 
 import sqlalchemy as sa
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import WorkflowStatus
-from plenary_contracts.errors import NotFound
+from plenary_contracts.errors import Conflict, NotFound
 from plenary_kit.db import UnitOfWork, execute_unique, fetch_page
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import workflow_repository as workflows
+from ..adapters.events_client import KnownEvent
 from ..adapters.tables import workflow
-from .common import tenant, utcnow
+from .common import Loc, field_error, live_workflow, refuse, tenant, utcnow
+from .steps import insert_new_steps
 
 _NAME_TAKEN = {workflows.WORKFLOW_NAME_TAKEN: "another workflow of this event already has this name"}
 
 
-async def live_workflow(uow: UnitOfWork, workflow_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
-    """The caller's tenant's workflow; deleted, missing and other tenants' ones are all not found."""
-    row = await workflows.get_workflow(uow.session, workflow_id, tenant(), for_update=for_update)
-    if row is None:
-        raise NotFound(f"workflow {workflow_id} not found")
-    return row
+class EventLookup(Protocol):
+    async def event(self, tenant_id: str, event_id: str) -> KnownEvent | None: ...
+
+
+async def checked_event(events: EventLookup, event_id: str, participant_type_id: str | None, type_at: Loc) -> None:
+    """The event is the tenant's and live (else 404, like any other tenant's object); the participant
+    type, when given, is one of its types (else 422 at ``type_at``)."""
+    known = await events.event(tenant(), event_id)
+    if known is None:
+        raise NotFound(f"event {event_id} not found")
+    if participant_type_id is not None and participant_type_id not in known.participant_type_ids:
+        refuse(
+            "the workflow is not valid",
+            [field_error(type_at, f"{participant_type_id} is not a participant type of event {event_id}")],
+        )
+
+
+async def refuse_second_published(
+    uow: UnitOfWork, workflow_id: str, event_id: str, participant_type_id: str | None
+) -> None:
+    """409 naming the workflow already PUBLISHED for this event and type; held until commit, so two
+    concurrent publishes cannot both pass."""
+    tenant_id = tenant()
+    await workflows.hold_entry_slot(uow.session, tenant_id, event_id, participant_type_id)
+    rival = await workflows.published_rival(uow.session, tenant_id, event_id, participant_type_id, workflow_id)
+    if rival is not None:
+        whom = f"participant type {participant_type_id}" if participant_type_id else "the event's default"
+        raise Conflict(
+            f'workflow {rival.id} ("{rival.name}") is already the PUBLISHED workflow for {whom}; '
+            "archive it (or set it back to DRAFT) first",
+            details={"publishedWorkflowId": rival.id, "participantTypeId": participant_type_id},
+        )
 
 
 def _publish(uow: UnitOfWork, spec, row: sa.Row) -> contract.Workflow:  # type: ignore[no-untyped-def, type-arg]
@@ -30,22 +65,57 @@ def _publish(uow: UnitOfWork, spec, row: sa.Row) -> contract.Workflow:  # type: 
     return changed
 
 
-async def create_workflow(request: contract.CreateWorkflow, uow: UnitOfWork) -> contract.Workflow:
-    now = utcnow()
-    workflow_id = new_id()
-    statement = sa.insert(workflow).values(
-        id=workflow_id,
-        tenant_id=tenant(),
-        event_id=request.event_id,
-        participant_type_id=request.participant_type_id,
-        name=request.name,
-        description=request.description,
-        status=WorkflowStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-    )
-    await execute_unique(uow.session, statement, _NAME_TAKEN)
-    return _publish(uow, contract.WORKFLOW_CREATED, await live_workflow(uow, workflow_id))
+class Workflows:
+    def __init__(self, events: EventLookup) -> None:
+        self.events = events
+
+    async def create_workflow(self, request: contract.CreateWorkflow, uow: UnitOfWork) -> contract.Workflow:
+        await checked_event(self.events, request.event_id, request.participant_type_id, ("body", "participantTypeId"))
+        now = utcnow()
+        workflow_id = new_id()
+        statement = sa.insert(workflow).values(
+            id=workflow_id,
+            tenant_id=tenant(),
+            event_id=request.event_id,
+            participant_type_id=request.participant_type_id,
+            name=request.name,
+            description=request.description,
+            status=WorkflowStatus.DRAFT,
+            created_at=now,
+            updated_at=now,
+        )
+        await execute_unique(uow.session, statement, _NAME_TAKEN)
+        created = _publish(uow, contract.WORKFLOW_CREATED, await live_workflow(uow, workflow_id))
+        if not request.steps:
+            return created
+        await insert_new_steps(uow, await live_workflow(uow, workflow_id), request.steps, now)
+        return await get_workflow(contract.WorkflowRef(id=workflow_id), uow)
+
+    async def update_workflow(self, request: contract.UpdateWorkflow, uow: UnitOfWork) -> contract.Workflow:
+        """Details and DRAFT/ARCHIVED; PUBLISHED comes only from publishing. Explicit nulls clear the
+        description and the participant type."""
+        current = await live_workflow(uow, request.id, for_update=True)
+        require_if_match(current.updated_at)
+        values: dict[str, object] = {
+            name: getattr(request, name) for name in ("name", "status") if getattr(request, name) is not None
+        }
+        values |= {
+            name: getattr(request, name)
+            for name in ("description", "participant_type_id")
+            if name in request.model_fields_set
+        }
+        if not values:
+            return await get_workflow(contract.WorkflowRef(id=request.id), uow)
+        type_id = values.get("participant_type_id", current.participant_type_id)
+        if type_id != current.participant_type_id:
+            await checked_event(self.events, current.event_id, type_id, ("body", "participantTypeId"))
+            if values.get("status", current.status) is WorkflowStatus.PUBLISHED:
+                await refuse_second_published(uow, current.id, current.event_id, type_id)
+        statement = sa.update(workflow).where(workflow.c.id == request.id).values(**values, updated_at=utcnow())
+        await execute_unique(uow.session, statement, _NAME_TAKEN)
+        updated = await live_workflow(uow, request.id)
+        _publish(uow, contract.WORKFLOW_UPDATED, updated)
+        return workflows.to_workflow(updated, await workflows.steps_of(uow.session, request.id))
 
 
 async def list_workflows(request: contract.ListWorkflows, uow: UnitOfWork) -> contract.WorkflowPage:
@@ -61,28 +131,6 @@ async def list_workflows(request: contract.ListWorkflows, uow: UnitOfWork) -> co
 async def get_workflow(request: contract.WorkflowRef, uow: UnitOfWork) -> contract.Workflow:
     row = await live_workflow(uow, request.id)
     return workflows.to_workflow(row, await workflows.steps_of(uow.session, row.id))
-
-
-async def update_workflow(request: contract.UpdateWorkflow, uow: UnitOfWork) -> contract.Workflow:
-    """Details and DRAFT/ARCHIVED; PUBLISHED comes only from publishing. Explicit nulls clear the
-    description and the participant type."""
-    current = await live_workflow(uow, request.id, for_update=True)
-    require_if_match(current.updated_at)
-    values: dict[str, object] = {
-        name: getattr(request, name) for name in ("name", "status") if getattr(request, name) is not None
-    }
-    values |= {
-        name: getattr(request, name)
-        for name in ("description", "participant_type_id")
-        if name in request.model_fields_set
-    }
-    if not values:
-        return await get_workflow(contract.WorkflowRef(id=request.id), uow)
-    statement = sa.update(workflow).where(workflow.c.id == request.id).values(**values, updated_at=utcnow())
-    await execute_unique(uow.session, statement, _NAME_TAKEN)
-    updated = await live_workflow(uow, request.id)
-    _publish(uow, contract.WORKFLOW_UPDATED, updated)
-    return workflows.to_workflow(updated, await workflows.steps_of(uow.session, request.id))
 
 
 async def delete_workflow(request: contract.WorkflowRef, uow: UnitOfWork) -> contract.WorkflowRef:

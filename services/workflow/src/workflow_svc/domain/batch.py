@@ -1,12 +1,15 @@
 """Batch workflow actions (P4-07): which participants an action can be taken on, and the chunks.
 
-Eligibility reads the step's fixed targets only, as the original did: the engine call that executes
-the action has the last word (conditional routes, a FORK target while parallel workflows are off).
+Eligibility reads the participant's state and the step's fixed targets only, as the original did: the
+engine call that executes the action has the last word (conditional routes, a FORK target while
+parallel workflows are off). A batch never reopens a finished participant, RETURN included: that is
+a RETURN on the participant itself.
 """
 
 from collections.abc import Sequence
 
-from plenary_contracts.enums import ApprovalAction, StepType
+from plenary_contracts.enums import ApprovalAction, ParticipantStatus, StepType
+from workflow_svc.domain.engine import is_finished
 from workflow_svc.domain.snapshot import Snapshot
 
 CHUNK_SIZE = 20
@@ -18,8 +21,13 @@ def ineligibility(
     action: ApprovalAction,
     *,
     return_step_id: str | None = None,
+    status: ParticipantStatus | None = None,
 ) -> str | None:
-    """Why ``action`` cannot be taken on a participant at ``current_step_id``, or None when it can."""
+    """Why ``action`` cannot be taken on a participant at ``current_step_id`` with ``status``, or None when
+    it can."""
+    if is_finished(status):
+        assert status is not None
+        return f"Participant has finished its workflow ({status.value})"
     if snapshot is None:
         return "No workflow version assigned"
     if current_step_id is None:
@@ -29,6 +37,8 @@ def ineligibility(
         return "Current step not found in workflow"
     if step.step_type is StepType.FORK:
         return "Participant is in parallel branches: act on a branch"
+    if step.step_type is StepType.JOIN and action is not ApprovalAction.RETURN:
+        return "Participant stands at a JOIN with no open branches: only RETURN moves it"
     match action:
         case ApprovalAction.APPROVE:
             if step.next_step_id is None and not step.is_terminal:

@@ -201,6 +201,16 @@ class Snapshot:
     def entry_step(self) -> SnapshotStep | None:
         return next((s for s in self.steps if s.is_entry_point), None)
 
+    def fork_around(self, step_id: str) -> SnapshotStep | None:
+        """The FORK whose branches include ``step_id`` or join at it; None for a step outside any fork."""
+        for candidate in self.steps:
+            fork = candidate.fork
+            if fork is not None and (
+                fork.join_step_id == step_id or any(b.branch_step_id == step_id for b in fork.branches)
+            ):
+                return candidate
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "workflowId": self.workflow_id,

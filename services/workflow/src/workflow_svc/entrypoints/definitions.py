@@ -14,23 +14,26 @@ from plenary_kit.service import Runtime
 
 from ..application import assignments, conditions, directory, rules, steps, workflows
 from ..application.versions import Versions, get_workflow_version, list_workflow_versions
+from ..application.workflows import EventLookup
 
 # The consumer's filter (evt.identity.user.>) also brings role and sign-in events; they are acknowledged.
 _USER_EVENTS = [spec for spec in identity.EVENTS if spec.subject.startswith("evt.identity.user.")]
 
 
-def register(runtime: Runtime) -> None:
+def register(runtime: Runtime, events: EventLookup, users: assignments.UserLookup) -> None:
     def parallel_enabled(tenant_id: str) -> bool:
         caller = ctx.current()
         context = FlagContext(tenant_id=tenant_id, roles=caller.roles, user_id=caller.actor_id)
         return runtime.flags.is_enabled(FlagKey.PARALLEL_WORKFLOWS, context)
 
-    versions = Versions(parallel_enabled)
+    versions = Versions(parallel_enabled, events)
+    definitions = workflows.Workflows(events)
+    reviewers = assignments.Assignments(users)
 
-    runtime.serve(contract.CREATE_WORKFLOW, workflows.create_workflow)
+    runtime.serve(contract.CREATE_WORKFLOW, definitions.create_workflow)
     runtime.serve(contract.LIST_WORKFLOWS, workflows.list_workflows)
     runtime.serve(contract.GET_WORKFLOW, workflows.get_workflow)
-    runtime.serve(contract.UPDATE_WORKFLOW, workflows.update_workflow)
+    runtime.serve(contract.UPDATE_WORKFLOW, definitions.update_workflow)
     runtime.serve(contract.DELETE_WORKFLOW, workflows.delete_workflow)
     runtime.serve(contract.PUBLISH_WORKFLOW, versions.publish_workflow)
     runtime.serve(contract.LIST_WORKFLOW_VERSIONS, list_workflow_versions)
@@ -48,8 +51,8 @@ def register(runtime: Runtime) -> None:
     runtime.serve(contract.REORDER_AUTO_ACTION_RULES, rules.reorder_auto_action_rules)
     runtime.serve(contract.TEST_AUTO_ACTION_RULES, rules.dry_run_auto_action_rules)
 
-    runtime.serve(contract.ASSIGN_STEP, assignments.assign_step)
-    runtime.serve(contract.REASSIGN_STEP, assignments.reassign_step)
+    runtime.serve(contract.ASSIGN_STEP, reviewers.assign_step)
+    runtime.serve(contract.REASSIGN_STEP, reviewers.reassign_step)
     runtime.serve(contract.UNASSIGN_STEP, assignments.unassign_step)
     runtime.serve(contract.LIST_STEP_ASSIGNMENTS, assignments.list_step_assignments)
     runtime.serve(contract.LIST_USER_ASSIGNMENTS, assignments.list_user_assignments)

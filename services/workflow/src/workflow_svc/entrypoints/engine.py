@@ -113,6 +113,7 @@ def _action_handler(engine: Engine, action: Any) -> Callable[[contract.TakeActio
                 remarks=request.comment,
                 expected_version=request.expected_version,
                 permission=contract.action_permission(action),
+                may_reopen=True,
             ),
         )
 

@@ -808,7 +808,8 @@ CONFIRM_IMPORT = _cmd(
     errors=_STATE_ERRORS, **_BULKY, http=_route("POST", "/bulk-operations/{id}/confirm", "Run an import", "bulk"),
 )  # fmt: skip
 CANCEL_IMPORT = _cmd(
-    "cancel_import", BulkOperationRef, BulkOperationRef, "Drop an import that has not run (VALIDATING or PREVIEW).",
+    "cancel_import", BulkOperationRef, BulkOperationRef,
+    "Cancel an import: one not yet run is dropped; a running one stops after its chunk in flight and ends CANCELLED.",
     errors=_STATE_ERRORS, **_BULKY,
     http=_route("POST", "/bulk-operations/{id}/cancel", "Cancel an import", "bulk", 204),
 )  # fmt: skip
@@ -824,7 +825,8 @@ GET_BULK_OPERATION = _qry(
 )  # fmt: skip
 LIST_BULK_OPERATIONS = _qry(
     "list_bulk_operations", ListBulkOperations, BulkOperationPage, "An event's imports and exports.",
-    **_BULKY, http=_route("GET", "/events/{eventId}/bulk-operations", "List bulk operations", "bulk"),
+    errors=_NOT_FOUND, **_BULKY,
+    http=_route("GET", "/events/{eventId}/bulk-operations", "List bulk operations", "bulk"),
 )  # fmt: skip
 LIST_BULK_ITEMS = _qry(
     "list_bulk_items", ListBulkItems, BulkItemPage, "An import's rows with their status and messages.",

@@ -4,7 +4,14 @@ actions, SLA and offline sync (requirements.md §1 engine, P3-02/03/04/10, P4-07
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import (
+    Field,
+    GetJsonSchemaHandler,
+    PlainValidator,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
 
 from ..enums import (
     ApprovalAction,
@@ -36,10 +43,70 @@ MAX_AUTO_ACTION_DEPTH = 10
 BATCH_CHUNK_SIZE = 20
 BATCH_UNDO_HOURS = 24
 MAX_BATCH_PARTICIPANTS = 10_000
+MAX_STEPS = 200
 
 Description = Annotated[str, StringConstraints(max_length=2000)]
 Remarks = Annotated[str, StringConstraints(max_length=2000)]
-Condition = dict[str, Any]  # the P3-02 language: {type: simple|compound, ...}; validated by the service
+
+# --- the condition language ------------------------------------------------------------------------
+# The shapes are described here so the API documents them; a condition travels as plain JSON and the
+# service checks it whole (its 422 says where: ``conditions[1].operator``), with what a shape cannot
+# say: the operators a field's type allows, at most 10 levels and 100 conditions, finite numbers.
+
+ConditionOperator = Literal["eq", "neq", "empty", "notEmpty", "gt", "lt", "gte", "lte", "contains", "in", "notIn"]
+ConditionValue = str | int | float | bool | list[Any] | None
+
+
+class SimpleCondition(Model):
+    """``field operator value`` on the participant's data (its fields merged with its extras)."""
+
+    model_config = {"extra": "forbid"}
+
+    type: Literal["simple"]
+    field: Annotated[str, StringConstraints(min_length=1, pattern=r"^[^.]+$")] = Field(
+        description="A flat key of the participant's data (no dots): firstName, nationality, an extra field…"
+    )
+    operator: ConditionOperator = Field(
+        description="eq/neq compare as text, case-insensitive; gt/lt/gte/lte as numbers (dates as instants); "
+        "contains is a case-insensitive substring; in/notIn take a list; empty/notEmpty take no value."
+    )
+    value: ConditionValue = Field(None, description="A string, number, boolean or null; a list for in/notIn.")
+
+
+class CompoundCondition(Model):
+    """``and``/``or`` over nested conditions; no conditions at all is true."""
+
+    model_config = {"extra": "forbid"}
+
+    type: Literal["compound"]
+    operator: Literal["and", "or"]
+    conditions: list["ConditionShape"]
+
+
+ConditionShape = Annotated[SimpleCondition | CompoundCondition, Field(discriminator="type")]
+_SHAPE: TypeAdapter[Any] = TypeAdapter(ConditionShape)
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("a condition is an object: {type: simple|compound, ...}")
+    return value
+
+
+class _DocumentedAsConditionShape:
+    """Plain JSON in Python and on the wire; in JSON Schema, the shapes above (requests and replies)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        return handler(_SHAPE.core_schema)
+
+
+Condition = Annotated[
+    dict[str, Any],
+    PlainValidator(_json_object, json_schema_input_type=ConditionShape),
+    _DocumentedAsConditionShape,
+]
+"""A condition of the routing and auto-action language (plain JSON in Python); a missing one is true."""
 
 
 # --- workflows, steps, versions ------------------------------------------------------------------
@@ -107,12 +174,45 @@ class Workflow(Model):
     updated_at: datetime
 
 
+class StepDefinition(Model):
+    name: Name
+    description: Description | None = None
+    order: Annotated[int, Field(ge=0, le=10_000)]
+    step_type: StepType = StepType.REVIEW
+    is_entry_point: bool = False
+    is_terminal: bool = False
+    next_step_id: Id | None = None
+    rejection_target_id: Id | None = None
+    bypass_target_id: Id | None = None
+    escalation_target_id: Id | None = None
+    sla_duration_minutes: Annotated[int, Field(ge=1, le=525_600)] | None = None
+    sla_action: SlaAction | None = None
+    config: StepConfig = Field(default_factory=StepConfig)
+
+
+class CreateStep(StepDefinition):
+    workflow_id: Id
+
+
+class NewStep(StepDefinition):
+    """A step created with its workflow. Its targets may name the ``key`` of another step of the same
+    request, so a workflow is written front to back in one go."""
+
+    key: Id | None = Field(None, description="How the other steps of this request refer to this one.")
+
+
 class CreateWorkflow(Model):
     event_id: Id
     name: Name
     description: Description | None = None
     participant_type_id: Id | None = Field(
         None, description="Participants of this type enter it; none = the event's default workflow."
+    )
+    steps: Annotated[list[NewStep], Field(max_length=MAX_STEPS)] | None = Field(
+        None,
+        description="Create the steps too, in one transaction. A target (nextStepId, rejectionTargetId, "
+        "bypassTargetId, escalationTargetId, a route's targetStepId, a branch's branchStepId, joinStepId) "
+        "names another step of this list by its `key`.",
     )
 
 
@@ -137,23 +237,6 @@ class ListWorkflows(ListQuery):
 
 class WorkflowPage(Page[Workflow]):
     pass
-
-
-class CreateStep(Model):
-    workflow_id: Id
-    name: Name
-    description: Description | None = None
-    order: Annotated[int, Field(ge=0, le=10_000)]
-    step_type: StepType = StepType.REVIEW
-    is_entry_point: bool = False
-    is_terminal: bool = False
-    next_step_id: Id | None = None
-    rejection_target_id: Id | None = None
-    bypass_target_id: Id | None = None
-    escalation_target_id: Id | None = None
-    sla_duration_minutes: Annotated[int, Field(ge=1, le=525_600)] | None = None
-    sla_action: SlaAction | None = None
-    config: StepConfig = Field(default_factory=StepConfig)
 
 
 class UpdateStep(Model):
@@ -867,7 +950,8 @@ _WRITE_ERRORS = (ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.VALIDATION_E
 
 
 CREATE_WORKFLOW = _cmd(
-    "create_workflow", CreateWorkflow, Workflow, "Create a DRAFT workflow for an event.",
+    "create_workflow", CreateWorkflow, Workflow,
+    "Create a DRAFT workflow for an event (404 when the tenant has no such event), with its steps if given.",
     errors=_WRITE_ERRORS, permission=_WF_CREATE,
     http=_route("POST", "/workflows", "Create a workflow", "workflows", 201),
 )  # fmt: skip
@@ -891,7 +975,8 @@ DELETE_WORKFLOW = _cmd(
 )  # fmt: skip
 PUBLISH_WORKFLOW = _cmd(
     "publish_workflow", PublishWorkflow, Publication,
-    "Validate the step graph and freeze it as a new version (only when it changed).",
+    "Validate the step graph and freeze it as a new version (only when it changed). One PUBLISHED workflow per "
+    "event and participant type: publishing a second is a 409 naming the first.",
     errors=_WRITE_ERRORS, permission=_WF_UPDATE,
     http=_route("POST", "/workflows/{id}/publish", "Publish a workflow", "workflows"),
 )  # fmt: skip
@@ -1042,7 +1127,7 @@ TAKE_BRANCH_ACTION: dict[ApprovalAction, OperationSpec] = {
 _BATCH: dict[str, Any] = {"permission": _BULK, "flag": FlagKey.BULK_OPERATIONS}
 DRY_RUN_BATCH_ACTION = _qry(
     "dry_run_batch_action", BatchActionRequest, BatchDryRun, "Who a batch action would act on, and why not the rest.",
-    errors=(ErrorCode.VALIDATION_ERROR,), **_BATCH,
+    errors=(ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND), **_BATCH,
     http=_route("POST", "/batch-actions/dry-run", "Dry-run a batch action", "batch"),
 )  # fmt: skip
 EXECUTE_BATCH_ACTION = _cmd(
@@ -1065,8 +1150,12 @@ UNDO_BATCH_OPERATION = _cmd(
 
 SYNC_OFFLINE_MUTATION = _cmd(
     "sync_offline_mutation", OfflineMutation, OfflineSyncResult,
-    "Replay one offline client mutation through the engine; the server wins ties (409 with the current state).",
-    errors=(ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN, ErrorCode.BAD_REQUEST),
+    "Replay one offline client mutation through the engine; the server wins ties (409 with the current state). "
+    "A mutation id reused for another participant or action is a 409; a timestamp more than 2 minutes ahead "
+    "of the server's clock is a 422.",
+    errors=(
+        ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN, ErrorCode.BAD_REQUEST, ErrorCode.VALIDATION_ERROR,
+    ),
     permission=Permission("participant", "update"), flag=FlagKey.OFFLINE_MODE,
     http=_route("POST", "/offline-sync", "Sync an offline mutation", "offline"),
 )  # fmt: skip

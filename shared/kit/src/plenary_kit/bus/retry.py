@@ -1,10 +1,12 @@
 """Retry-with-delay and dead letters for JetStream consumers.
 
-A transient failure is nak'ed with an exponential delay. A permanent failure (a payload that will
-never parse, an unknown event version, a typed domain refusal), or a transient one on the last
-allowed delivery, is copied to ``dlq.<service>.<durable>`` with its error and terminated.
+A failure is transient unless it says otherwise: it is nak'ed with an exponential delay, so a bug
+or an outage gets ``max_deliver`` chances. A permanent failure (``is_permanent``: a payload that will
+never parse, an unknown event version, a typed refusal such as NotFound or Conflict), or a transient
+one on the last allowed delivery, is copied to ``dlq.<service>.<durable>`` with its error and terminated.
 """
 
+import json
 import traceback
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -15,7 +17,7 @@ from faststream.exceptions import NackMessage, RejectMessage
 from pydantic import ValidationError
 
 from plenary_contracts import streams
-from plenary_contracts.errors import PlenaryError
+from plenary_contracts.errors import HTTP_STATUS, ErrorCode, PlenaryError
 
 from ..logging import get_logger
 from ..metrics import DEAD_LETTERS
@@ -27,7 +29,16 @@ class PermanentError(Exception):
     """Raise from a consumer for failures that no retry will cure."""
 
 
-PERMANENT = (PermanentError, ValidationError, PlenaryError, ValueError, KeyError, TypeError)
+# Typed errors that will answer the same on every retry: the caller's mistake, not the moment's.
+# Throttling, timeouts, an unavailable service and internal errors (5xx) may pass; they are retried.
+REFUSALS = frozenset(code for code, status in HTTP_STATUS.items() if 400 <= status < 500) - {ErrorCode.RATE_LIMITED}
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether no retry can cure ``error``. A bare ``KeyError`` or ``ValueError`` is a bug to retry, not a verdict."""
+    if isinstance(error, PlenaryError):
+        return error.code in REFUSALS
+    return isinstance(error, PermanentError | ValidationError | json.JSONDecodeError)
 
 
 def retry_delay(deliveries: int, base: float, cap: float) -> float:
@@ -72,7 +83,7 @@ class RetryMiddleware(BaseMiddleware):
         except Exception as error:
             durable = metadata.consumer
             deliveries = metadata.num_delivered
-            permanent = isinstance(error, PERMANENT)
+            permanent = is_permanent(error)
             if permanent or deliveries >= self._max_deliver(durable):
                 await self._dead_letter(msg, durable, deliveries, error)
                 DEAD_LETTERS.labels(durable).inc()

@@ -2,7 +2,8 @@
 
 The server side validates the request against the contract, checks the gating flag, runs the
 handler inside a unit of work, stores an idempotent command's reply in the same transaction, and
-turns every failure into an error reply: a bad request never takes the service down.
+turns every failure into an error reply: a bad request never takes the service down. A body that
+nests deeper than ``json_depth.MAX_JSON_DEPTH`` is refused before it is parsed.
 """
 
 import hashlib
@@ -25,6 +26,7 @@ from plenary_contracts.errors import (
     ErrorCode,
     FeatureDisabled,
     FieldError,
+    IdempotencyKeyReused,
     NotFound,
     PlenaryError,
     ServiceUnavailable,
@@ -36,6 +38,7 @@ from plenary_contracts.operations import OperationKind, OperationSpec, Reply
 
 from .. import context as ctx
 from ..db.uow import UnitOfWork
+from ..json_depth import check_json_depth
 from ..logging import bound, get_logger
 from ..metrics import HANDLER_SECONDS
 
@@ -82,6 +85,13 @@ def validation_errors(error: ValidationError) -> list[FieldError]:
     return [FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]) for e in error.errors()]
 
 
+async def raw_body(msg: Any) -> bytes:
+    """The decoder of a request subject's subscriber: the body untouched. ``OperationServer`` parses it
+    after its own checks; FastStream's default decoder would ``json.loads`` it first, and a deeply nested
+    body would end there in ``RecursionError``, with no reply at all."""
+    return bytes(msg.body)
+
+
 def error_reply(error: PlenaryError) -> bytes:
     return Reply(ok=False, error=error.to_body()).model_dump_json().encode()
 
@@ -125,6 +135,7 @@ class OperationServer:
             HANDLER_SECONDS.labels(self.spec.subject, outcome).observe(time.perf_counter() - started)
 
     async def _handle(self, context: ctx.Context, body: bytes) -> bytes:
+        check_json_depth(body or b"")
         if _JSON_NUL in (body or b""):
             raise ValidationFailed(
                 "text may not contain NUL characters",
@@ -143,6 +154,7 @@ class OperationServer:
         request_hash = hashlib.sha256(body or b"").hexdigest()
         async with self.new_uow() as uow:
             if idempotent:
+                await _wait_for_same_key(uow, self.spec.subject, context)
                 stored = await _stored_reply(uow, self.spec.subject, context, request_hash)
                 if stored is not None:
                     return stored
@@ -169,6 +181,14 @@ def _integrity_error(error: IntegrityError) -> PlenaryError:
     return ValidationFailed("the request breaks a rule of the data")
 
 
+async def _wait_for_same_key(uow: UnitOfWork, operation: str, context: ctx.Context) -> None:
+    """Hold a lock of the key to the end of this transaction, so a repeat that arrives while the first
+    request still runs (its caller gave up waiting: a 504 at the gateway) waits for it, then finds its
+    stored reply and replays it instead of running the command a second time."""
+    key = f"idempotency:{context.tenant_id or ''}:{operation}:{context.idempotency_key}"
+    await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
+
+
 async def _stored_reply(uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str) -> bytes | None:
     table = uow.tables.idempotency
     row = (
@@ -183,7 +203,7 @@ async def _stored_reply(uow: UnitOfWork, operation: str, context: ctx.Context, r
     if row is None:
         return None
     if row.request_hash != request_hash:
-        raise Conflict("Idempotency-Key was already used with a different request")
+        raise IdempotencyKeyReused("Idempotency-Key was already used with a different request")
     return Reply.model_validate(row.reply).model_dump_json().encode()
 
 
@@ -229,7 +249,10 @@ async def call(
         raise ServiceUnavailable(f"no {spec.service} service is answering") from error
     except (NatsTimeout, TimeoutError) as error:
         raise Timeout(f"{spec.service} did not answer {spec.name} in time") from error
-    reply = Reply.model_validate_json(msg.data)
+    try:
+        reply = Reply.model_validate_json(msg.data)
+    except ValidationError as error:
+        raise PlenaryError(f"{spec.service} sent a reply to {spec.name} that could not be read") from error
     if not reply.ok:
         raise PlenaryError.from_body(reply.error or ErrorBody(code=ErrorCode.INTERNAL_ERROR, message="", status=500))
     return spec.reply.model_validate(reply.data)
