@@ -12,7 +12,15 @@ def wire(runtime: Runtime) -> None:
     from .composition import gateway_for
     from .entrypoints import background
 
-    background.register(gateway_for(runtime), runtime)
+    gateway = gateway_for(runtime)
+    background.register(gateway, runtime)
+
+    async def mirror_revocations() -> None:
+        assert runtime.nc is not None
+        gateway.revocations.start(runtime.nc)
+
+    runtime.on_start(mirror_revocations)
+    runtime.on_stop(gateway.revocations.stop)
 
 
 SERVICE = ServiceSpec(

@@ -17,9 +17,21 @@ from .adapters.jwks import JwksCache
 from .adapters.key_mirror import ApiKeyMirror
 from .adapters.kv import Buckets
 from .adapters.rate_limiter import KvRateLimiter
+from .adapters.remembered import RememberedLookup
+from .adapters.revocation_mirror import RevocationMirror
+from .adapters.tenant_directory import TenantDirectory
 from .adapters.usage_batcher import UsageBatcher
 from .application.callers import Authenticator
 from .application.pipeline import Gateway
+
+LOOKUP_TIMEOUT_SECONDS = 2.0
+# A key the mirror lacks is asked of identity: a miss is remembered for a few seconds, and beyond this
+# many new questions a second a key the mirror lacks is simply refused.
+KEY_MISS_SECONDS = 5.0
+KEY_ASKS_PER_SECOND = 20.0
+# Tenants are rarely created; a deleted one stops answering at once through its revocation.
+TENANT_KNOWN_SECONDS = 300.0
+TENANT_UNKNOWN_SECONDS = 5.0
 
 _BUILT: "WeakKeyDictionary[Runtime, Gateway]" = WeakKeyDictionary()
 
@@ -49,16 +61,50 @@ def build(runtime: Runtime) -> Gateway:
         key_set = await rpc.call(connected(), contract.GET_KEY_SET, Empty(), context=context)
         return list(key_set.keys)
 
+    def asking() -> ctx.Context:
+        return ctx.Context(correlation_id=ctx.current().correlation_id)
+
+    async def find_key(lookup_id: str) -> contract.ApiKeyCredential | None:
+        request = contract.FindApiKeyCredential(lookup_id=lookup_id)
+        found = await rpc.call(
+            connected(), contract.FIND_API_KEY_CREDENTIAL, request, context=asking(), timeout=LOOKUP_TIMEOUT_SECONDS
+        )
+        return found.credential
+
+    async def tenant_exists(tenant_id: str) -> bool | None:
+        request = contract.TenantRef(id=tenant_id)
+        answer = await rpc.call(
+            connected(), contract.TENANT_EXISTS, request, context=asking(), timeout=LOOKUP_TIMEOUT_SECONDS
+        )
+        return True if answer.exists else None
+
     async def send_usage(batch: contract.RecordApiKeyUsage) -> None:
         await rpc.call(connected(), contract.RECORD_API_KEY_USAGE, batch, context=ctx.Context())
 
     buckets = Buckets(connection)
     keys = ApiKeyMirror()
     jwks = JwksCache(fetch_key_set)
+    revocations = RevocationMirror()
+    authenticator = Authenticator(
+        secret=settings.api_key_secret,
+        keys=keys,
+        new_keys=RememberedLookup(
+            find_key, found_for=0, missing_for=KEY_MISS_SECONDS, asks_per_second=KEY_ASKS_PER_SECOND
+        ),
+        jwks=jwks,
+        revocations=revocations,
+        flags=runtime.flags,
+    )
+    tenants = TenantDirectory(
+        revocations,
+        RememberedLookup(tenant_exists, found_for=TENANT_KNOWN_SECONDS, missing_for=TENANT_UNKNOWN_SECONDS),
+    )
     return Gateway(
-        authenticator=Authenticator(secret=settings.api_key_secret, keys=keys, jwks=jwks, flags=runtime.flags),
+        authenticator=authenticator,
         keys=keys,
         jwks=jwks,
+        revocations=revocations,
+        tenants=tenants,
         flags=runtime.flags,
         limiter=KvRateLimiter(buckets),
         idempotency_store=IdempotencyStore(buckets),

@@ -16,16 +16,25 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from plenary_contracts.catalog import identity as contract
-from plenary_contracts.credentials import TOKEN_AUDIENCE, TOKEN_ISSUER, api_key_hash, new_api_key
+from plenary_contracts.credentials import (
+    TOKEN_AUDIENCE,
+    TOKEN_ISSUER,
+    RevocationScope,
+    TokenRevocation,
+    api_key_hash,
+    new_api_key,
+    revocation_key,
+)
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
 from plenary_contracts.errors import PlenaryError
 from plenary_contracts.flags import FlagState
 from plenary_contracts.operations import OperationSpec, Reply
-from plenary_contracts.streams import API_KEYS_BUCKET, FLAGS_BUCKET
+from plenary_contracts.streams import API_KEYS_BUCKET, FLAGS_BUCKET, TOKEN_REVOCATIONS_BUCKET
 from plenary_kit.bus.rpc import context_from_headers
 from plenary_kit.service import Runtime
 
 TENANT = "tenant1"
+KNOWN_TENANTS = {TENANT, "tenant2"}  # what the fake identity says exists
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -96,11 +105,14 @@ class Tokens:
         grants: tuple[str, ...] = (),
         roles: tuple[str, ...] = (),
         expires_in: int = 900,
+        sid: str | None = None,
+        gen: int = 0,
     ) -> str:
         now = int(time.time())
         claims = {
-            "iss": TOKEN_ISSUER, "aud": TOKEN_AUDIENCE, "sub": sub, "tid": tid, "sid": "s-" + sub,
+            "iss": TOKEN_ISSUER, "aud": TOKEN_AUDIENCE, "sub": sub, "tid": tid, "sid": sid or "s-" + sub,
             "roles": list(roles), "grants": list(grants), "iat": now, "exp": now + expires_in, "jti": uuid.uuid4().hex,
+            "gen": gen,
         }  # fmt: skip
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": self.kid})
 
@@ -113,6 +125,14 @@ async def put_flag(nc: Client, key: str, **targeting: Any) -> None:
 async def put_key(
     nc: Client, secret: str, tenant_id: str = TENANT, **settings: Any
 ) -> tuple[str, contract.ApiKeyCredential]:
+    raw, credential = made_key(secret, tenant_id, **settings)
+    kv = await nc.jetstream().key_value(API_KEYS_BUCKET.name)
+    await kv.put(credential.lookup_id, credential.model_dump_json().encode())
+    return raw, credential
+
+
+def made_key(secret: str, tenant_id: str = TENANT, **settings: Any) -> tuple[str, contract.ApiKeyCredential]:
+    """A raw key and the credential identity would keep for it."""
     raw, parsed = new_api_key(tenant_id)
     credential = contract.ApiKeyCredential(
         id="key-" + parsed.lookup_id[:6],
@@ -125,9 +145,13 @@ async def put_key(
         created_by=settings.pop("created_by", "creator1"),
         **settings,
     )
-    kv = await nc.jetstream().key_value(API_KEYS_BUCKET.name)
-    await kv.put(parsed.lookup_id, credential.model_dump_json().encode())
     return raw, credential
+
+
+async def revoke(nc: Client, scope: RevocationScope, id_: str, generation: int | None = None) -> None:
+    """Write a revocation as identity would."""
+    kv = await nc.jetstream().key_value(TOKEN_REVOCATIONS_BUCKET.name)
+    await kv.put(revocation_key(scope, id_), TokenRevocation(generation=generation).model_dump_json().encode())
 
 
 def client_for(app: Any, address: str = "203.0.113.5") -> httpx.AsyncClient:
@@ -145,6 +169,7 @@ class Edge:
     services: FakeService
     tokens: Tokens
     nc: Client
+    unmirrored_keys: dict[str, contract.ApiKeyCredential] = field(default_factory=dict)  # identity has them
 
     @property
     def secret(self) -> str:

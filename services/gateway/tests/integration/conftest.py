@@ -7,14 +7,20 @@ from gateway_svc.entrypoints.http import create_app
 from nats.aio.client import Client
 
 from plenary_contracts.catalog import identity as contract
-from plenary_contracts.streams import API_KEYS_BUCKET, FLAGS_BUCKET, IDEMPOTENCY_BUCKET, RATE_LIMITS_BUCKET
+from plenary_contracts.streams import (
+    API_KEYS_BUCKET,
+    FLAGS_BUCKET,
+    IDEMPOTENCY_BUCKET,
+    RATE_LIMITS_BUCKET,
+    TOKEN_REVOCATIONS_BUCKET,
+)
 from plenary_kit.bus.connection import connect
 from plenary_kit.bus.topology import apply_topology
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
 from plenary_kit.testing.plugin import eventually
 
-from .app_harness import TENANT, Edge, FakeService, Tokens, client_for, put_flag, user
+from .app_harness import KNOWN_TENANTS, TENANT, Edge, FakeService, Tokens, client_for, put_flag, user
 
 
 @pytest.fixture
@@ -23,7 +29,10 @@ async def connections(nats) -> AsyncIterator[Callable[[], object]]:
     opened: list[Client] = []
     setup = await connect(nats.url, "gateway-test-setup")
     await apply_topology(
-        setup.jetstream(), [], [], [FLAGS_BUCKET, API_KEYS_BUCKET, RATE_LIMITS_BUCKET, IDEMPOTENCY_BUCKET]
+        setup.jetstream(),
+        [],
+        [],
+        [FLAGS_BUCKET, API_KEYS_BUCKET, TOKEN_REVOCATIONS_BUCKET, RATE_LIMITS_BUCKET, IDEMPOTENCY_BUCKET],
     )
     opened.append(setup)
 
@@ -63,13 +72,25 @@ async def edge(plenary_settings, flush_seconds, max_upload_bytes) -> AsyncIterat
     await services.answer(contract.GET_KEY_SET, lambda body: tokens.key_set)
     await services.answer(contract.GET_USER, lambda body: user(body["id"]))
     await services.answer(contract.RECORD_API_KEY_USAGE, lambda body: {"keys": len(body["usages"])})
+    unmirrored: dict[str, contract.ApiKeyCredential] = {}
+
+    def find_key(body: dict[str, str]) -> dict[str, object]:
+        found = unmirrored.get(body["lookupId"])
+        return {"credential": found.model_dump(mode="json") if found is not None else None}
+
+    await services.answer(contract.FIND_API_KEY_CREDENTIAL, find_key)
+    await services.answer(
+        contract.TENANT_EXISTS, lambda body: {"id": body["id"], "exists": body["id"] in KNOWN_TENANTS}
+    )
     await put_flag(nc, "FF_REST_API", enabled_for_tenants=[TENANT])
     runtime = Runtime(SERVICE, settings)
     await runtime.start()
     app = create_app(runtime)
     async with client_for(app) as client:
-        await eventually(lambda: gateway_for(runtime).keys.loaded.is_set() and runtime.flags.loaded.is_set())
-        yield Edge(runtime, client, services, tokens, nc)
+        gateway = gateway_for(runtime)
+        mirrors = (gateway.keys, gateway.revocations, runtime.flags)
+        await eventually(lambda: all(mirror.loaded.is_set() for mirror in mirrors))
+        yield Edge(runtime, client, services, tokens, nc, unmirrored)
     if runtime.nc is not None and not runtime.nc.is_closed:
         await runtime.stop()
     await nc.drain()

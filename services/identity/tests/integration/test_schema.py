@@ -31,6 +31,7 @@ EXPECTED = [
             "password_hash",
             "failed_logins",
             "locked_until",
+            "token_generation",
             "created_at",
             "updated_at",
         },

@@ -37,6 +37,25 @@ async def test_another_tenants_user_is_not_found_and_never_listed(identity):
     assert [u.username for u in global_users.data] == ["admin", "system"]
 
 
+async def test_a_global_admin_without_a_tenant_reads_changes_and_deletes_any_tenants_user_by_id(identity):
+    acme = await identity.tenant("acme")
+    member = await identity.user(acme.id, "acme-anyone", ("VALIDATOR",))
+    assert (await identity.as_admin(contract.GET_USER, {"id": member.id})).tenant_id == acme.id
+    renamed = await identity.as_admin(contract.UPDATE_USER, {"id": member.id, "name": "Renamed"})
+    assert (renamed.name, renamed.tenant_id) == ("Renamed", acme.id)
+    (assignment,) = renamed.roles
+    taken = await identity.as_admin(contract.UNASSIGN_ROLE, {"userId": member.id, "assignmentId": assignment.id})
+    assert taken.roles == []
+    await identity.as_admin(contract.DELETE_USER, {"id": member.id})
+    (deleted,) = await identity.events(contract.USER_DELETED)
+    assert deleted["tenantid"] == acme.id  # the event carries the user's tenant, not the caller's
+    with pytest.raises(NotFound):
+        await identity.as_admin(contract.GET_USER, {"id": member.id})
+    # a caller inside a tenant still finds only its own tenant's users
+    with pytest.raises(NotFound):
+        await identity.call(contract.GET_USER, {"id": identity.admin_id}, tenant=acme.id, actor=member.id)
+
+
 async def test_a_tenant_caller_creates_only_in_its_own_tenant_and_never_grants_a_global_role(identity):
     acme, globex = await identity.tenant("acme"), await identity.tenant("globex")
     body = {"email": "x@users.test", "username": "xavier", "password": "a-long-enough-password"}

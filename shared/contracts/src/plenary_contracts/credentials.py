@@ -6,13 +6,15 @@ checked against an HMAC-SHA256 under a server secret with a constant-time compar
 
 Access token: a JWT signed by identity with Ed25519 (``EdDSA``); the gateway verifies it with the
 public keys of ``GET /auth/jwks`` (``qry.identity.get_key_set``), fetched once and on an unknown ``kid``.
+A token stops working before it expires when the revocation bucket names its session, its user (for
+tokens of an older generation) or its tenant: see ``TokenRevocation``.
 """
 
 import hashlib
 import hmac
 import re
 import secrets
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -26,6 +28,7 @@ _API_KEY = re.compile(r"^ak_([A-Za-z0-9]{1,4})_([a-z0-9]{16})_([0-9a-f]{64})$")
 TOKEN_ISSUER = "plenary-identity"
 TOKEN_AUDIENCE = "plenary"
 TOKEN_ALGORITHM = "EdDSA"
+TOKEN_LEEWAY_SECONDS = 30  # the clock skew a verifier allows on ``exp`` and ``iat``
 
 
 class ParsedApiKey(NamedTuple):
@@ -72,3 +75,35 @@ class AccessClaims(Model):
     iat: int
     exp: int
     jti: str
+    gen: int = Field(
+        0, description="The user's token generation when issued; revoking a user's tokens starts a new one."
+    )
+
+
+RevocationScope = Literal["session", "user", "tenant"]
+
+
+class TokenRevocation(Model):
+    """Access tokens the gateways refuse before they expire, kept in the revocation bucket under
+    ``<scope>.<id>`` (``revocation_key``): every token of an ended session or of a deleted tenant, and a
+    user's tokens of a generation before ``generation`` (its grants or its standing changed).
+
+    A generation, not a time: ``iat`` has whole seconds, and a token issued in the same second as the
+    revocation, before or after it, must be refused or accepted exactly."""
+
+    generation: int | None = Field(None, description="Tokens of an earlier `gen` are refused; none: every token.")
+
+    def refuses(self, claims: AccessClaims) -> bool:
+        return self.generation is None or claims.gen < self.generation
+
+
+def revocation_key(scope: RevocationScope, id_: str) -> str:
+    return f"{scope}.{id_}"
+
+
+def revocation_keys(claims: AccessClaims) -> list[str]:
+    """Where the revocations that could refuse this token are kept."""
+    keys = [revocation_key("session", claims.sid), revocation_key("user", claims.sub)]
+    if claims.tid is not None:
+        keys.append(revocation_key("tenant", claims.tid))
+    return keys

@@ -6,6 +6,7 @@ a service never declares them at start-up, and an existing durable is never chan
 
 from pydantic import BaseModel
 
+from .credentials import TOKEN_LEEWAY_SECONDS
 from .services import SERVICES
 
 DAY = 24 * 3600
@@ -86,6 +87,14 @@ API_KEYS_BUCKET = KvBucketSpec(
     name="plenary_api_keys",
     description="Usable API keys by lookup id (hash and settings, never the key); the gateway watches it.",
 )
+# An entry must outlive every token it refuses: an access token lives at most this long (identity refuses
+# to start with a longer PLENARY_ACCESS_TOKEN_SECONDS), plus the verifiers' leeway, plus a margin.
+MAX_ACCESS_TOKEN_SECONDS = 1800
+TOKEN_REVOCATIONS_BUCKET = KvBucketSpec(
+    name="plenary_token_revocations",
+    description="Access tokens refused before they expire: ended sessions, users' stale grants, deleted tenants.",
+    ttl_seconds=MAX_ACCESS_TOKEN_SECONDS + TOKEN_LEEWAY_SECONDS + 60,
+)
 RATE_LIMITS_BUCKET = KvBucketSpec(
     name="plenary_rate_limits",
     description="Sliding 60 s request logs per API key, shared by every gateway replica.",
@@ -98,7 +107,13 @@ IDEMPOTENCY_BUCKET = KvBucketSpec(
     ttl_seconds=24 * 3600,
 )
 
-KV_BUCKETS: list[KvBucketSpec] = [FLAGS_BUCKET, API_KEYS_BUCKET, RATE_LIMITS_BUCKET, IDEMPOTENCY_BUCKET]
+KV_BUCKETS: list[KvBucketSpec] = [
+    FLAGS_BUCKET,
+    API_KEYS_BUCKET,
+    TOKEN_REVOCATIONS_BUCKET,
+    RATE_LIMITS_BUCKET,
+    IDEMPOTENCY_BUCKET,
+]
 
 FILES_BUCKET = ObjectBucketSpec(
     name="plenary_files",
@@ -121,6 +136,13 @@ CONSUMERS: list[ConsumerSpec] = [
         stream=event_stream_name("identity"),
         filter_subject="evt.identity.api_key.>",
         description="Puts each changed API key's credential into the API key bucket, or removes it.",
+    ),
+    ConsumerSpec(
+        service="identity",
+        durable="identity_token_revocations",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tokens.revoked",
+        description="Puts each revocation into the token revocation bucket (heals a missed direct write).",
     ),
     ConsumerSpec(
         service="workflow",

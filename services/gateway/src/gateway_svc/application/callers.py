@@ -1,5 +1,6 @@
-"""Who is calling: an API key (verified against the local key mirror), a user's access token
-(verified with identity's public keys), or nobody (public operations only)."""
+"""Who is calling: an API key (verified against the local key mirror, or identity for a key the mirror
+has not received yet), a user's access token (verified with identity's public keys, and refused when
+the revocation mirror says its session, grants or tenant are gone), or nobody (public operations only)."""
 
 import asyncio
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from plenary_contracts.credentials import (
     TOKEN_ALGORITHM,
     TOKEN_AUDIENCE,
     TOKEN_ISSUER,
+    TOKEN_LEEWAY_SECONDS,
     AccessClaims,
     api_key_matches,
     parse_api_key,
@@ -25,12 +27,13 @@ from plenary_kit.flags import FlagClient
 
 from ..adapters.jwks import JwksCache
 from ..adapters.key_mirror import ApiKeyMirror
+from ..adapters.remembered import RememberedLookup
+from ..adapters.revocation_mirror import RevocationMirror
 from ..domain.addresses import ip_allowed
 
 CHALLENGE = 'Bearer realm="plenary", ApiKey realm="plenary"'
 INVALID_TOKEN_CHALLENGE = 'Bearer realm="plenary", error="invalid_token"'
 BEARER_CHALLENGE = 'Bearer realm="plenary"'
-TOKEN_LEEWAY_SECONDS = 30
 INVALID_KEY = "invalid API key"
 READY_WAIT_SECONDS = 5.0
 
@@ -70,10 +73,21 @@ async def ready(event: asyncio.Event, what: str) -> None:
 
 
 class Authenticator:
-    def __init__(self, *, secret: str, keys: ApiKeyMirror, jwks: JwksCache, flags: FlagClient) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        keys: ApiKeyMirror,
+        new_keys: RememberedLookup[ApiKeyCredential],
+        jwks: JwksCache,
+        revocations: RevocationMirror,
+        flags: FlagClient,
+    ) -> None:
         self._secret = secret
         self._keys = keys
+        self._new_keys = new_keys
         self._jwks = jwks
+        self._revocations = revocations
         self._flags = flags
 
     async def caller(
@@ -96,6 +110,8 @@ class Authenticator:
             raise Unauthenticated(INVALID_KEY)
         await ready(self._keys.loaded, "the API keys")
         key = self._keys.get(parsed.lookup_id)
+        if key is None:  # perhaps made a moment ago, before the mirror heard of it
+            key = await self._new_keys(parsed.lookup_id)
         if key is None or not api_key_matches(self._secret, raw, key.key_hash) or not key.usable_at(now):
             raise Unauthenticated(INVALID_KEY)
         await ready(self._flags.loaded, "the feature flags")
@@ -135,6 +151,9 @@ class Authenticator:
             grants = decode_grants(",".join(claims.grants))
         except (jwt.PyJWTError, ValidationError, ValueError) as error:
             raise Unauthenticated("invalid or expired access token", INVALID_TOKEN_CHALLENGE) from error
+        await ready(self._revocations.loaded, "the token revocations")
+        if self._revocations.refuses(claims):
+            raise Unauthenticated("the access token was revoked: refresh it or sign in again", INVALID_TOKEN_CHALLENGE)
         return Caller(
             "user",
             tenant_id=claims.tid,

@@ -56,6 +56,8 @@ from ..adapters.idempotency_store import Claim, IdempotencyStore, InFlight, Repl
 from ..adapters.jwks import JwksCache
 from ..adapters.key_mirror import ApiKeyMirror
 from ..adapters.rate_limiter import KvRateLimiter
+from ..adapters.revocation_mirror import RevocationMirror
+from ..adapters.tenant_directory import TenantDirectory
 from ..adapters.usage_batcher import UsageBatcher
 from ..domain import idempotency
 from ..domain.addresses import client_ip
@@ -90,6 +92,8 @@ class Gateway:
         authenticator: Authenticator,
         keys: ApiKeyMirror,
         jwks: JwksCache,
+        revocations: RevocationMirror,
+        tenants: TenantDirectory,
         flags: FlagClient,
         limiter: KvRateLimiter,
         idempotency_store: IdempotencyStore,
@@ -106,6 +110,8 @@ class Gateway:
         self.authenticator = authenticator
         self.keys = keys
         self.jwks = jwks
+        self.revocations = revocations
+        self.tenants = tenants
         self.usage_flush_seconds = usage_flush_seconds
         self.flags = flags
         self.limiter = limiter
@@ -146,7 +152,7 @@ class Gateway:
         query = dict(request.query)
         event_id = event_id_of(request.path_params, query, parsed if isinstance(parsed, dict) else None)
         self._authorize(plan, caller, event_id)
-        tenant = self._tenant(caller, request.header("x-tenant-id"))
+        tenant = await self._tenant(caller, request.header("x-tenant-id"))
         await self._check_flag(plan, caller, tenant)
         if body_error is not None:
             raise body_error
@@ -325,7 +331,7 @@ class Gateway:
         if scopes is not None and scopes.event_ids and event_id is not None and event_id not in scopes.event_ids:
             raise Forbidden(f"this API key is not scoped to event {event_id}")
 
-    def _tenant(self, caller: Caller, requested: str | None) -> str | None:
+    async def _tenant(self, caller: Caller, requested: str | None) -> str | None:
         if requested is not None and not TENANT_ID.match(requested):
             raise ValidationFailed(
                 "request failed validation",
@@ -334,9 +340,12 @@ class Gateway:
                 ],
             )
         try:
-            return acting_tenant(caller.tenant_id, caller.global_admin, requested)
+            tenant = acting_tenant(caller.tenant_id, caller.global_admin, requested)
         except PermissionError as error:
             raise Forbidden("only a global administrator may act in another tenant") from error
+        if tenant is not None and tenant != caller.tenant_id and not await self.tenants.exists(tenant):
+            raise NotFound(f"tenant {tenant} not found")
+        return tenant
 
     @staticmethod
     def _grants(plan: RoutePlan, caller: Caller, event_id: str | None) -> tuple[Grant, ...]:

@@ -36,7 +36,8 @@ def event_id_of(*sources: Mapping[str, Any] | None) -> str | None:
 def acting_tenant(own_tenant: str | None, global_admin: bool, requested: str | None) -> str | None:
     """The tenant a request acts in; ``PermissionError`` when the caller may not act in the requested one.
 
-    A global admin (a user without a tenant) may name any tenant; anyone else only their own.
+    A global admin (a user without a tenant) may name any tenant (that it exists is checked apart);
+    anyone else only their own.
     """
     if requested is None or requested == own_tenant:
         return own_tenant

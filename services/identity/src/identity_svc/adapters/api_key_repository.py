@@ -53,6 +53,10 @@ async def get(
     return (await db.execute(query)).first()
 
 
+async def by_lookup_id(db: AsyncSession, lookup_id: str) -> sa.Row | None:  # type: ignore[type-arg]
+    return (await db.execute(sa.select(api_key).where(api_key.c.lookup_id == lookup_id))).first()
+
+
 async def update(db: AsyncSession, key_id: str, **values: object) -> sa.Row:  # type: ignore[type-arg]
     result = await db.execute(sa.update(api_key).where(api_key.c.id == key_id).values(**values).returning(api_key))
     return result.one()

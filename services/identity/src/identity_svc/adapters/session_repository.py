@@ -35,6 +35,10 @@ async def create(
     )
 
 
+async def get(db: AsyncSession, session_id: str) -> sa.Row | None:  # type: ignore[type-arg]
+    return (await db.execute(sa.select(session).where(session.c.id == session_id))).first()
+
+
 async def get_for_update(db: AsyncSession, session_id: str) -> sa.Row | None:  # type: ignore[type-arg]
     return (await db.execute(sa.select(session).where(session.c.id == session_id).with_for_update())).first()
 

@@ -48,6 +48,8 @@ user = sa.Table(
     sa.Column("password_hash", sa.Text),  # argon2id; null for the system user, who never signs in
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.DateTime(timezone=True)),
+    # Carried by access tokens (``gen``); revoking the user's tokens moves it on, refusing every older one.
+    sa.Column("token_generation", sa.Integer, nullable=False, server_default="0"),
     created_at(),
     updated_at(),
 )

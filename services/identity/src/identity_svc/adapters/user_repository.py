@@ -166,3 +166,19 @@ async def revoke_sessions(db: AsyncSession, user_id: str, now: datetime) -> None
 async def touch(db: AsyncSession, user_id: str, now: datetime) -> None:
     """Mark a change of what the user looks like (its roles), so its ETag changes."""
     await db.execute(sa.update(user).where(user.c.id == user_id).values(updated_at=now))
+
+
+async def next_token_generation(db: AsyncSession, user_id: str) -> int:
+    """Start the user's next token generation; the tokens of every earlier one are stale."""
+    result = await db.execute(
+        sa.update(user)
+        .where(user.c.id == user_id)
+        .values(token_generation=user.c.token_generation + 1)
+        .returning(user.c.token_generation)
+    )
+    return result.scalar_one()
+
+
+async def token_generation(db: AsyncSession, user_id: str) -> int | None:
+    """Whatever the user's state (a deleted user's tokens stay refused)."""
+    return (await db.execute(sa.select(user.c.token_generation).where(user.c.id == user_id))).scalar()

@@ -123,6 +123,16 @@ class ApiKeys:
         rows, meta = await fetch_page(uow.session, query, request, keys.SORTABLE, api_key.c.id)
         return contract.ApiKeyPage(data=[keys.to_api_key(r) for r in rows], meta=meta)
 
+    async def find_api_key_credential(
+        self, request: contract.FindApiKeyCredential, uow: UnitOfWork
+    ) -> contract.FoundApiKeyCredential:
+        """For a gateway whose mirror does not hold the key yet (it was just made): the credential if usable."""
+        row = await keys.by_lookup_id(uow.session, request.lookup_id)
+        credential = keys.to_credential(row) if row is not None else None
+        if credential is None or not credential.usable_at(utcnow()):
+            return contract.FoundApiKeyCredential()
+        return contract.FoundApiKeyCredential(credential=credential)
+
     async def get_api_key(self, request: contract.ApiKeyRef, uow: UnitOfWork) -> contract.ApiKey:
         return keys.to_api_key(await _get(uow, request.id))
 

@@ -8,6 +8,7 @@ from plenary_contracts.catalog import identity as contract
 from plenary_contracts.credentials import AccessClaims
 from plenary_contracts.errors import NotFound, Unauthorized
 from plenary_contracts.operations import Empty
+from plenary_contracts.streams import MAX_ACCESS_TOKEN_SECONDS
 from plenary_kit import context as ctx
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
@@ -21,6 +22,7 @@ from ..adapters.tables import user
 from ..domain.accounts import judge_login
 from ..domain.grants import grants_of, role_names
 from ..domain.sessions import RefreshToken, RefreshVerdict, judge_refresh
+from . import revocations
 from .acting import publish_about, utcnow
 
 log = get_logger(__name__)
@@ -32,6 +34,9 @@ INVALID_REFRESH = "the refresh token is not valid"
 
 class Sessions:
     def __init__(self, passwords: Passwords, signer: TokenSigner, access_seconds: int, refresh_days: int) -> None:
+        if not 0 < access_seconds <= MAX_ACCESS_TOKEN_SECONDS:
+            # a revocation is kept only as long as the longest token it may have to refuse
+            raise ValueError(f"access tokens may last 1 to {MAX_ACCESS_TOKEN_SECONDS} seconds, not {access_seconds}")
         self.passwords = passwords
         self.signer = signer
         self.access_seconds = access_seconds
@@ -89,8 +94,14 @@ class Sessions:
         await self.signer.ensure()
         now = utcnow()
         presented = RefreshToken.parse(request.refresh_token)
-        row = await sessions.get_for_update(uow.session, presented.session_id) if presented else None
-        if presented is None or row is None:
+        found = await sessions.get(uow.session, presented.session_id) if presented else None
+        if presented is None or found is None:
+            raise Unauthorized(INVALID_REFRESH)
+        # The owner is locked before the session, the order every change to a user takes (the user, then
+        # its sessions): a refresh never deadlocks with a suspension, and sees a role change whole or not at all.
+        owner = await users.get_live(uow.session, found.user_id, for_update=True)
+        row = await sessions.get_for_update(uow.session, found.id)
+        if row is None:
             raise Unauthorized(INVALID_REFRESH)
         verdict = judge_refresh(
             stored_hash=row.refresh_hash,
@@ -102,11 +113,11 @@ class Sessions:
         if verdict is RefreshVerdict.REUSED:
             log.warning("refresh token reused: session ended", session_id=row.id, user_id=row.user_id)
             await sessions.revoke(uow.session, row.id, now)
+            revocations.end_session(uow, row.id, row.tenant_id, revocations.REFRESH_REUSED)
             await uow.commit()  # the session stays ended although the answer is an error
             raise Unauthorized(INVALID_REFRESH)
         if verdict is not RefreshVerdict.ROTATE:
             raise Unauthorized(INVALID_REFRESH)
-        owner = await users.get_live(uow.session, row.user_id)
         if owner is None or not users.account_of(owner).may_hold_session(now):
             raise Unauthorized(INVALID_REFRESH)
         refresh = RefreshToken.new(row.id)
@@ -128,6 +139,7 @@ class Sessions:
             )
             if verdict in (RefreshVerdict.ROTATE, RefreshVerdict.REUSED):
                 await sessions.revoke(uow.session, row.id, utcnow())
+                revocations.end_session(uow, row.id, row.tenant_id, revocations.LOGGED_OUT)
         return Empty()
 
     async def get_key_set(self, request: Empty, uow: UnitOfWork) -> contract.KeySet:
@@ -144,7 +156,9 @@ class Sessions:
     async def _pair(
         self, uow: UnitOfWork, owner: sa.Row, refresh: RefreshToken, expires_at: datetime, now: datetime
     ) -> contract.TokenPair:  # type: ignore[type-arg]
-        """A fresh access token (roles and grants as they are now) with the session's refresh token."""
+        """A fresh access token (roles and grants as they are now) with the session's refresh token.
+
+        ``owner`` is the user's row read under its lock: its token generation and roles are current."""
         names, held = await users.held_permissions(uow.session, owner.id)
         issued = int(now.timestamp())
         claims = AccessClaims(
@@ -156,6 +170,7 @@ class Sessions:
             iat=issued,
             exp=issued + self.access_seconds,
             jti=new_id(),
+            gen=owner.token_generation,
         )
         access = await self.signer.sign(claims.model_dump(by_alias=False))
         return contract.TokenPair(

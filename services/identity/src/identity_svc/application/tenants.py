@@ -14,6 +14,7 @@ from ..adapters import api_key_repository as keys
 from ..adapters import tenant_repository as tenants
 from ..adapters.tables import tenant
 from ..adapters.unique import field_conflicts
+from . import revocations
 from .acting import caller_tenant, publish_about, utcnow
 
 
@@ -57,6 +58,11 @@ async def get_tenant(request: contract.TenantRef, uow: UnitOfWork) -> contract.T
     return tenants.to_tenant(await _get(uow, request.id))
 
 
+async def tenant_exists(request: contract.TenantRef, uow: UnitOfWork) -> contract.TenantExistence:
+    """For the gateway (no caller): whether a global admin's X-Tenant-Id names a tenant."""
+    return contract.TenantExistence(id=request.id, exists=await tenants.exists(uow.session, request.id))
+
+
 async def update_tenant(request: contract.UpdateTenant, uow: UnitOfWork) -> contract.Tenant:
     _require_global()
     current = await _get(uow, request.id, for_update=True)
@@ -87,6 +93,7 @@ async def delete_tenant(request: contract.TenantRef, uow: UnitOfWork) -> Empty:
         publish_about(
             uow, contract.API_KEY_REVOKED, contract.ApiKeyChanged(api_key=revoked), tenant_id=request.id, subject=row.id
         )
+    revocations.tenant_gone(uow, request.id)  # its users' access tokens
     publish_about(
         uow,
         contract.TENANT_DELETED,

@@ -16,6 +16,7 @@ from ..adapters.passwords import Passwords
 from ..adapters.tables import permission, role, role_permission, user, user_role
 from ..adapters.unique import field_conflicts
 from ..domain.grants import may_hold
+from . import revocations
 from .acting import caller, caller_tenant, publish_about, utcnow
 
 ROLE_SORTABLE = {
@@ -27,8 +28,14 @@ ROLE_SORTABLE = {
 
 
 async def _get(uow: UnitOfWork, user_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
-    """Another tenant's user, like a missing or deleted one, is not found."""
-    row = await users.get(uow.session, user_id, caller_tenant(), for_update=for_update)
+    """Another tenant's user, like a missing or deleted one, is not found. A global caller (no tenant, as
+    a global admin without X-Tenant-Id) finds any live user by id, whatever its tenant: it may act in
+    every tenant anyway, and it creates tenants' users without naming one."""
+    tenant_id = caller_tenant()
+    if tenant_id is None:
+        row = await users.get_live(uow.session, user_id, for_update=for_update)
+    else:
+        row = await users.get(uow.session, user_id, tenant_id, for_update=for_update)
     if row is None:
         raise NotFound(f"user {user_id} not found")
     return row
@@ -122,6 +129,12 @@ class Users:
         await execute_unique(uow.session, statement, field_conflicts("user", users.UNIQUE_FIELDS))
         if request.password is not None or (request.status not in (None, UserStatus.ACTIVE)):
             await users.revoke_sessions(uow.session, request.id, now)
+            reason = (
+                revocations.status_changed(request.status)
+                if request.status not in (None, UserStatus.ACTIVE)
+                else revocations.PASSWORD_CHANGED
+            )
+            await revocations.make_tokens_stale(uow, current, reason)
         updated = await users.to_user(uow.session, await _get_any(uow, request.id))
         _publish_changed(uow, contract.USER_UPDATED, updated)
         return updated
@@ -147,6 +160,7 @@ class Users:
         now = utcnow()
         await uow.session.execute(sa.update(user).where(user.c.id == request.id).values(deleted_at=now, updated_at=now))
         await users.revoke_sessions(uow.session, request.id, now)
+        await revocations.make_tokens_stale(uow, current, revocations.DELETED)
         publish_about(
             uow,
             contract.USER_DELETED,
@@ -178,6 +192,7 @@ class Users:
         await uow.session.execute(sa.delete(user_role).where(user_role.c.id == assignment.id))
         now = utcnow()
         await users.touch(uow.session, target.id, now)
+        await revocations.make_tokens_stale(uow, target, revocations.ROLE_REMOVED)
         changed = contract.UserRoleChanged(user_id=target.id, tenant_id=target.tenant_id, assignment=assignment)
         publish_about(uow, contract.USER_ROLE_UNASSIGNED, changed, tenant_id=target.tenant_id, subject=target.id)
         return await users.to_user(uow.session, await _get_any(uow, target.id))

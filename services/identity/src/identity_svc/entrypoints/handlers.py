@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from nats.js import JetStreamContext
+
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.streams import consumer
@@ -11,7 +13,7 @@ from plenary_kit.service import Runtime
 from ..adapters import flag_mirror, flag_repository
 from ..adapters.passwords import Passwords
 from ..adapters.signing_keys import TokenSigner
-from ..application import flags, tenants
+from ..application import flags, revocations, tenants
 from ..application.api_keys import ApiKeys, mirror_api_keys, sweep_expired_keys
 from ..application.sessions import Sessions
 from ..application.users import Users
@@ -36,6 +38,7 @@ def register(runtime: Runtime) -> None:
     runtime.serve(contract.LIST_TENANTS, tenants.list_tenants)
     runtime.serve(contract.GET_TENANT, tenants.get_tenant)
     runtime.serve(contract.UPDATE_TENANT, tenants.update_tenant)
+    runtime.serve(contract.TENANT_EXISTS, tenants.tenant_exists)
     runtime.serve(contract.DELETE_TENANT, tenants.delete_tenant)
 
     runtime.serve(contract.CREATE_USER, users.create_user)
@@ -53,6 +56,7 @@ def register(runtime: Runtime) -> None:
     runtime.serve(contract.UPDATE_API_KEY, api_keys.update_api_key)
     runtime.serve(contract.REVOKE_API_KEY, api_keys.revoke_api_key)
     runtime.serve(contract.ROTATE_API_KEY, api_keys.rotate_api_key)
+    runtime.serve(contract.FIND_API_KEY_CREDENTIAL, api_keys.find_api_key_credential)
     runtime.serve(contract.RECORD_API_KEY_USAGE, api_keys.record_api_key_usage)
 
     runtime.serve(contract.SET_FEATURE_FLAG, flags.set_feature_flag)
@@ -70,6 +74,14 @@ def register(runtime: Runtime) -> None:
         assert runtime.nc is not None
         await mirror_api_keys(uow, payload, runtime.nc.jetstream())
 
+    async def mirror_revocation(uow: UnitOfWork, event: CloudEvent, payload: Any) -> None:
+        assert runtime.nc is not None
+        await revocations.mirror_revocation(uow, payload, runtime.nc.jetstream())
+
+    def jetstream() -> JetStreamContext:
+        assert runtime.nc is not None
+        return runtime.nc.jetstream()
+
     async def sweep() -> None:
         await sweep_expired_keys(runtime.uow)
 
@@ -85,4 +97,6 @@ def register(runtime: Runtime) -> None:
         ],
         mirror_api_key,
     )
+    runtime.consume(consumer("identity_token_revocations"), [contract.TOKENS_REVOKED], mirror_revocation)
+    runtime.relay_hook = revocations.write_after_publish(runtime.uow, jetstream)
     runtime.every(settings.api_key_sweep_seconds, sweep)

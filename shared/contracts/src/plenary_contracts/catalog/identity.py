@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from ..credentials import RevocationScope
 from ..enums import ApiKeyStatus, PermissionAccess, RateLimitTier, RoleScope, UserStatus
 from ..errors import ErrorCode
 from ..fields import AwareDatetime, Id, Name
@@ -77,6 +78,11 @@ class TenantPage(Page[Tenant]):
 
 class TenantDeleted(Model):
     tenant_id: str
+
+
+class TenantExistence(Model):
+    id: str
+    exists: bool
 
 
 # --- users, roles, sessions ----------------------------------------------------------------------
@@ -218,6 +224,17 @@ class UserLoggedIn(Model):
     user_id: str
     tenant_id: str | None = None
     session_id: str
+
+
+class TokensRevoked(Model):
+    """Access tokens that stop working before they expire (a ``credentials.TokenRevocation``): every token
+    of a session (signed out, its refresh token reused) or of a tenant (deleted), or a user's tokens of a
+    generation before ``generation`` (suspended, deleted, password changed, a role taken away)."""
+
+    scope: RevocationScope
+    id: str = Field(description="The session, user or tenant.")
+    generation: int | None = Field(None, description="Only for a user: its new token generation.")
+    reason: str
 
 
 class LoginFailed(Model):
@@ -372,6 +389,14 @@ class ApiKeyCredential(Model):
         )
 
 
+class FindApiKeyCredential(Model):
+    lookup_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{16}$")]
+
+
+class FoundApiKeyCredential(Model):
+    credential: ApiKeyCredential | None = Field(None, description="Only a key usable now.")
+
+
 # --- feature flags -------------------------------------------------------------------------------
 
 
@@ -432,6 +457,9 @@ API_KEY_ROTATED = _event(
 API_KEY_EXPIRED = _event(
     "api_key", "expired", ApiKeyChanged, "An API key passed its expiry, or a rotated key its grace end."
 )
+TOKENS_REVOKED = _event(
+    "tokens", "revoked", TokensRevoked, "Access tokens stop working before they expire (session, user or tenant)."
+)
 
 EVENTS = [
     FEATURE_FLAG_CHANGED,
@@ -450,6 +478,7 @@ EVENTS = [
     API_KEY_REVOKED,
     API_KEY_ROTATED,
     API_KEY_EXPIRED,
+    TOKENS_REVOKED,
 ]
 
 # --- operations ----------------------------------------------------------------------------------
@@ -551,6 +580,12 @@ UPDATE_TENANT = _cmd(
     permission=_TENANT_MANAGE,
     global_only=True,
     http=HttpRoute("PATCH", "/tenants/{id}", summary="Update a tenant", tags=("tenants",)),
+)
+TENANT_EXISTS = _qry(
+    "tenant_exists",
+    TenantRef,
+    TenantExistence,
+    "Whether a tenant exists (the gateway checks a global admin's X-Tenant-Id).",
 )
 DELETE_TENANT = _cmd(
     "delete_tenant",
@@ -690,6 +725,13 @@ ROTATE_API_KEY = _cmd(
     permission=_KEYS,
     http=HttpRoute("POST", "/api-keys/{id}/rotate", status_code=201, summary="Rotate an API key", tags=("api-keys",)),
 )
+FIND_API_KEY_CREDENTIAL = _qry(
+    "find_api_key_credential",
+    FindApiKeyCredential,
+    FoundApiKeyCredential,
+    "A usable key's credential by lookup id, for a gateway whose key mirror has not caught up yet.",
+    errors=(ErrorCode.VALIDATION_ERROR,),
+)
 RECORD_API_KEY_USAGE = _cmd(
     "record_api_key_usage",
     RecordApiKeyUsage,
@@ -733,6 +775,7 @@ OPERATIONS = [
     LIST_TENANTS,
     GET_TENANT,
     UPDATE_TENANT,
+    TENANT_EXISTS,
     DELETE_TENANT,
     CREATE_USER,
     LIST_USERS,
@@ -748,6 +791,7 @@ OPERATIONS = [
     UPDATE_API_KEY,
     REVOKE_API_KEY,
     ROTATE_API_KEY,
+    FIND_API_KEY_CREDENTIAL,
     RECORD_API_KEY_USAGE,
     SET_FEATURE_FLAG,
     LIST_FEATURE_FLAGS,
