@@ -94,6 +94,21 @@ def bench_command(
     _print(bench.run(events, calls, requests, actions, import_rows))
 
 
+@app.command("routes")
+def routes_command(
+    service: Annotated[str | None, typer.Option("--service", help="only this service's routes")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON list instead of a table")] = False,
+) -> None:
+    """Every HTTP route: method, path, subject, permission, flag and the module of its handler."""
+    from . import routes
+
+    found = routes.routes(service)
+    if as_json:
+        typer.echo(routes.render_json(found))
+    else:
+        _print(routes.render_table(found))
+
+
 @app.command("doctor")
 def doctor_command() -> None:
     """Check PostgreSQL, NATS, JetStream, streams and schemas; say what is wrong in plain words."""

@@ -179,3 +179,25 @@ def test_unique_values_compare_as_postgres_reads_them_as_text():
     assert unique_key(12) == "12"
     assert unique_key(True) == "true"
     assert unique_key(["a", "b"]) == '["a", "b"]'
+
+
+@pytest.mark.parametrize(
+    ("data_type", "default", "filled", "options"),
+    [
+        (T.MULTI_ENUM, '["a","c"]', ["a", "c"], ("a", "b", "c")),
+        (T.PHONE, "(020) 555-0100", "(020) 555-0100", ()),
+        (T.NUMBER, "-12.5", -12.5, ()),
+        (T.BOOLEAN, "false", False, ()),
+        (T.DATETIME, "2026-05-01T09:30:00+03:00", "2026-05-01T09:30:00+03:00", ()),
+        (T.JSON, '{"seat": [1, 2]}', {"seat": [1, 2]}, ()),
+    ],
+)
+def test_a_default_the_field_definition_accepted_fills_a_registration(data_type, default, filled, options):
+    spec = field("f", data_type, options=options, default=default)
+    assert check_extras({}, [spec]).extras == {"f": filled}
+
+
+def test_phone_numbers_take_dashes_dots_and_parentheses_and_datetimes_need_their_offset():
+    assert problems(field("p", T.PHONE), "(020) 555-0100") == []
+    assert problems(field("p", T.PHONE), "020.555.0100") == []
+    assert problems(field("t", T.DATETIME), "2026-05-01T09:30:00") != []

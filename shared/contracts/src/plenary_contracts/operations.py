@@ -18,6 +18,8 @@ from .permissions import Permission
 from .services import SERVICES
 
 # Request headers carrying who asks and why, set by the gateway (or a service calling another).
+API_PREFIX = "/api/v1"  # where the gateway mounts every HttpRoute
+
 TENANT = "Plenary-Tenant"
 ACTOR = "Plenary-Actor"
 ROLES = "Plenary-Roles"

@@ -2,9 +2,6 @@
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
-
-import sqlalchemy as sa
 
 from plenary_contracts.access import decode_grants
 from plenary_contracts.enums import RoleScope
@@ -16,15 +13,16 @@ from plenary_kit.acting import Loc, field_error, require_grant, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 
 from ..adapters import event_repository as events
+from ..adapters.event_repository import EventRecord
 from ..domain.schedule import next_version
 
 
-async def live_event(uow: UnitOfWork, event_id: str, *, for_update: bool = False) -> sa.Row[Any]:
+async def live_event(uow: UnitOfWork, event_id: str, *, for_update: bool = False) -> EventRecord:
     """The caller's tenant's event; deleted, missing and other tenants' events are all not found."""
-    row = await events.get_event(uow.session, event_id, tenant(), for_update=for_update)
-    if row is None:
+    found = await events.get_event(uow.session, event_id, tenant(), for_update=for_update)
+    if found is None:
         raise NotFound(f"event {event_id} not found")
-    return row
+    return found
 
 
 def touched(previous: datetime) -> datetime:

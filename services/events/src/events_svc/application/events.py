@@ -1,23 +1,20 @@
 """Events: create, list, read (with participant types and workflows), update (If-Match), soft delete,
 and the schema other services read an event by."""
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import events as contract
 from plenary_contracts.errors import FieldError
 from plenary_kit.acting import Loc, field_error, refuse, tenant, utcnow
-from plenary_kit.db import UnitOfWork, contains_any, execute_unique, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import event_repository as events
 from ..adapters import field_repository as fields
 from ..adapters import series_repository as series
-from ..adapters.tables import event, event_edition
+from ..adapters.event_repository import EventRecord
 from ..domain.schedule import dates_problem, timezone_problem
 from .common import events_in_reach, live_event, require_grant_for, touched
 
-_NAME_TAKEN = {events.EVENT_NAME_TAKEN: "another event of this tenant already has this name"}
 _CHANGEABLE = ("name", "description", "start_date", "end_date", "timezone", "status", "extras")
 
 
@@ -26,8 +23,8 @@ def _timezone_errors(timezone: str | None) -> list[FieldError]:
     return [field_error(("body", "timezone"), problem)] if problem else []
 
 
-def _publish(uow: UnitOfWork, spec, row: sa.Row) -> contract.Event:  # type: ignore[no-untyped-def, type-arg]
-    changed = events.to_event(row)
+def _publish(uow: UnitOfWork, spec, stored: EventRecord) -> contract.Event:  # type: ignore[no-untyped-def]
+    changed = events.to_event(stored)
     uow.publish(spec, contract.EventChanged(event=changed), subject=changed.id)
     return changed
 
@@ -35,43 +32,38 @@ def _publish(uow: UnitOfWork, spec, row: sa.Row) -> contract.Event:  # type: ign
 async def create_event(request: contract.CreateEvent, uow: UnitOfWork) -> contract.Event:
     refuse("the event is not valid", _timezone_errors(request.timezone))
     now, event_id = utcnow(), new_id()
-    statement = sa.insert(event).values(
-        id=event_id,
-        tenant_id=tenant(),
-        name=request.name,
-        description=request.description,
-        status=request.status,
-        start_date=request.start_date,
-        end_date=request.end_date,
-        timezone=request.timezone,
-        extras=request.extras,
-        created_at=now,
-        updated_at=now,
+    await events.insert_event(
+        uow.session,
+        {
+            "id": event_id,
+            "tenant_id": tenant(),
+            "name": request.name,
+            "description": request.description,
+            "status": request.status,
+            "start_date": request.start_date,
+            "end_date": request.end_date,
+            "timezone": request.timezone,
+            "extras": request.extras,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    await execute_unique(uow.session, statement, _NAME_TAKEN)
     return _publish(uow, contract.EVENT_CREATED, await live_event(uow, event_id))
 
 
 async def list_events(request: contract.ListEvents, uow: UnitOfWork) -> contract.EventPage:
-    query = events.events_query(tenant())
     reach = events_in_reach(contract.LIST_EVENTS.permission)
-    if reach is not None:
-        query = query.where(event.c.id.in_(reach))
-    if request.status is not None:
-        query = query.where(event.c.status == request.status)
-    if request.q:
-        query = query.where(contains_any(request.q, event.c.name))
-    rows, meta = await fetch_page(uow.session, query, request, events.SORTABLE, event.c.id)
-    return contract.EventPage(data=[events.to_event(r) for r in rows], meta=meta)
+    found, meta = await events.page_events(uow.session, tenant(), reach, request)
+    return contract.EventPage(data=found, meta=meta)
 
 
 async def get_event(request: contract.GetEvent, uow: UnitOfWork) -> contract.Event:
-    row = await live_event(uow, request.id)
-    require_grant_for(contract.GET_EVENT, row.id)
+    found = await live_event(uow, request.id)
+    require_grant_for(contract.GET_EVENT, found.id)
     expand = set((request.expand or "").split(","))
-    types = await events.types_of(uow.session, row.tenant_id, row.id) if "participantTypes" in expand else None
-    workflows = await events.workflows_of(uow.session, row.tenant_id, row.id) if "workflows" in expand else None
-    return events.to_event(row, types, workflows)
+    types = await events.types_of(uow.session, found.tenant_id, found.id) if "participantTypes" in expand else None
+    workflows = await events.workflows_of(uow.session, found.tenant_id, found.id) if "workflows" in expand else None
+    return events.to_event(found, types, workflows)
 
 
 async def update_event(request: contract.UpdateEvent, uow: UnitOfWork) -> contract.Event:
@@ -89,10 +81,7 @@ async def update_event(request: contract.UpdateEvent, uow: UnitOfWork) -> contra
     )
     if not values:
         return events.to_event(current)
-    statement = (
-        sa.update(event).where(event.c.id == current.id).values(**values, updated_at=touched(current.updated_at))
-    )
-    await execute_unique(uow.session, statement, _NAME_TAKEN)
+    await events.update_event(uow.session, current.id, values | {"updated_at": touched(current.updated_at)})
     return _publish(uow, contract.EVENT_UPDATED, await live_event(uow, current.id))
 
 
@@ -102,10 +91,10 @@ async def delete_event(request: contract.EventRef, uow: UnitOfWork) -> contract.
     current = await live_event(uow, request.id, for_update=True)
     require_grant_for(contract.DELETE_EVENT, current.id)
     now = touched(current.updated_at)
-    await uow.session.execute(sa.update(event).where(event.c.id == current.id).values(deleted_at=now, updated_at=now))
+    await events.mark_event_deleted(uow.session, current.id, now)
     edition = await series.edition_of_event(uow.session, current.id, for_update=True)
     if edition is not None:
-        await uow.session.execute(sa.delete(event_edition).where(event_edition.c.id == edition.id))
+        await series.delete_edition(uow.session, edition.id)
         uow.publish(
             contract.EDITION_REMOVED, contract.EditionChanged(edition=series.to_edition(edition)), subject=edition.id
         )
@@ -115,11 +104,9 @@ async def delete_event(request: contract.EventRef, uow: UnitOfWork) -> contract.
 
 async def get_event_schema(request: contract.EventSchemaRef, uow: UnitOfWork) -> contract.EventSchema:
     """For services, not people: no event-scoped grant is checked (they call with their caller's)."""
-    row = await live_event(uow, request.event_id)
-    types = await events.types_of(uow.session, row.tenant_id, row.id)
-    found = await fields.effective_fields(uow.session, row.tenant_id, row.id)
+    found = await live_event(uow, request.event_id)
     return contract.EventSchema(
-        event=events.to_event(row),
-        participant_types=[events.to_type(t) for t in types],
-        field_definitions=[fields.to_field(f) for f in found],
+        event=events.to_event(found),
+        participant_types=await events.types_of(uow.session, found.tenant_id, found.id),
+        field_definitions=await fields.effective_fields(uow.session, found.tenant_id, found.id),
     )

@@ -3,22 +3,19 @@ update (If-Match; name, entity and data type stay), delete."""
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import events as contract
 from plenary_contracts.enums import FieldDataType
 from plenary_contracts.errors import Conflict, NotFound
 from plenary_kit.acting import field_error, refuse, tenant, utcnow
-from plenary_kit.db import UnitOfWork, execute_unique, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import field_repository as fields
-from ..adapters.tables import field_definition
+from ..adapters.field_repository import FieldRecord
 from ..domain.fields import FieldShape, Rule, definition_problems
 from .common import live_event, located, require_grant_for, touched
 
-_NAME_TAKEN = {fields.NAME_TAKEN: "a field of this entity already has this name here"}
 _FLAGS = ("label", "description", "sort_order", "is_required", "is_unique", "is_searchable", "is_filterable")
 
 
@@ -50,15 +47,15 @@ def _stored(config: contract.FieldConfig, validation: list[contract.ValidationRu
     }
 
 
-async def _live_field(uow: UnitOfWork, field_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
-    row = await fields.get_field(uow.session, field_id, tenant(), for_update=for_update)
-    if row is None:
+async def _live_field(uow: UnitOfWork, field_id: str, *, for_update: bool = False) -> FieldRecord:
+    found = await fields.get_field(uow.session, field_id, tenant(), for_update=for_update)
+    if found is None:
         raise NotFound(f"field definition {field_id} not found")
-    return row
+    return found
 
 
-def _publish(uow: UnitOfWork, spec, row: sa.Row) -> contract.FieldDefinition:  # type: ignore[no-untyped-def, type-arg]
-    changed = fields.to_field(row)
+def _publish(uow: UnitOfWork, spec, stored: FieldRecord) -> contract.FieldDefinition:  # type: ignore[no-untyped-def]
+    changed = fields.to_field(stored)
     uow.publish(spec, contract.FieldDefinitionChanged(field_definition=changed), subject=changed.id)
     return changed
 
@@ -74,26 +71,28 @@ async def create_field_definition(request: contract.CreateFieldDefinition, uow: 
         other = "a global field" if request.event_id is not None else "a field of one of the tenant's events"
         raise Conflict(f"{other} already has this name")
     now, field_id = utcnow(), new_id()
-    statement = sa.insert(field_definition).values(
-        id=field_id,
-        tenant_id=tenant_id,
-        event_id=request.event_id,
-        entity_type=request.entity_type,
-        name=request.name,
-        label=request.label,
-        description=request.description,
-        data_type=request.data_type,
-        sort_order=request.sort_order,
-        is_required=request.is_required,
-        is_unique=request.is_unique,
-        is_searchable=request.is_searchable,
-        is_filterable=request.is_filterable,
-        default_value=request.default_value,
-        **_stored(request.config, request.validation),
-        created_at=now,
-        updated_at=now,
+    await fields.insert(
+        uow.session,
+        {
+            "id": field_id,
+            "tenant_id": tenant_id,
+            "event_id": request.event_id,
+            "entity_type": request.entity_type,
+            "name": request.name,
+            "label": request.label,
+            "description": request.description,
+            "data_type": request.data_type,
+            "sort_order": request.sort_order,
+            "is_required": request.is_required,
+            "is_unique": request.is_unique,
+            "is_searchable": request.is_searchable,
+            "is_filterable": request.is_filterable,
+            "default_value": request.default_value,
+            **_stored(request.config, request.validation),
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    await execute_unique(uow.session, statement, _NAME_TAKEN)
     return _publish(uow, contract.FIELD_DEFINITION_CREATED, await _live_field(uow, field_id))
 
 
@@ -104,15 +103,14 @@ async def list_field_definitions(
         refuse("an event's fields need the event", [field_error(("query", "eventId"), "required with scope=event")])
     if request.event_id is not None and request.scope != "global":
         await live_event(uow, request.event_id)
-    query = fields.fields_query(tenant(), request.entity_type, request.scope, request.event_id)
-    rows, meta = await fetch_page(uow.session, query, request, fields.SORTABLE, field_definition.c.id)
-    return contract.FieldDefinitionPage(data=[fields.to_field(r) for r in rows], meta=meta)
+    found, meta = await fields.page(uow.session, tenant(), request)
+    return contract.FieldDefinitionPage(data=found, meta=meta)
 
 
 async def get_field_definition(request: contract.FieldDefinitionRef, uow: UnitOfWork) -> contract.FieldDefinition:
-    row = await _live_field(uow, request.id)
-    require_grant_for(contract.GET_FIELD_DEFINITION, row.event_id)
-    return fields.to_field(row)
+    found = await _live_field(uow, request.id)
+    require_grant_for(contract.GET_FIELD_DEFINITION, found.event_id)
+    return fields.to_field(found)
 
 
 async def update_field_definition(request: contract.UpdateFieldDefinition, uow: UnitOfWork) -> contract.FieldDefinition:
@@ -135,12 +133,7 @@ async def update_field_definition(request: contract.UpdateFieldDefinition, uow: 
     if not values:
         return kept
     _refuse_invalid(_shape(kept.data_type, config, validation, values.get("default_value", kept.default_value)))
-    statement = (
-        sa.update(field_definition)
-        .where(field_definition.c.id == current.id)
-        .values(**values, updated_at=touched(current.updated_at))
-    )
-    await uow.session.execute(statement)
+    await fields.update(uow.session, current.id, values | {"updated_at": touched(current.updated_at)})
     return _publish(uow, contract.FIELD_DEFINITION_UPDATED, await _live_field(uow, current.id))
 
 
@@ -148,6 +141,6 @@ async def delete_field_definition(request: contract.FieldDefinitionRef, uow: Uni
     """Gone for good; values already kept in participants' extras stay."""
     current = await _live_field(uow, request.id, for_update=True)
     require_grant_for(contract.DELETE_FIELD_DEFINITION, current.event_id)
-    await uow.session.execute(sa.delete(field_definition).where(field_definition.c.id == current.id))
+    await fields.delete(uow.session, current.id)
     _publish(uow, contract.FIELD_DEFINITION_DELETED, current)
     return contract.FieldDefinitionRef(id=current.id)

@@ -1,49 +1,42 @@
 """Event series and their editions (P4-10): series CRUD with edition counts, a series refused deletion
 while it has editions, and editions that tie one live event to one series."""
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import events as contract
 from plenary_contracts.errors import BadRequest, NotFound
 from plenary_kit.acting import tenant, utcnow
-from plenary_kit.db import UnitOfWork, execute_unique, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import series_repository as series
-from ..adapters.tables import event_edition, event_series
+from ..adapters.series_repository import EditionRecord, SeriesRecord
 from .common import live_event, require_grant_for, touched
 
-_SERIES_NAME_TAKEN = {series.SERIES_NAME_TAKEN: "another series of this tenant already has this name"}
-_EDITION_TAKEN = {
-    series.EVENT_IN_A_SERIES: "this event is already an edition of a series",
-    series.EDITION_NUMBER_TAKEN: "this series already has an edition with this number",
-}
 _EDITION_DETAILS = ("edition_number", "year", "host_country", "host_city", "notes")
 
 
-async def _series(uow: UnitOfWork, series_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
-    row = await series.get_series(uow.session, series_id, tenant(), for_update=for_update)
-    if row is None:
+async def _series(uow: UnitOfWork, series_id: str, *, for_update: bool = False) -> SeriesRecord:
+    found = await series.get_series(uow.session, series_id, tenant(), for_update=for_update)
+    if found is None:
         raise NotFound(f"series {series_id} not found")
-    return row
+    return found
 
 
-async def _edition(uow: UnitOfWork, series_id: str, edition_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
-    row = await series.get_edition(uow.session, edition_id, series_id, tenant(), for_update=for_update)
-    if row is None:
+async def _edition(uow: UnitOfWork, series_id: str, edition_id: str, *, for_update: bool = False) -> EditionRecord:
+    found = await series.get_edition(uow.session, edition_id, series_id, tenant(), for_update=for_update)
+    if found is None:
         raise NotFound(f"edition {edition_id} not found")
-    return row
+    return found
 
 
-def _publish_series(uow: UnitOfWork, spec, row: sa.Row) -> contract.Series:  # type: ignore[no-untyped-def, type-arg]
-    changed = series.to_series(row)
+def _publish_series(uow: UnitOfWork, spec, stored: SeriesRecord) -> contract.Series:  # type: ignore[no-untyped-def]
+    changed = series.to_series(stored)
     uow.publish(spec, contract.SeriesChanged(series=changed), subject=changed.id)
     return changed
 
 
-def _publish_edition(uow: UnitOfWork, spec, row: sa.Row) -> contract.Edition:  # type: ignore[no-untyped-def, type-arg]
-    changed = series.to_edition(row)
+def _publish_edition(uow: UnitOfWork, spec, stored: EditionRecord) -> contract.Edition:  # type: ignore[no-untyped-def]
+    changed = series.to_edition(stored)
     uow.publish(spec, contract.EditionChanged(edition=changed), subject=changed.id)
     return changed
 
@@ -53,27 +46,28 @@ def _publish_edition(uow: UnitOfWork, spec, row: sa.Row) -> contract.Edition:  #
 
 async def create_series(request: contract.CreateSeries, uow: UnitOfWork) -> contract.Series:
     now, series_id = utcnow(), new_id()
-    statement = sa.insert(event_series).values(
-        id=series_id,
-        tenant_id=tenant(),
-        name=request.name,
-        description=request.description,
-        created_at=now,
-        updated_at=now,
+    await series.insert_series(
+        uow.session,
+        {
+            "id": series_id,
+            "tenant_id": tenant(),
+            "name": request.name,
+            "description": request.description,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    await execute_unique(uow.session, statement, _SERIES_NAME_TAKEN)
     return _publish_series(uow, contract.SERIES_CREATED, await _series(uow, series_id))
 
 
 async def list_series(request: contract.ListSeries, uow: UnitOfWork) -> contract.SeriesPage:
-    query = series.series_query(tenant())
-    rows, meta = await fetch_page(uow.session, query, request, series.SORTABLE, event_series.c.id)
-    return contract.SeriesPage(data=[series.to_series(r) for r in rows], meta=meta)
+    found, meta = await series.page_series(uow.session, tenant(), request)
+    return contract.SeriesPage(data=found, meta=meta)
 
 
 async def get_series(request: contract.SeriesRef, uow: UnitOfWork) -> contract.Series:
-    row = await _series(uow, request.id)
-    return series.to_series(row, await series.editions_of(uow.session, row.id))
+    found = await _series(uow, request.id)
+    return series.to_series(found, await series.editions_of(uow.session, found.id))
 
 
 async def update_series(request: contract.UpdateSeries, uow: UnitOfWork) -> contract.Series:
@@ -84,12 +78,7 @@ async def update_series(request: contract.UpdateSeries, uow: UnitOfWork) -> cont
     if "description" in request.model_fields_set:
         values["description"] = request.description
     if values:
-        statement = (
-            sa.update(event_series)
-            .where(event_series.c.id == current.id)
-            .values(**values, updated_at=touched(current.updated_at))
-        )
-        await execute_unique(uow.session, statement, _SERIES_NAME_TAKEN)
+        await series.update_series(uow.session, current.id, values | {"updated_at": touched(current.updated_at)})
         current = await _series(uow, current.id)
         _publish_series(uow, contract.SERIES_UPDATED, current)
     return series.to_series(current, await series.editions_of(uow.session, current.id))
@@ -101,7 +90,7 @@ async def delete_series(request: contract.SeriesRef, uow: UnitOfWork) -> contrac
     current = await _series(uow, request.id, for_update=True)
     if current.edition_count:
         raise BadRequest(f"the series has {current.edition_count} edition(s); remove them first")
-    await uow.session.execute(sa.delete(event_series).where(event_series.c.id == current.id))
+    await series.delete_series(uow.session, current.id)
     _publish_series(uow, contract.SERIES_DELETED, current)
     return contract.SeriesRef(id=current.id)
 
@@ -115,20 +104,22 @@ async def add_edition(request: contract.AddEdition, uow: UnitOfWork) -> contract
     owner = await _series(uow, request.series_id, for_update=True)
     await live_event(uow, request.event_id, for_update=True)
     now, edition_id = utcnow(), new_id()
-    statement = sa.insert(event_edition).values(
-        id=edition_id,
-        tenant_id=owner.tenant_id,
-        series_id=owner.id,
-        event_id=request.event_id,
-        edition_number=request.edition_number,
-        year=request.year,
-        host_country=request.host_country,
-        host_city=request.host_city,
-        notes=request.notes,
-        created_at=now,
-        updated_at=now,
+    await series.insert_edition(
+        uow.session,
+        {
+            "id": edition_id,
+            "tenant_id": owner.tenant_id,
+            "series_id": owner.id,
+            "event_id": request.event_id,
+            "edition_number": request.edition_number,
+            "year": request.year,
+            "host_country": request.host_country,
+            "host_city": request.host_city,
+            "notes": request.notes,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    await execute_unique(uow.session, statement, _EDITION_TAKEN)
     return _publish_edition(uow, contract.EDITION_ADDED, await _edition(uow, owner.id, edition_id))
 
 
@@ -146,12 +137,7 @@ async def update_edition(request: contract.UpdateEdition, uow: UnitOfWork) -> co
     }
     if not values:
         return series.to_edition(current)
-    statement = (
-        sa.update(event_edition)
-        .where(event_edition.c.id == current.id)
-        .values(**values, updated_at=touched(current.updated_at))
-    )
-    await execute_unique(uow.session, statement, _EDITION_TAKEN)
+    await series.update_edition(uow.session, current.id, values | {"updated_at": touched(current.updated_at)})
     return _publish_edition(uow, contract.EDITION_UPDATED, await _edition(uow, request.series_id, current.id))
 
 
@@ -160,6 +146,6 @@ async def remove_edition(request: contract.EditionRef, uow: UnitOfWork) -> contr
     await _series(uow, request.series_id)
     current = await _edition(uow, request.series_id, request.id, for_update=True)
     require_grant_for(contract.REMOVE_EDITION, current.event_id)
-    await uow.session.execute(sa.delete(event_edition).where(event_edition.c.id == current.id))
+    await series.delete_edition(uow.session, current.id)
     _publish_edition(uow, contract.EDITION_REMOVED, current)
     return contract.EditionRef(series_id=request.series_id, id=current.id)

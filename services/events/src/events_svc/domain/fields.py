@@ -1,20 +1,21 @@
-"""A field definition's typed rules (requirements.md §1 FieldDefinition): which validation rules and
-which config suit which data type, whether the rules agree with each other, and whether a value (the
-default) is a valid value of the field. Problems come back as (location, message), the location in
-wire names relative to the request body."""
+"""A field definition's typed rules: which validation rules and which config suit which data type,
+whether the rules agree with each other, and whether the default is a valid value of the field (by the
+value checker every service shares, so a default accepted here is one a registration can use).
+Problems come back as (location, message), the location in wire names relative to the request body."""
 
 import json
 import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from urllib.parse import urlsplit
+from datetime import UTC, date, datetime, time
 
 from plenary_contracts.enums import FieldDataType
+from plenary_contracts.field_values import FieldRule, check_field_text, parse_date_bound
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
+Rule = FieldRule
 
 TEXTUAL = frozenset(
     {FieldDataType.TEXT, FieldDataType.LONG_TEXT, FieldDataType.EMAIL, FieldDataType.URL, FieldDataType.PHONE}
@@ -37,15 +38,6 @@ BOUNDS = (("min", "max"), ("minLength", "maxLength"), ("minDate", "maxDate"), ("
 COUNTS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
 NO_DEFAULT = frozenset({FieldDataType.FILE, FieldDataType.IMAGE, FieldDataType.FORMULA})
 MAX_PATTERN_LENGTH = 500
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
-
-
-@dataclass(frozen=True)
-class Rule:
-    rule: str
-    value: int | float | str
 
 
 @dataclass(frozen=True)
@@ -79,29 +71,13 @@ def value_problems(shape: FieldShape, text: str) -> list[str]:
     """Why ``text`` is not a valid value of the field (its type, options and rules); empty when it is.
     MULTI_ENUM values are JSON arrays of option values; patterns match anywhere (as JavaScript's
     ``RegExp.test``), so anchor them for a whole-value match."""
-    kind = shape.data_type
-    rules = {r.rule: r.value for r in shape.rules}
-    if kind in TEXTUAL:
-        return _type_of_text(kind, text) or _text_rules(text, rules)
-    if kind is FieldDataType.NUMBER:
-        return _number(text, rules)
-    if kind is FieldDataType.BOOLEAN:
-        return [] if text in ("true", "false") else ["must be true or false"]
-    if kind in DATES:
-        return _date(kind, text, rules)
-    if kind is FieldDataType.ENUM:
-        return [] if text in (shape.options or ()) else [f"{text!r} is not one of the options"]
-    if kind is FieldDataType.MULTI_ENUM:
-        return _choices(text, shape.options or (), rules)
-    if kind is FieldDataType.JSON:
-        try:
-            json.loads(text)
-        except ValueError:
-            return ["must be JSON"]
-        return []
-    if kind is FieldDataType.REFERENCE:
-        return [] if text.strip() else ["must name the record it refers to"]
-    return [f"a {kind} field takes no value here"]
+    checked = check_field_text(shape.data_type, text, options=shape.options or (), rules=shape.rules)
+    if checked.problems:
+        return checked.problems
+    if shape.data_type is FieldDataType.MULTI_ENUM and len(checked.value) != len(json.loads(text)):
+        # a default is kept as written, so it names each option once (a participant's list is deduplicated)
+        return ["lists an option more than once"]
+    return []
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -183,88 +159,9 @@ def _config_problems(shape: FieldShape) -> Iterator[Problem]:
         yield ("config", "formula"), "a FORMULA field needs its formula"
 
 
-# --- values --------------------------------------------------------------------------------------
-
-
-def _type_of_text(kind: FieldDataType, text: str) -> list[str]:
-    if kind is FieldDataType.EMAIL and not _EMAIL.match(text):
-        return ["must be an e-mail address"]
-    if kind is FieldDataType.URL:
-        try:
-            parts = urlsplit(text)
-        except ValueError:
-            parts = None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            return ["must be an http(s) URL"]
-    if kind is FieldDataType.PHONE and not (_PHONE.match(text) and 7 <= sum(c.isdigit() for c in text) <= 15):
-        return ["must be a phone number (7 to 15 digits, optionally starting with +)"]
-    return []
-
-
-def _text_rules(text: str, rules: dict[str, int | float | str]) -> list[str]:
-    problems = []
-    if isinstance(rules.get("minLength"), int) and len(text) < rules["minLength"]:  # type: ignore[operator]
-        problems.append(f"must be at least {rules['minLength']} characters")
-    if isinstance(rules.get("maxLength"), int) and len(text) > rules["maxLength"]:  # type: ignore[operator]
-        problems.append(f"must be at most {rules['maxLength']} characters")
-    pattern = rules.get("pattern")
-    if isinstance(pattern, str) and re.search(pattern, text) is None:
-        problems.append(f"must match the pattern {pattern}")
-    return problems
-
-
-def _number(text: str, rules: dict[str, int | float | str]) -> list[str]:
-    try:
-        number = float(text)
-    except ValueError:
-        return ["must be a number"]
-    if not math.isfinite(number):
-        return ["must be a finite number"]
-    problems = []
-    if isinstance(rules.get("min"), int | float) and number < rules["min"]:  # type: ignore[operator]
-        problems.append(f"must be at least {rules['min']}")
-    if isinstance(rules.get("max"), int | float) and number > rules["max"]:  # type: ignore[operator]
-        problems.append(f"must be at most {rules['max']}")
-    return problems
-
-
-def _date(kind: FieldDataType, text: str, rules: dict[str, int | float | str]) -> list[str]:
-    moment = _parse_date(kind, text)
-    if moment is None:
-        return ["must be an ISO date (YYYY-MM-DD)" if kind is FieldDataType.DATE else "must be an ISO date-time"]
-    problems = []
-    low = _parse_date(kind, rules["minDate"]) if isinstance(rules.get("minDate"), str) else None
-    high = _parse_date(kind, rules["maxDate"]) if isinstance(rules.get("maxDate"), str) else None
-    if low is not None and moment < low:  # type: ignore[operator]
-        problems.append(f"must not be before {rules['minDate']}")
-    if high is not None and moment > high:  # type: ignore[operator]
-        problems.append(f"must not be after {rules['maxDate']}")
-    return problems
-
-
 def _parse_date(kind: FieldDataType, text: str) -> date | datetime | None:
-    """A DATE as a date; a DATETIME as an aware date-time (no offset: UTC)."""
-    try:
-        if kind is FieldDataType.DATE:
-            return date.fromisoformat(text)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _choices(text: str, options: Sequence[str], rules: dict[str, int | float | str]) -> list[str]:
-    try:
-        chosen = json.loads(text)
-    except ValueError:
-        chosen = None
-    if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
-        return ['must be a JSON array of option values, e.g. ["a","b"]']
-    problems = [f"{c!r} is not one of the options" for c in dict.fromkeys(chosen) if c not in options]
-    if len(set(chosen)) != len(chosen):
-        problems.append("lists an option more than once")
-    if isinstance(rules.get("minItems"), int) and len(chosen) < rules["minItems"]:  # type: ignore[operator]
-        problems.append(f"must choose at least {rules['minItems']}")
-    if isinstance(rules.get("maxItems"), int) and len(chosen) > rules["maxItems"]:  # type: ignore[operator]
-        problems.append(f"must choose at most {rules['maxItems']}")
-    return problems
+    """A DATE bound as a date; a DATETIME bound as an aware date-time (a date alone: midnight UTC)."""
+    bound = parse_date_bound(kind, text)
+    if kind is FieldDataType.DATETIME and bound is not None and not isinstance(bound, datetime):
+        return datetime.combine(bound, time(), UTC)
+    return bound

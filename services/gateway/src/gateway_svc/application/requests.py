@@ -15,12 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from plenary_contracts.errors import BadRequest, FieldError, ValidationFailed
-from plenary_contracts.operations import OperationSpec
+from plenary_contracts.operations import API_PREFIX, OperationSpec
 
 from ..domain.params import Schema, coerce
 from ..domain.requests import unstorable_text_at
 
-API_PREFIX = "/api/v1"
 QUERY_METHODS = frozenset({"GET", "DELETE"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FILE_NAME_PARAM = "fileName"  # an upload's name, when the body does not carry one

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from plenary_contracts.errors import HTTP_STATUS, ErrorCode, FieldError, Forbidden, PlenaryError
-from plenary_contracts.operations import HealthReply, health_subject
+from plenary_contracts.operations import API_PREFIX, HealthReply, health_subject
 from plenary_contracts.registry import OPERATIONS
 from plenary_contracts.services import SERVICES
 from plenary_kit.json_depth import check_json_depth
@@ -30,7 +30,7 @@ from plenary_kit.service import Runtime
 
 from ..application.exchange import Incoming, failure, problem_response
 from ..application.pipeline import Gateway, preflight_headers
-from ..application.requests import API_PREFIX, RoutePlan
+from ..application.requests import RoutePlan
 from ..composition import gateway_for
 from .docs import serve_docs
 from .middleware import EdgeMiddleware, too_large

@@ -1,9 +1,33 @@
+"""Sign-in sessions: one per refresh token chain."""
+
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .tables import session
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    tenant_id: str | None
+    user_id: str
+    refresh_hash: str
+    generation: int
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    ip: str | None
+    user_agent: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _record(row: sa.Row[Any] | None) -> SessionRecord | None:
+    return SessionRecord(**row._mapping) if row is not None else None
 
 
 async def create(
@@ -35,12 +59,12 @@ async def create(
     )
 
 
-async def get(db: AsyncSession, session_id: str) -> sa.Row | None:  # type: ignore[type-arg]
-    return (await db.execute(sa.select(session).where(session.c.id == session_id))).first()
+async def get(db: AsyncSession, session_id: str) -> SessionRecord | None:
+    return _record((await db.execute(sa.select(session).where(session.c.id == session_id))).first())
 
 
-async def get_for_update(db: AsyncSession, session_id: str) -> sa.Row | None:  # type: ignore[type-arg]
-    return (await db.execute(sa.select(session).where(session.c.id == session_id).with_for_update())).first()
+async def get_for_update(db: AsyncSession, session_id: str) -> SessionRecord | None:
+    return _record((await db.execute(sa.select(session).where(session.c.id == session_id).with_for_update())).first())
 
 
 async def rotate(

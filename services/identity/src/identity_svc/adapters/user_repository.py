@@ -1,15 +1,24 @@
+"""Users and their role assignments: rows ↔ records and contract models."""
+
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import identity as contract
+from plenary_contracts.enums import UserStatus
+from plenary_contracts.listing import PageMeta
+from plenary_kit.db import contains_any, execute_unique, fetch_page
+from plenary_kit.ids import new_id
 
 from ..domain.accounts import Account
 from ..domain.grants import HeldPermission
 from .tables import permission, role, role_permission, session, user, user_role
+from .unique import field_conflicts
 
 UNIQUE_FIELDS = {"uq_user_email": "email", "uq_user_username": "username"}
 ASSIGNMENT_UNIQUE = "uq_user_role_user_id_role_id_event_id_step_id"
@@ -32,36 +41,131 @@ COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class UserRecord:
+    """A user as stored (a deleted user is never read into one)."""
+
+    id: str
+    email: str
+    username: str
+    name: str | None
+    status: UserStatus
+    tenant_id: str | None
+    password_hash: str | None
+    failed_logins: int
+    locked_until: datetime | None
+    token_generation: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _record(row: sa.Row[Any] | None) -> UserRecord | None:
+    if row is None:
+        return None
+    values = row._mapping
+    return UserRecord(**{name: values[name] for name in UserRecord.__dataclass_fields__})
+
+
 def in_scope(tenant_id: str | None) -> sa.ColumnElement[bool]:
     """The live users a caller of ``tenant_id`` sees: its tenant's, or the global ones for no tenant."""
     same_tenant = user.c.tenant_id.is_(None) if tenant_id is None else user.c.tenant_id == tenant_id
     return sa.and_(same_tenant, user.c.deleted_at.is_(None))
 
 
-def account_of(row: sa.Row) -> Account:  # type: ignore[type-arg]
-    return Account(row.status, row.failed_logins, row.locked_until, row.password_hash is not None)
+def account_of(found: UserRecord) -> Account:
+    return Account(found.status, found.failed_logins, found.locked_until, found.password_hash is not None)
 
 
-async def get(db: AsyncSession, user_id: str, tenant_id: str | None, *, for_update: bool = False) -> sa.Row | None:  # type: ignore[type-arg]
+async def get(db: AsyncSession, user_id: str, tenant_id: str | None, *, for_update: bool = False) -> UserRecord | None:
     query = sa.select(user).where(user.c.id == user_id, in_scope(tenant_id))
     if for_update:
         query = query.with_for_update()
-    return (await db.execute(query)).first()
+    return _record((await db.execute(query)).first())
 
 
-async def get_live(db: AsyncSession, user_id: str, *, for_update: bool = False) -> sa.Row | None:  # type: ignore[type-arg]
+async def get_live(db: AsyncSession, user_id: str, *, for_update: bool = False) -> UserRecord | None:
     """A user that is not deleted, whatever its tenant (sign-in, refresh, "me")."""
     query = sa.select(user).where(user.c.id == user_id, user.c.deleted_at.is_(None))
     if for_update:
         query = query.with_for_update()
-    return (await db.execute(query)).first()
+    return _record((await db.execute(query)).first())
 
 
-async def find_for_login(db: AsyncSession, identifier: str) -> sa.Row | None:  # type: ignore[type-arg]
+async def find_for_login(db: AsyncSession, identifier: str) -> UserRecord | None:
     """By e-mail (has an @, compared lower-case) or username (never has one); locked for the update."""
     match = user.c.email == identifier.lower() if "@" in identifier else user.c.username == identifier
     query = sa.select(user).where(match, user.c.deleted_at.is_(None)).with_for_update()
-    return (await db.execute(query)).first()
+    return _record((await db.execute(query)).first())
+
+
+async def insert(
+    db: AsyncSession,
+    *,
+    user_id: str,
+    email: str,
+    username: str,
+    name: str | None,
+    tenant_id: str | None,
+    password_hash: str,
+    now: datetime,
+) -> None:
+    """A new ACTIVE user; a taken e-mail or username is a Conflict naming the field."""
+    statement = sa.insert(user).values(
+        id=user_id,
+        email=email,
+        username=username,
+        name=name,
+        status=UserStatus.ACTIVE,
+        tenant_id=tenant_id,
+        password_hash=password_hash,
+        created_at=now,
+        updated_at=now,
+    )
+    await execute_unique(db, statement, field_conflicts("user", UNIQUE_FIELDS))
+
+
+async def update(db: AsyncSession, user_id: str, values: Mapping[str, object]) -> None:
+    """Change the columns named in ``values``; a taken e-mail is a Conflict naming the field."""
+    statement = sa.update(user).where(user.c.id == user_id).values(**values)
+    await execute_unique(db, statement, field_conflicts("user", UNIQUE_FIELDS))
+
+
+async def mark_deleted(db: AsyncSession, user_id: str, now: datetime) -> None:
+    await db.execute(sa.update(user).where(user.c.id == user_id).values(deleted_at=now, updated_at=now))
+
+
+async def replace_password_hash(db: AsyncSession, user_id: str, password_hash: str) -> None:
+    """A stronger hash of the same password: not a visible change, so ``updated_at`` (the ETag) stays."""
+    await db.execute(
+        sa.update(user).where(user.c.id == user_id).values(password_hash=password_hash, updated_at=user.c.updated_at)
+    )
+
+
+async def page(
+    db: AsyncSession, tenant_id: str | None, request: contract.ListUsers
+) -> tuple[list[contract.User], PageMeta]:
+    """One page of the users a caller of ``tenant_id`` sees, filtered by status and ``search``."""
+    query = sa.select(*COLUMNS).where(in_scope(tenant_id))
+    if request.status is not None:
+        query = query.where(user.c.status == request.status)
+    if request.search:
+        query = query.where(contains_any(request.search, user.c.email, user.c.username, user.c.name))
+    rows, meta = await fetch_page(db, query, request, SORTABLE, user.c.id)
+    return await _users(db, [r._mapping for r in rows]), meta
+
+
+async def assign(db: AsyncSession, user_id: str, role_id: str, event_id: str | None, step_id: str | None) -> str:
+    """Give the user the role (bound to an event or step when given); the same binding twice is a Conflict."""
+    assignment_id = new_id()
+    statement = sa.insert(user_role).values(
+        id=assignment_id, user_id=user_id, role_id=role_id, event_id=event_id, step_id=step_id
+    )
+    await execute_unique(db, statement, field_conflicts("assignment", {ASSIGNMENT_UNIQUE: "role"}))
+    return assignment_id
+
+
+async def unassign(db: AsyncSession, assignment_id: str) -> None:
+    await db.execute(sa.delete(user_role).where(user_role.c.id == assignment_id))
 
 
 async def save_account(db: AsyncSession, user_id: str, account: Account, *, changed_at: datetime | None) -> None:
@@ -102,16 +206,16 @@ async def assignments(db: AsyncSession, user_ids: Iterable[str]) -> dict[str, li
     return found
 
 
-async def to_users(db: AsyncSession, rows: list[sa.Row]) -> list[contract.User]:  # type: ignore[type-arg]
-    roles = await assignments(db, [r.id for r in rows])
+async def _users(db: AsyncSession, found: list[Mapping[str, Any]]) -> list[contract.User]:
+    roles = await assignments(db, [u["id"] for u in found])
     return [
-        contract.User.model_validate({c.name: r._mapping[c.name] for c in COLUMNS} | {"roles": roles.get(r.id, [])})
-        for r in rows
+        contract.User.model_validate({c.name: u[c.name] for c in COLUMNS} | {"roles": roles.get(u["id"], [])})
+        for u in found
     ]
 
 
-async def to_user(db: AsyncSession, row: sa.Row) -> contract.User:  # type: ignore[type-arg]
-    return (await to_users(db, [row]))[0]
+async def to_user(db: AsyncSession, found: UserRecord) -> contract.User:
+    return (await _users(db, [asdict(found)]))[0]
 
 
 async def held_permissions(db: AsyncSession, user_id: str) -> tuple[list[str], list[HeldPermission]]:
@@ -137,22 +241,6 @@ async def held_permissions(db: AsyncSession, user_id: str) -> tuple[list[str], l
         .where(user_role.c.user_id == user_id)
     )
     return list(names), [HeldPermission(r.code, r.access, r.scope, r.event_id) for r in rows]
-
-
-async def find_role(db: AsyncSession, ref: str, tenant_id: str | None) -> sa.Row | None:  # type: ignore[type-arg]
-    """A role by id or name among the system roles and the tenant's own (its own first)."""
-    visible = (
-        role.c.tenant_id.is_(None)
-        if tenant_id is None
-        else sa.or_(role.c.tenant_id.is_(None), role.c.tenant_id == tenant_id)
-    )
-    query = (
-        sa.select(role)
-        .where(visible, sa.or_(role.c.id == ref, role.c.name == ref))
-        .order_by(role.c.tenant_id.is_(None))
-        .limit(1)
-    )
-    return (await db.execute(query)).first()
 
 
 async def revoke_sessions(db: AsyncSession, user_id: str, now: datetime) -> None:

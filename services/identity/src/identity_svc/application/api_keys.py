@@ -4,7 +4,6 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from uuid import uuid4
 
-import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from plenary_contracts import credentials
@@ -14,13 +13,13 @@ from plenary_contracts.errors import BadRequest, FieldError, NotFound, Validatio
 from plenary_contracts.permissions import KNOWN_CODES
 from plenary_contracts.usage import Usage, merge_usages
 from plenary_kit import context as ctx
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import api_key_mirror
 from ..adapters import api_key_repository as keys
-from ..adapters.tables import api_key
+from ..adapters.api_key_repository import ApiKeyRecord
 from ..domain.api_keys import (
     Problem,
     expiry_due,
@@ -54,15 +53,15 @@ def _scopes(scopes: contract.ApiKeyScopes | None) -> dict | None:
     return scopes.model_dump(mode="json") if scopes is not None else None
 
 
-async def _get(uow: UnitOfWork, key_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
-    row = await keys.get(uow.session, key_id, _tenant(), for_update=for_update)
-    if row is None:
+async def _get(uow: UnitOfWork, key_id: str, *, for_update: bool = False) -> ApiKeyRecord:
+    found = await keys.get(uow.session, key_id, _tenant(), for_update=for_update)
+    if found is None:
         raise NotFound(f"API key {key_id} not found")
-    return row
+    return found
 
 
-def _publish(uow: UnitOfWork, spec, row: sa.Row) -> contract.ApiKey:  # type: ignore[no-untyped-def, type-arg]
-    key = keys.to_api_key(row)
+def _publish(uow: UnitOfWork, spec, changed: ApiKeyRecord) -> contract.ApiKey:  # type: ignore[no-untyped-def]
+    key = keys.to_api_key(changed)
     publish_about(uow, spec, contract.ApiKeyChanged(api_key=key), tenant_id=key.tenant_id, subject=key.id)
     return key
 
@@ -95,7 +94,7 @@ class ApiKeys:
             )
         )
         raw, secret_values = self._new_secret_values(tenant_id)
-        row = await keys.insert(
+        created = await keys.insert(
             uow.session,
             id=new_id(),
             tenant_id=tenant_id,
@@ -114,21 +113,18 @@ class ApiKeys:
             updated_at=now,
             **secret_values,
         )
-        return contract.ApiKeyCreated(api_key=_publish(uow, contract.API_KEY_CREATED, row), raw_key=raw)
+        return contract.ApiKeyCreated(api_key=_publish(uow, contract.API_KEY_CREATED, created), raw_key=raw)
 
     async def list_api_keys(self, request: contract.ListApiKeys, uow: UnitOfWork) -> contract.ApiKeyPage:
-        query = sa.select(api_key).where(api_key.c.tenant_id == _tenant())
-        if request.status is not None:
-            query = query.where(api_key.c.status == request.status)
-        rows, meta = await fetch_page(uow.session, query, request, keys.SORTABLE, api_key.c.id)
-        return contract.ApiKeyPage(data=[keys.to_api_key(r) for r in rows], meta=meta)
+        found, meta = await keys.page(uow.session, _tenant(), request)
+        return contract.ApiKeyPage(data=[keys.to_api_key(k) for k in found], meta=meta)
 
     async def find_api_key_credential(
         self, request: contract.FindApiKeyCredential, uow: UnitOfWork
     ) -> contract.FoundApiKeyCredential:
         """For a gateway whose mirror does not hold the key yet (it was just made): the credential if usable."""
-        row = await keys.by_lookup_id(uow.session, request.lookup_id)
-        credential = keys.to_credential(row) if row is not None else None
+        found = await keys.by_lookup_id(uow.session, request.lookup_id)
+        credential = keys.to_credential(found) if found is not None else None
         if credential is None or not credential.usable_at(utcnow()):
             return contract.FoundApiKeyCredential()
         return contract.FoundApiKeyCredential(credential=credential)
@@ -165,8 +161,8 @@ class ApiKeys:
                 values[name] = list(dict.fromkeys(values[name]))  # type: ignore[arg-type]
         if "scopes" in values:
             values["scopes"] = _scopes(request.scopes)
-        row = await keys.update(uow.session, request.id, **values, updated_at=now)
-        return _publish(uow, contract.API_KEY_UPDATED, row)
+        updated = await keys.update(uow.session, request.id, **values, updated_at=now)
+        return _publish(uow, contract.API_KEY_UPDATED, updated)
 
     async def revoke_api_key(self, request: contract.ApiKeyRef, uow: UnitOfWork) -> contract.ApiKey:
         current = await _get(uow, request.id, for_update=True)
@@ -174,8 +170,10 @@ class ApiKeys:
         if not may_revoke(current.status):
             raise BadRequest("the key is already revoked")
         now = utcnow()
-        row = await keys.update(uow.session, request.id, status=ApiKeyStatus.REVOKED, revoked_at=now, updated_at=now)
-        return _publish(uow, contract.API_KEY_REVOKED, row)
+        revoked = await keys.update(
+            uow.session, request.id, status=ApiKeyStatus.REVOKED, revoked_at=now, updated_at=now
+        )
+        return _publish(uow, contract.API_KEY_REVOKED, revoked)
 
     async def rotate_api_key(self, request: contract.RotateApiKey, uow: UnitOfWork) -> contract.ApiKeyCreated:
         """One transaction: the old key turns ROTATED with its grace end, the new one copies its settings."""
@@ -194,7 +192,7 @@ class ApiKeys:
         raw, secret_values = self._new_secret_values(current.tenant_id)
         new = await keys.insert(
             uow.session,
-            **{name: current._mapping[name] for name in keys.COPIED},
+            **current.copied(),
             **secret_values,
             id=new_id(),
             status=ApiKeyStatus.ACTIVE,
@@ -224,8 +222,10 @@ async def sweep_expired_keys(new_uow: Callable[[], UnitOfWork], batch: int = 200
                 now = utcnow()
                 claimed = await keys.claim_expired(uow.session, now, batch)
                 due = [r for r in claimed if expiry_due(r.status, r.expires_at, r.rotation_grace_end, now)]
-                for row in due:
-                    expired = await keys.update(uow.session, row.id, status=ApiKeyStatus.EXPIRED, updated_at=now)
+                for claimed_key in due:
+                    expired = await keys.update(
+                        uow.session, claimed_key.id, status=ApiKeyStatus.EXPIRED, updated_at=now
+                    )
                     _publish(uow, contract.API_KEY_EXPIRED, expired)
                 await uow.commit()
         finally:
@@ -247,5 +247,5 @@ async def mirror_api_keys(
     """The rows, not the payload: a late or repeated event cannot bring back a revoked key."""
     now = utcnow()
     for key in changed_keys(payload):
-        row = await keys.get(uow.session, key.id)
-        await api_key_mirror.reflect(js, keys.to_credential(row) if row else None, key.key_prefix, now)
+        stored = await keys.get(uow.session, key.id)
+        await api_key_mirror.reflect(js, keys.to_credential(stored) if stored else None, key.key_prefix, now)

@@ -8,7 +8,6 @@ so a write missed there (bus trouble, a crash between publish and write) is heal
 
 from collections.abc import Awaitable, Callable
 
-import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from plenary_contracts.catalog import identity as contract
@@ -20,6 +19,7 @@ from plenary_kit.logging import get_logger
 
 from ..adapters import revocation_mirror
 from ..adapters import user_repository as users
+from ..adapters.user_repository import UserRecord
 from .acting import publish_about
 
 log = get_logger(__name__)
@@ -41,8 +41,8 @@ def end_session(uow: UnitOfWork, session_id: str, tenant_id: str | None, reason:
     publish_about(uow, contract.TOKENS_REVOKED, revoked, tenant_id=tenant_id, subject=session_id)
 
 
-async def make_tokens_stale(uow: UnitOfWork, owner: sa.Row, reason: str) -> None:  # type: ignore[type-arg]
-    """Refuse every access token the user holds now. ``owner`` is the user's row, locked for update: tokens
+async def make_tokens_stale(uow: UnitOfWork, owner: UserRecord, reason: str) -> None:
+    """Refuse every access token the user holds now. ``owner`` is the user, read locked for update: tokens
     are issued under the same lock, so each carries the generation before this change or after it."""
     generation = await users.next_token_generation(uow.session, owner.id)
     revoked = contract.TokensRevoked(scope="user", id=owner.id, generation=generation, reason=reason)

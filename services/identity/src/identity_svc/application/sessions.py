@@ -2,8 +2,6 @@
 
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.credentials import AccessClaims
 from plenary_contracts.errors import NotFound, Unauthorized
@@ -18,7 +16,7 @@ from ..adapters import session_repository as sessions
 from ..adapters import user_repository as users
 from ..adapters.passwords import Passwords
 from ..adapters.signing_keys import TokenSigner, key_set
-from ..adapters.tables import user
+from ..adapters.user_repository import UserRecord
 from ..domain.accounts import judge_login
 from ..domain.grants import grants_of, role_names
 from ..domain.sessions import RefreshToken, RefreshVerdict, judge_refresh
@@ -64,9 +62,7 @@ class Sessions:
         assert row is not None
         if self.passwords.needs_rehash(row.password_hash):
             rehashed = await self.passwords.hash(request.password)
-            await uow.session.execute(
-                sa.update(user).where(user.c.id == row.id).values(password_hash=rehashed, updated_at=user.c.updated_at)
-            )
+            await users.replace_password_hash(uow.session, row.id, rehashed)
         refresh = RefreshToken.new(new_id())
         context = ctx.current()
         expires_at = now + self.refresh_lifetime
@@ -154,11 +150,11 @@ class Sessions:
         return await users.to_user(uow.session, row)
 
     async def _pair(
-        self, uow: UnitOfWork, owner: sa.Row, refresh: RefreshToken, expires_at: datetime, now: datetime
-    ) -> contract.TokenPair:  # type: ignore[type-arg]
+        self, uow: UnitOfWork, owner: UserRecord, refresh: RefreshToken, expires_at: datetime, now: datetime
+    ) -> contract.TokenPair:
         """A fresh access token (roles and grants as they are now) with the session's refresh token.
 
-        ``owner`` is the user's row read under its lock: its token generation and roles are current."""
+        ``owner`` is the user as read under its lock: its token generation and roles are current."""
         names, held = await users.held_permissions(uow.session, owner.id)
         issued = int(now.timestamp())
         claims = AccessClaims(

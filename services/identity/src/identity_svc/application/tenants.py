@@ -1,19 +1,15 @@
 """Tenants: only a global administrator (no tenant in context) manages them."""
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus
 from plenary_contracts.errors import Forbidden, NotFound
 from plenary_contracts.operations import Empty
-from plenary_kit.db import UnitOfWork, contains_any, execute_unique, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import api_key_repository as keys
 from ..adapters import tenant_repository as tenants
-from ..adapters.tables import tenant
-from ..adapters.unique import field_conflicts
 from . import revocations
 from .acting import caller_tenant, publish_about, utcnow
 
@@ -24,20 +20,18 @@ def _require_global() -> None:
         raise Forbidden("only a global administrator manages tenants")
 
 
-async def _get(uow: UnitOfWork, tenant_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
-    row = await tenants.get(uow.session, tenant_id, for_update=for_update)
-    if row is None:
+async def _get(uow: UnitOfWork, tenant_id: str, *, for_update: bool = False) -> contract.Tenant:
+    found = await tenants.get(uow.session, tenant_id, for_update=for_update)
+    if found is None:
         raise NotFound(f"tenant {tenant_id} not found")
-    return row
+    return found
 
 
 async def create_tenant(request: contract.CreateTenant, uow: UnitOfWork) -> contract.Tenant:
     _require_global()
     now = utcnow()
     values = request.model_dump(by_alias=False) | {"id": new_id(), "created_at": now, "updated_at": now}
-    statement = sa.insert(tenant).values(**values).returning(tenant)
-    row = (await execute_unique(uow.session, statement, field_conflicts("tenant", tenants.UNIQUE_FIELDS))).one()
-    created = tenants.to_tenant(row)
+    created = await tenants.insert(uow.session, values)
     publish_about(
         uow, contract.TENANT_CREATED, contract.TenantChanged(tenant=created), tenant_id=created.id, subject=created.id
     )
@@ -46,16 +40,13 @@ async def create_tenant(request: contract.CreateTenant, uow: UnitOfWork) -> cont
 
 async def list_tenants(request: contract.ListTenants, uow: UnitOfWork) -> contract.TenantPage:
     _require_global()
-    query = sa.select(tenant)
-    if request.search:
-        query = query.where(contains_any(request.search, tenant.c.name, tenant.c.slug, tenant.c.email))
-    rows, meta = await fetch_page(uow.session, query, request, tenants.SORTABLE, tenant.c.id)
-    return contract.TenantPage(data=[tenants.to_tenant(r) for r in rows], meta=meta)
+    found, meta = await tenants.page(uow.session, request)
+    return contract.TenantPage(data=found, meta=meta)
 
 
 async def get_tenant(request: contract.TenantRef, uow: UnitOfWork) -> contract.Tenant:
     _require_global()
-    return tenants.to_tenant(await _get(uow, request.id))
+    return await _get(uow, request.id)
 
 
 async def tenant_exists(request: contract.TenantRef, uow: UnitOfWork) -> contract.TenantExistence:
@@ -68,11 +59,7 @@ async def update_tenant(request: contract.UpdateTenant, uow: UnitOfWork) -> cont
     current = await _get(uow, request.id, for_update=True)
     require_if_match(current.updated_at)
     changes = request.model_dump(exclude={"id"}, exclude_none=True, by_alias=False)
-    statement = (
-        sa.update(tenant).where(tenant.c.id == request.id).values(**changes, updated_at=utcnow()).returning(tenant)
-    )
-    row = (await execute_unique(uow.session, statement, field_conflicts("tenant", tenants.UNIQUE_FIELDS))).one()
-    updated = tenants.to_tenant(row)
+    updated = await tenants.update(uow.session, request.id, changes, utcnow())
     publish_about(
         uow, contract.TENANT_UPDATED, contract.TenantChanged(tenant=updated), tenant_id=updated.id, subject=updated.id
     )
@@ -86,12 +73,16 @@ async def delete_tenant(request: contract.TenantRef, uow: UnitOfWork) -> Empty:
     current = await _get(uow, request.id, for_update=True)
     require_if_match(current.updated_at)
     now = utcnow()
-    for row in await keys.live_of_tenant(uow.session, request.id):
-        revoked = keys.to_api_key(row).model_copy(
+    for live in await keys.live_of_tenant(uow.session, request.id):
+        revoked = keys.to_api_key(live).model_copy(
             update={"status": ApiKeyStatus.REVOKED, "revoked_at": now, "updated_at": now}
         )
         publish_about(
-            uow, contract.API_KEY_REVOKED, contract.ApiKeyChanged(api_key=revoked), tenant_id=request.id, subject=row.id
+            uow,
+            contract.API_KEY_REVOKED,
+            contract.ApiKeyChanged(api_key=revoked),
+            tenant_id=request.id,
+            subject=live.id,
         )
     revocations.tenant_gone(uow, request.id)  # its users' access tokens
     publish_about(
@@ -101,5 +92,5 @@ async def delete_tenant(request: contract.TenantRef, uow: UnitOfWork) -> Empty:
         tenant_id=request.id,
         subject=request.id,
     )
-    await uow.session.execute(sa.delete(tenant).where(tenant.c.id == request.id))
+    await tenants.delete(uow.session, request.id)
     return Empty()

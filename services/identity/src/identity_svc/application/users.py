@@ -1,33 +1,25 @@
 """Users and their roles, scoped by the caller's tenant (no tenant: the global users)."""
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import UserStatus
 from plenary_contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from plenary_contracts.operations import Empty
-from plenary_kit.db import UnitOfWork, contains_any, execute_unique, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
+from ..adapters import role_repository as roles
 from ..adapters import tenant_repository as tenants
 from ..adapters import user_repository as users
 from ..adapters.passwords import Passwords
-from ..adapters.tables import permission, role, role_permission, user, user_role
-from ..adapters.unique import field_conflicts
+from ..adapters.role_repository import RoleRecord
+from ..adapters.user_repository import UserRecord
 from ..domain.grants import may_hold
 from . import revocations
 from .acting import caller, caller_tenant, publish_about, utcnow
 
-ROLE_SORTABLE = {
-    "name": role.c.name,
-    "scope": role.c.scope,
-    "createdAt": role.c.created_at,
-    "updatedAt": role.c.updated_at,
-}
 
-
-async def _get(uow: UnitOfWork, user_id: str, *, for_update: bool = False) -> sa.Row:  # type: ignore[type-arg]
+async def _get(uow: UnitOfWork, user_id: str, *, for_update: bool = False) -> UserRecord:
     """Another tenant's user, like a missing or deleted one, is not found. A global caller (no tenant, as
     a global admin without X-Tenant-Id) finds any live user by id, whatever its tenant: it may act in
     every tenant anyway, and it creates tenants' users without naming one."""
@@ -46,8 +38,8 @@ def _not_the_system_user(user_id: str) -> None:
         raise Forbidden("the system user cannot be changed")
 
 
-async def _role_for(uow: UnitOfWork, ref: str, tenant_id: str | None, loc: list[str | int]) -> sa.Row:  # type: ignore[type-arg]
-    found = await users.find_role(uow.session, ref, tenant_id)
+async def _role_for(uow: UnitOfWork, ref: str, tenant_id: str | None, loc: list[str | int]) -> RoleRecord:
+    found = await roles.find(uow.session, ref, tenant_id)
     if found is None:
         raise ValidationFailed(
             f"no role {ref!r}", errors=[FieldError(loc=loc, msg=f"no role {ref!r} here", type="value_error")]
@@ -57,13 +49,8 @@ async def _role_for(uow: UnitOfWork, ref: str, tenant_id: str | None, loc: list[
     return found
 
 
-async def _assign(uow: UnitOfWork, user_id: str, role_row: sa.Row, request: contract.RoleRequest) -> str:  # type: ignore[type-arg]
-    assignment_id = new_id()
-    statement = sa.insert(user_role).values(
-        id=assignment_id, user_id=user_id, role_id=role_row.id, event_id=request.event_id, step_id=request.step_id
-    )
-    await execute_unique(uow.session, statement, field_conflicts("assignment", {users.ASSIGNMENT_UNIQUE: "role"}))
-    return assignment_id
+async def _assign(uow: UnitOfWork, user_id: str, found: RoleRecord, request: contract.RoleRequest) -> str:
+    return await users.assign(uow.session, user_id, found.id, request.event_id, request.step_id)
 
 
 def _publish_changed(uow: UnitOfWork, spec, changed: contract.User) -> None:  # type: ignore[no-untyped-def]
@@ -82,23 +69,21 @@ class Users:
                 raise NotFound(f"tenant {tenant_id} not found")
         elif request.tenant_id not in (None, tenant_id):
             raise Forbidden("users are created in your own tenant")
-        roles = [await _role_for(uow, r.role, tenant_id, ["roles", i, "role"]) for i, r in enumerate(request.roles)]
+        granted = [await _role_for(uow, r.role, tenant_id, ["roles", i, "role"]) for i, r in enumerate(request.roles)]
         now = utcnow()
         user_id = new_id()
-        statement = sa.insert(user).values(
-            id=user_id,
+        await users.insert(
+            uow.session,
+            user_id=user_id,
             email=request.email,
             username=request.username,
             name=request.name,
-            status=UserStatus.ACTIVE,
             tenant_id=tenant_id,
             password_hash=await self.passwords.hash(request.password),
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
-        await execute_unique(uow.session, statement, field_conflicts("user", users.UNIQUE_FIELDS))
         assigned: set[tuple[str, str | None, str | None]] = set()
-        for role_row, role_request in zip(roles, request.roles, strict=True):
+        for role_row, role_request in zip(granted, request.roles, strict=True):
             binding = (role_row.id, role_request.event_id, role_request.step_id)
             if binding not in assigned:  # the same role twice in one request is given once
                 assigned.add(binding)
@@ -125,8 +110,7 @@ class Users:
                 values["locked_until"] = None  # locked by hand: until someone unlocks
         if request.password is not None:
             values["password_hash"] = await self.passwords.hash(request.password)
-        statement = sa.update(user).where(user.c.id == request.id).values(**values)
-        await execute_unique(uow.session, statement, field_conflicts("user", users.UNIQUE_FIELDS))
+        await users.update(uow.session, request.id, values)
         if request.password is not None or (request.status not in (None, UserStatus.ACTIVE)):
             await users.revoke_sessions(uow.session, request.id, now)
             reason = (
@@ -140,13 +124,8 @@ class Users:
         return updated
 
     async def list_users(self, request: contract.ListUsers, uow: UnitOfWork) -> contract.UserPage:
-        query = sa.select(*users.COLUMNS).where(users.in_scope(caller_tenant()))
-        if request.status is not None:
-            query = query.where(user.c.status == request.status)
-        if request.search:
-            query = query.where(contains_any(request.search, user.c.email, user.c.username, user.c.name))
-        rows, meta = await fetch_page(uow.session, query, request, users.SORTABLE, user.c.id)
-        return contract.UserPage(data=await users.to_users(uow.session, rows), meta=meta)
+        found, meta = await users.page(uow.session, caller_tenant(), request)
+        return contract.UserPage(data=found, meta=meta)
 
     async def get_user(self, request: contract.UserRef, uow: UnitOfWork) -> contract.User:
         return await users.to_user(uow.session, await _get(uow, request.id))
@@ -158,7 +137,7 @@ class Users:
         if request.id == caller():
             raise Forbidden("you cannot delete yourself")
         now = utcnow()
-        await uow.session.execute(sa.update(user).where(user.c.id == request.id).values(deleted_at=now, updated_at=now))
+        await users.mark_deleted(uow.session, request.id, now)
         await users.revoke_sessions(uow.session, request.id, now)
         await revocations.make_tokens_stale(uow, current, revocations.DELETED)
         publish_about(
@@ -189,7 +168,7 @@ class Users:
         )
         if assignment is None:
             raise NotFound(f"role assignment {request.assignment_id} not found")
-        await uow.session.execute(sa.delete(user_role).where(user_role.c.id == assignment.id))
+        await users.unassign(uow.session, assignment.id)
         now = utcnow()
         await users.touch(uow.session, target.id, now)
         await revocations.make_tokens_stale(uow, target, revocations.ROLE_REMOVED)
@@ -198,31 +177,11 @@ class Users:
         return await users.to_user(uow.session, await _get_any(uow, target.id))
 
     async def list_roles(self, request: contract.ListRoles, uow: UnitOfWork) -> contract.RolePage:
-        tenant_id = caller_tenant()
-        visible = role.c.tenant_id.is_(None)
-        if tenant_id is not None:
-            visible = sa.or_(visible, role.c.tenant_id == tenant_id)
-        rows, meta = await fetch_page(uow.session, sa.select(role).where(visible), request, ROLE_SORTABLE, role.c.id)
-        granted = await uow.session.execute(
-            sa.select(
-                role_permission.c.role_id,
-                (permission.c.resource + ":" + permission.c.action).label("permission"),
-                role_permission.c.access,
-            )
-            .join(permission, permission.c.id == role_permission.c.permission_id)
-            .where(role_permission.c.role_id.in_([r.id for r in rows]))
-            .order_by(permission.c.resource, permission.c.action)
-        )
-        by_role: dict[str, list[contract.RolePermission]] = {r.id: [] for r in rows}
-        for g in granted:
-            by_role[g.role_id].append(contract.RolePermission(permission=g.permission, access=g.access))
-        return contract.RolePage(
-            data=[contract.Role.model_validate(dict(r._mapping) | {"permissions": by_role[r.id]}) for r in rows],
-            meta=meta,
-        )
+        found, meta = await roles.page(uow.session, caller_tenant(), request)
+        return contract.RolePage(data=found, meta=meta)
 
 
-async def _get_any(uow: UnitOfWork, user_id: str) -> sa.Row:  # type: ignore[type-arg]
+async def _get_any(uow: UnitOfWork, user_id: str) -> UserRecord:
     row = await users.get_live(uow.session, user_id)
     assert row is not None
     return row

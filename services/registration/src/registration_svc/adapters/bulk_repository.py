@@ -3,7 +3,8 @@ cursor (the items still valid or warning, in row order), and the participant rea
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration as contract
-from plenary_contracts.enums import BulkItemStatus, BulkOperationStatus, BulkOperationType
+from plenary_contracts.enums import BulkItemStatus, BulkOperationStatus, BulkOperationType, ParticipantStatus
 from plenary_contracts.files import StoredFile
+from plenary_contracts.listing import PageMeta
+from plenary_kit.db import fetch_page
 
+from .rows import row_as
 from .tables import bulk_operation, bulk_operation_item, participant
 
 PENDING = (BulkItemStatus.VALID, BulkItemStatus.WARNING)
@@ -29,14 +33,81 @@ SORTABLE_ITEMS = {
     "processedAt": bulk_operation_item.c.processed_at,
 }
 
-Row = sa.Row[Any]
+
+@dataclass(frozen=True)
+class StoredOperation:
+    """A bulk operation (an import or an export) as stored."""
+
+    id: str
+    tenant_id: str
+    event_id: str
+    type: BulkOperationType
+    status: BulkOperationStatus
+    description: str
+    filters: dict[str, Any] | None
+    total_items: int
+    processed_items: int
+    success_count: int
+    failure_count: int
+    input_file: dict[str, Any] | None
+    output_file: dict[str, Any] | None
+    headers: list[str] | None
+    mappings: dict[str, str] | None
+    counts: dict[str, Any] | None
+    snapshot_data: Any
+    undo_deadline: datetime | None
+    error_log: list[str] | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    rolled_back_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """A row of an import still to register."""
+
+    id: str
+    row_number: int
+    input_data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ImportedParticipant:
+    """A participant an import created, and whether it changed since."""
+
+    row_number: int
+    id: str
+    event_id: str
+    first_name: str
+    last_name: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ExportedParticipant:
+    """The columns of a participant an export writes."""
+
+    first_name: str
+    last_name: str
+    email: str | None
+    organization: str | None
+    job_title: str | None
+    nationality: str | None
+    registration_code: str
+    status: ParticipantStatus | None
+    participant_type_id: str
+    created_at: datetime
+    extras: dict[str, Any] | None
 
 
 def download_url(operation_id: str) -> str:
     return f"/api/v1/bulk-operations/{operation_id}/file"
 
 
-def to_operation(row: Row) -> contract.BulkOperation:
+def to_operation(row: StoredOperation) -> contract.BulkOperation:
     stored = row.output_file or row.input_file
     is_export = row.type == BulkOperationType.EXPORT_PARTICIPANTS
     return contract.BulkOperation(
@@ -69,21 +140,27 @@ def stored_file(value: dict[str, Any] | None) -> StoredFile | None:
     return StoredFile.model_validate(value) if value else None
 
 
-async def get(session: AsyncSession, operation_id: str, tenant_id: str, *, for_update: bool = False) -> Row | None:
+async def get(
+    session: AsyncSession, operation_id: str, tenant_id: str, *, for_update: bool = False
+) -> StoredOperation | None:
     query = sa.select(bulk_operation).where(
         bulk_operation.c.id == operation_id, bulk_operation.c.tenant_id == tenant_id
     )
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).first()
+    row = (await session.execute(query)).first()
+    return None if row is None else row_as(StoredOperation, row)
 
 
-async def get_any_tenant(session: AsyncSession, operation_id: str, *, for_update: bool = False) -> Row | None:
+async def get_any_tenant(
+    session: AsyncSession, operation_id: str, *, for_update: bool = False
+) -> StoredOperation | None:
     """For the background runner, which acts for whichever tenant the operation belongs to."""
     query = sa.select(bulk_operation).where(bulk_operation.c.id == operation_id)
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).first()
+    row = (await session.execute(query)).first()
+    return None if row is None else row_as(StoredOperation, row)
 
 
 async def status_of(session: AsyncSession, operation_id: str) -> BulkOperationStatus | None:
@@ -100,6 +177,17 @@ async def update(session: AsyncSession, operation_id: str, **values: Any) -> Non
     )
 
 
+async def mark_rolled_back(session: AsyncSession, operation_id: str, error_log: list[str] | None) -> None:
+    """The import was undone now (the database's clock, as ``updated_at``)."""
+    await update(
+        session,
+        operation_id,
+        status=BulkOperationStatus.ROLLED_BACK,
+        rolled_back_at=sa.func.now(),
+        error_log=error_log,
+    )
+
+
 async def delete(session: AsyncSession, operation_id: str) -> None:
     await session.execute(sa.delete(bulk_operation).where(bulk_operation.c.id == operation_id))
 
@@ -108,6 +196,19 @@ def operations_query(tenant_id: str, event_id: str) -> sa.Select[Any]:
     return sa.select(bulk_operation).where(
         bulk_operation.c.tenant_id == tenant_id, bulk_operation.c.event_id == event_id
     )
+
+
+async def operations_page(
+    session: AsyncSession, tenant_id: str, request: contract.ListBulkOperations
+) -> tuple[list[contract.BulkOperation], PageMeta]:
+    """One page of the event's operations, filtered by type and status."""
+    query = operations_query(tenant_id, request.event_id)
+    if request.type is not None:
+        query = query.where(bulk_operation.c.type == request.type)
+    if request.status is not None:
+        query = query.where(bulk_operation.c.status == request.status)
+    rows, meta = await fetch_page(session, query, request, SORTABLE_OPERATIONS, bulk_operation.c.id)
+    return [to_operation(row_as(StoredOperation, r)) for r in rows], meta
 
 
 async def runnable(session: AsyncSession) -> list[str]:
@@ -148,24 +249,23 @@ async def replace_items(
             )
 
 
-async def first_items(session: AsyncSession, operation_id: str, limit: int) -> list[Row]:
-    rows = await session.execute(
-        sa.select(bulk_operation_item)
-        .where(bulk_operation_item.c.operation_id == operation_id)
-        .order_by(bulk_operation_item.c.row_number)
-        .limit(limit)
-    )
-    return list(rows)
-
-
 def items_query(operation_id: str, status: BulkItemStatus | None) -> sa.Select[Any]:
     query = sa.select(bulk_operation_item).where(bulk_operation_item.c.operation_id == operation_id)
     return query.where(bulk_operation_item.c.status == status) if status is not None else query
 
 
+async def items_page(
+    session: AsyncSession, operation_id: str, request: contract.ListBulkItems
+) -> tuple[list[contract.BulkItem], PageMeta]:
+    """One page of the operation's items, of one status when the request names one."""
+    query = items_query(operation_id, request.status)
+    rows, meta = await fetch_page(session, query, request, SORTABLE_ITEMS, bulk_operation_item.c.id)
+    return [contract.BulkItem.model_validate(dict(r._mapping)) for r in rows], meta
+
+
 async def claim_pending(
     session: AsyncSession, operation_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
-) -> list[Row]:
+) -> list[PendingItem]:
     """The next rows still to import after row ``after``, locked until the caller's unit of work ends;
     rows another worker holds are skipped. Scans (operation_id, row_number) from ``after``, so each
     chunk reads about ``limit`` rows whatever the import's size."""
@@ -179,7 +279,7 @@ async def claim_pending(
     if ids is not None:
         query = query.where(bulk_operation_item.c.id.in_(ids))
     query = query.order_by(bulk_operation_item.c.row_number).limit(limit).with_for_update(skip_locked=True)
-    return list(await session.execute(query))
+    return [row_as(PendingItem, r) for r in await session.execute(query)]
 
 
 async def has_pending(session: AsyncSession, operation_id: str) -> bool:
@@ -277,7 +377,9 @@ async def count_participants(session: AsyncSession, tenant_id: str, event_id: st
     return found.scalar_one()
 
 
-async def imported_participants(session: AsyncSession, operation_id: str, *, after: int, limit: int) -> list[Row]:
+async def imported_participants(
+    session: AsyncSession, operation_id: str, *, after: int, limit: int
+) -> list[ImportedParticipant]:
     """The next participants the import created (row order from ``after``), locked, with whether each
     changed since it was imported."""
     item = bulk_operation_item.c
@@ -296,12 +398,38 @@ async def imported_participants(session: AsyncSession, operation_id: str, *, aft
         .limit(limit)
         .with_for_update(of=participant)
     )
-    return list(rows)
+    return [row_as(ImportedParticipant, r) for r in rows]
 
 
 async def delete_participants(session: AsyncSession, ids: Sequence[str]) -> None:
     if ids:
         await session.execute(sa.delete(participant).where(participant.c.id.in_(ids)))
+
+
+async def exported_participants(
+    session: AsyncSession,
+    tenant_id: str,
+    event_id: str,
+    *,
+    batch: int,
+    status: Any = None,
+    participant_type_id: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> AsyncIterator[list[ExportedParticipant]]:
+    """The event's live participants (filtered) in creation order, ``batch`` at a time from a server-side
+    cursor: an export never holds them all."""
+    query = export_query(
+        tenant_id,
+        event_id,
+        status=status,
+        participant_type_id=participant_type_id,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    result = await session.stream(query.execution_options(yield_per=batch))
+    async for rows in result.partitions():
+        yield [row_as(ExportedParticipant, r) for r in rows]
 
 
 def export_query(

@@ -1,6 +1,8 @@
 """Duplicate candidates as reviewers and merges meet them (the registrar writes them while screening)."""
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -8,11 +10,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import DuplicateStatus
+from plenary_contracts.listing import PageMeta
+from plenary_kit.db import fetch_page
 
+from .rows import row_as, values_of
 from .screening_repository import ordered_pair
 from .tables import duplicate_candidate, participant
 
 Row = sa.Row[Any]
+
+
+@dataclass(frozen=True)
+class StoredCandidate:
+    id: str
+    tenant_id: str
+    event_id: str | None
+    participant_a_id: str
+    participant_b_id: str
+    confidence_score: float
+    match_fields: list[dict[str, Any]]
+    status: DuplicateStatus
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_notes: str | None
+    created_at: datetime
+    updated_at: datetime
+
 
 SORTABLE = {
     "confidenceScore": duplicate_candidate.c.confidence_score,
@@ -40,11 +63,46 @@ def still_open() -> sa.ColumnElement[bool]:
     return sa.or_(c.status == DuplicateStatus.MERGED, ~deleted)
 
 
-async def get(session: AsyncSession, candidate_id: str, tenant_id: str, *, for_update: bool = False) -> Row | None:
+async def page(
+    session: AsyncSession, tenant_id: str, request: contract.ListDuplicates
+) -> tuple[list[contract.DuplicateCandidate], PageMeta]:
+    """One page of the tenant's candidates still open, filtered by event, status and participant."""
+    query = candidates_query(tenant_id).where(still_open())
+    if request.event_id is not None:
+        query = query.where(duplicate_candidate.c.event_id == request.event_id)
+    if request.status is not None:
+        query = query.where(duplicate_candidate.c.status == request.status)
+    if request.participant_id is not None:
+        query = query.where(naming(request.participant_id))
+    rows, meta = await fetch_page(session, query, request, SORTABLE, duplicate_candidate.c.id)
+    return [to_candidate(row_as(StoredCandidate, r)) for r in rows], meta
+
+
+async def get(
+    session: AsyncSession, candidate_id: str, tenant_id: str, *, for_update: bool = False
+) -> StoredCandidate | None:
     query = candidates_query(tenant_id).where(duplicate_candidate.c.id == candidate_id)
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).first()
+    row = (await session.execute(query)).first()
+    return None if row is None else row_as(StoredCandidate, row)
+
+
+async def record_review(
+    session: AsyncSession,
+    candidate_id: str,
+    status: DuplicateStatus,
+    notes: str | None,
+    reviewed_by: str,
+    reviewed_at: datetime,
+) -> None:
+    await session.execute(
+        sa.update(duplicate_candidate)
+        .where(duplicate_candidate.c.id == candidate_id)
+        .values(
+            status=status, review_notes=notes, reviewed_by=reviewed_by, reviewed_at=reviewed_at, updated_at=reviewed_at
+        )
+    )
 
 
 async def of_participant(session: AsyncSession, participant_id: str) -> list[Row]:
@@ -96,5 +154,5 @@ async def refresh_flag(session: AsyncSession, participant_id: str) -> None:
     )
 
 
-def to_candidate(row: Row) -> contract.DuplicateCandidate:
-    return contract.DuplicateCandidate.model_validate(dict(row._mapping))
+def to_candidate(stored: StoredCandidate) -> contract.DuplicateCandidate:
+    return contract.DuplicateCandidate.model_validate(values_of(stored))

@@ -4,7 +4,7 @@ Upserts are guarded by ``source_updated_at`` so an older event never overwrites 
 never clear ``deleted_at``: once deleted, a late or redelivered change does not bring a row back.
 """
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -106,10 +106,30 @@ async def delete_event(session: AsyncSession, tenant_id: str, event_id: str, now
     )
 
 
-async def get_event(session: AsyncSession, tenant_id: str, event_id: str) -> Row | None:
-    """The event's row, deleted or not (a deleted one is known to be gone: no need to ask for it)."""
+@dataclass(frozen=True)
+class KnownEvent:
+    """An event of the read model; ``deleted`` ones are known to be gone (no need to ask for them)."""
+
+    event: events.Event
+    deleted: bool
+
+
+async def get_event(session: AsyncSession, tenant_id: str, event_id: str) -> KnownEvent | None:
+    """The event, deleted or not."""
     query = sa.select(event).where(event.c.id == event_id, event.c.tenant_id == tenant_id)
-    return (await session.execute(query)).first()
+    row = (await session.execute(query)).first()
+    return None if row is None else KnownEvent(to_event(row), deleted=row.deleted_at is not None)
+
+
+async def schema_held(session: AsyncSession, known: events.Event) -> events.EventSchema:
+    """The event with the participant types and effective fields the read model holds."""
+    types = await participant_types_of(session, known.tenant_id, known.id)
+    fields = await effective_fields(session, known.tenant_id, known.id)
+    return events.EventSchema(
+        event=known,
+        participant_types=[to_participant_type(r) for r in types],
+        field_definitions=[to_field_definition(r) for r in fields],
+    )
 
 
 async def participant_types_of(session: AsyncSession, tenant_id: str, event_id: str) -> list[Row]:
@@ -208,11 +228,3 @@ async def store_schema(session: AsyncSession, schema: events.EventSchema) -> Non
         await upsert_participant_type(session, each)
     for field in schema.field_definitions:
         await upsert_field_definition(session, field)
-
-
-def schema_of(event_row: Row, types: Sequence[Row], fields: Sequence[Row]) -> events.EventSchema:
-    return events.EventSchema(
-        event=to_event(event_row),
-        participant_types=[to_participant_type(r) for r in types],
-        field_definitions=[to_field_definition(r) for r in fields],
-    )

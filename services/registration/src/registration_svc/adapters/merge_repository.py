@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import DuplicateStatus
+from plenary_contracts.listing import PageMeta
+from plenary_kit.db import fetch_page
 
 from . import candidate_repository as candidates
 from .screening_repository import ordered_pair
@@ -29,6 +31,17 @@ def naming(participant_id: str) -> sa.ColumnElement[bool]:
 
 def to_record(row: Row) -> contract.MergeRecord:
     return contract.MergeRecord.model_validate(dict(row._mapping))
+
+
+async def page(
+    session: AsyncSession, tenant_id: str, request: contract.ListMergeHistory
+) -> tuple[list[contract.MergeRecord], PageMeta]:
+    """One page of the tenant's merges, of one participant (as survivor or merged) when the request names one."""
+    query = history_query(tenant_id)
+    if request.participant_id is not None:
+        query = query.where(naming(request.participant_id))
+    rows, meta = await fetch_page(session, query, request, SORTABLE, merge_history.c.id)
+    return [to_record(r) for r in rows], meta
 
 
 async def move_waitlist_entry(session: AsyncSession, survivor_id: str, merged_id: str) -> int:
@@ -72,6 +85,6 @@ async def move_candidates(session: AsyncSession, survivor_id: str, merged_id: st
     return moved
 
 
-async def add_history(session: AsyncSession, values: dict[str, Any]) -> Row:
+async def add_history(session: AsyncSession, values: dict[str, Any]) -> contract.MergeRecord:
     await session.execute(sa.insert(merge_history).values(**values))
-    return (await session.execute(sa.select(merge_history).where(merge_history.c.id == values["id"]))).one()
+    return to_record((await session.execute(sa.select(merge_history).where(merge_history.c.id == values["id"]))).one())

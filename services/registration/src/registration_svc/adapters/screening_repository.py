@@ -10,15 +10,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plenary_contracts.catalog import registration as contract
+
 from ..domain import screening
+from .participant_repository import StoredParticipant
+from .rows import values_of
 from .tables import blacklist, blocking_key, duplicate_candidate, participant
 
 Row = sa.Row[Any]
 
 
-def person_of(row: Row | Mapping[str, Any]) -> screening.Person:
-    """A participant row (or its values) as screening reads it; passport, phone and birth date from extras."""
-    values = row._mapping if isinstance(row, sa.Row) else row
+def person_of(row: Row | StoredParticipant | Mapping[str, Any]) -> screening.Person:
+    """A participant (a row, or its values) as screening reads it; passport, phone and birth date from extras."""
+    values = row._mapping if isinstance(row, sa.Row) else values_of(row) if isinstance(row, StoredParticipant) else row
     extras = values.get("extras") or {}
     return screening.Person(
         id=values.get("id"),
@@ -84,7 +88,7 @@ class Probe:
 @dataclass(frozen=True)
 class Candidate:
     person: int  # which probing person it is a candidate of
-    row: Row  # id, event_id, first_name, last_name, email, extras (passport, phone, birth date only)
+    candidate: screening.Person
 
 
 async def find_candidates(
@@ -155,7 +159,7 @@ async def find_candidates(
         .join(person, sa.true())
         .where(person.c.deleted_at.is_(None))
     )
-    return [Candidate(row.person, row) for row in (await session.execute(query)).all()]
+    return [Candidate(row.person, person_of(row)) for row in (await session.execute(query)).all()]
 
 
 # --- duplicate candidates ------------------------------------------------------------------------
@@ -166,7 +170,9 @@ def ordered_pair(first: str, second: str) -> tuple[str, str]:
     return (first, second) if first.encode() < second.encode() else (second, first)
 
 
-async def upsert_candidates(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> list[Row]:
+async def upsert_candidates(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+) -> list[contract.DuplicateCandidate]:
     """Insert candidates, or refresh only the score and matched fields of known pairs (status kept).
     Each row: id, tenant_id, event_id, participant_a_id, participant_b_id, confidence_score, match_fields."""
     if not rows:
@@ -180,7 +186,8 @@ async def upsert_candidates(session: AsyncSession, rows: Sequence[Mapping[str, A
             "updated_at": sa.func.now(),
         },
     ).returning(duplicate_candidate, sort_by_parameter_order=True)
-    return list((await session.execute(statement, list(rows))).all())
+    written = (await session.execute(statement, list(rows))).all()
+    return [contract.DuplicateCandidate.model_validate(row._mapping) for row in written]
 
 
 # --- blacklist -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Waitlist entries and their offers (promotions): queue order in SQL, claims for replicas, rows ↔ contract."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import WaitlistPriority, WaitlistStatus
+from plenary_contracts.listing import PageMeta
+from plenary_kit.db import fetch_page
 
 from ..domain.waitlist import TIER, Offer
+from .rows import row_as
 from .tables import waitlist_entry as entry
 from .tables import waitlist_promotion as promotion
 
@@ -36,24 +40,53 @@ _NO_OFFER = entry.c.promotion_deadline.is_(None)
 _HOLDS_OFFER = sa.and_(entry.c.status == WaitlistStatus.ACTIVE, entry.c.promotion_deadline.is_not(None))
 
 
+@dataclass(frozen=True)
+class StoredEntry:
+    """A waitlist entry as stored (``position`` is where it stood when it joined)."""
+
+    id: str
+    tenant_id: str
+    event_id: str
+    participant_id: str | None
+    participant_type_id: str
+    applicant_key: str
+    priority: WaitlistPriority
+    position: int
+    status: WaitlistStatus
+    registration_data: dict[str, Any]
+    promoted_at: datetime | None
+    promotion_deadline: datetime | None
+    expired_at: datetime | None
+    withdrawn_at: datetime | None
+    notifications_sent: int
+    last_notified_at: datetime | None
+    reminded_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _stored(row: Row | None) -> StoredEntry | None:
+    return None if row is None else row_as(StoredEntry, row)
+
+
 # --- entries -------------------------------------------------------------------------------------
 
 
-async def get_entry(db: AsyncSession, entry_id: str, tenant_id: str, *, for_update: bool = False) -> Row | None:
+async def get_entry(db: AsyncSession, entry_id: str, tenant_id: str, *, for_update: bool = False) -> StoredEntry | None:
     query = sa.select(entry).where(entry.c.id == entry_id, entry.c.tenant_id == tenant_id)
     if for_update:
         query = query.with_for_update()
-    return (await db.execute(query)).first()
+    return _stored((await db.execute(query)).first())
 
 
-async def find_applicant(db: AsyncSession, tenant_id: str, event_id: str, applicant_key: str) -> Row | None:
+async def find_applicant(db: AsyncSession, tenant_id: str, event_id: str, applicant_key: str) -> StoredEntry | None:
     """The person's entry in the event, locked: whether they wait, or may rejoin."""
     query = (
         sa.select(entry)
         .where(entry.c.tenant_id == tenant_id, entry.c.event_id == event_id, entry.c.applicant_key == applicant_key)
         .with_for_update()
     )
-    return (await db.execute(query)).first()
+    return _stored((await db.execute(query)).first())
 
 
 async def insert_entry(db: AsyncSession, values: dict[str, Any]) -> bool:
@@ -97,7 +130,7 @@ async def queue_position(
     return int((await db.execute(ahead)).scalar_one()) + 1
 
 
-async def position_of(db: AsyncSession, row: Row) -> int | None:
+async def position_of(db: AsyncSession, row: Row | StoredEntry) -> int | None:
     """The entry's place in its queue; None unless ACTIVE."""
     if row.status != WaitlistStatus.ACTIVE:
         return None
@@ -131,6 +164,15 @@ def listing(
     return query
 
 
+async def page(
+    db: AsyncSession, tenant_id: str, request: contract.ListWaitlist
+) -> tuple[list[contract.WaitlistEntry], PageMeta]:
+    """One page of the event's entries (filtered by status and type), with live positions and latest offers."""
+    query = listing(tenant_id, request.event_id, request.status, request.participant_type_id)
+    rows, meta = await fetch_page(db, query, request, SORTABLE, entry.c.id)
+    return await load_entries(db, rows), meta
+
+
 # --- offers --------------------------------------------------------------------------------------
 
 
@@ -159,6 +201,12 @@ async def latest_offer(db: AsyncSession, entry_id: str, *, for_update: bool = Fa
     return (await db.execute(query)).first()
 
 
+async def latest_offer_terms(db: AsyncSession, entry_id: str, *, for_update: bool = False) -> Offer | None:
+    """The entry's latest offer (locked when asked), as the rules for answering one read it."""
+    row = await latest_offer(db, entry_id, for_update=for_update)
+    return None if row is None else to_offer(row)
+
+
 async def end_live_offer(db: AsyncSession, entry_id: str, **stamp: datetime) -> None:
     """Close the entry's live offer, if any, as declined, confirmed or expired."""
     await db.execute(sa.update(promotion).where(promotion.c.entry_id == entry_id, LIVE).values(**stamp))
@@ -180,7 +228,7 @@ async def cancel_event_entries(db: AsyncSession, tenant_id: str, event_id: str, 
 
 async def claim_promotable(
     db: AsyncSession, tenant_id: str, event_id: str, participant_type_id: str, slots: int
-) -> list[Row]:
+) -> list[StoredEntry]:
     """The first ``slots`` ACTIVE entries of the type without a live offer, in queue order, locked;
     rows another transaction holds are skipped (it is offering them)."""
     query = (
@@ -195,14 +243,14 @@ async def claim_promotable(
         .limit(slots)
         .with_for_update(skip_locked=True)
     )
-    return list((await db.execute(query)).all())
+    return [row_as(StoredEntry, r) for r in (await db.execute(query)).all()]
 
 
 async def insert_promotion(db: AsyncSession, values: dict[str, Any]) -> None:
     await db.execute(sa.insert(promotion).values(**values))
 
 
-async def claim_overdue(db: AsyncSession, now: datetime, entry_id: str | None = None) -> Row | None:
+async def claim_overdue(db: AsyncSession, now: datetime, entry_id: str | None = None) -> StoredEntry | None:
     """One ACTIVE entry whose live offer is past its deadline (that entry, when named), locked (SKIP LOCKED)."""
     query = (
         sa.select(entry)
@@ -213,10 +261,10 @@ async def claim_overdue(db: AsyncSession, now: datetime, entry_id: str | None = 
     )
     if entry_id is not None:
         query = query.where(entry.c.id == entry_id)
-    return (await db.execute(query)).first()
+    return _stored((await db.execute(query)).first())
 
 
-async def claim_reminder_due(db: AsyncSession, now: datetime) -> Row | None:
+async def claim_reminder_due(db: AsyncSession, now: datetime) -> StoredEntry | None:
     """One ACTIVE entry past half of its live offer's time, not reminded yet and not overdue, locked."""
     halfway_passed = sa.literal(now) - entry.c.promoted_at >= entry.c.promotion_deadline - sa.literal(now)
     query = (
@@ -226,7 +274,7 @@ async def claim_reminder_due(db: AsyncSession, now: datetime) -> Row | None:
         .limit(1)
         .with_for_update(skip_locked=True)
     )
-    return (await db.execute(query)).first()
+    return _stored((await db.execute(query)).first())
 
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -7,18 +7,16 @@ change them: to its writes they do not exist (⚠ fix: global entries are a glob
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.errors import NotFound
 from plenary_kit import context as ctx
 from plenary_kit.acting import actor, field_error, refuse, utcnow
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import blacklist_repository as entries
-from ..adapters.tables import blacklist
+from ..adapters.rows import values_of
 
 # An entry must say whom it screens: one of these (wire name → column).
 _IDENTIFYING = {
@@ -54,14 +52,14 @@ def _require_identifying(values: dict[str, Any]) -> None:
         )
 
 
-async def _owned(uow: UnitOfWork, entry_id: str) -> Any:
+async def _owned(uow: UnitOfWork, entry_id: str) -> entries.StoredEntry:
     row = await entries.get(uow.session, entry_id, _caller_tenant(), owned=True, for_update=True)
     if row is None:
         raise NotFound(f"blacklist entry {entry_id} not found")
     return row
 
 
-def _publish(uow: UnitOfWork, spec: Any, row: Any) -> contract.BlacklistEntry:
+def _publish(uow: UnitOfWork, spec: Any, row: entries.StoredEntry) -> contract.BlacklistEntry:
     entry = entries.to_entry(row)
     uow.publish(spec, contract.BlacklistChanged(entry=entry), subject=entry.id)
     return entry
@@ -71,30 +69,22 @@ async def create_blacklist_entry(request: contract.CreateBlacklistEntry, uow: Un
     values = request.model_dump(by_alias=False)
     _require_identifying(values)
     now, entry_id = utcnow(), new_id()
-    await uow.session.execute(
-        sa.insert(blacklist).values(
-            **values,
-            id=entry_id,
-            tenant_id=_caller_tenant(),
-            added_by=actor(),
-            is_active=True,
-            created_at=now,
-            updated_at=now,
-        )
+    await entries.insert(
+        uow.session,
+        **values,
+        id=entry_id,
+        tenant_id=_caller_tenant(),
+        added_by=actor(),
+        is_active=True,
+        created_at=now,
+        updated_at=now,
     )
     return _publish(uow, contract.BLACKLIST_ENTRY_CREATED, await _owned(uow, entry_id))
 
 
 async def list_blacklist(request: contract.ListBlacklist, uow: UnitOfWork) -> contract.BlacklistPage:
-    query = entries.entries_query(_caller_tenant(), request.scope)
-    if request.type is not None:
-        query = query.where(blacklist.c.type == request.type)
-    if request.is_active is not None:
-        query = query.where(blacklist.c.is_active.is_(request.is_active))
-    if request.q:
-        query = query.where(entries.matching(request.q))
-    rows, meta = await fetch_page(uow.session, query, request, entries.SORTABLE, blacklist.c.id)
-    return contract.BlacklistPage(data=[entries.to_entry(r) for r in rows], meta=meta)
+    found, meta = await entries.page(uow.session, _caller_tenant(), request)
+    return contract.BlacklistPage(data=found, meta=meta)
 
 
 async def get_blacklist_entry(request: contract.BlacklistRef, uow: UnitOfWork) -> contract.BlacklistEntry:
@@ -113,15 +103,13 @@ async def update_blacklist_entry(request: contract.UpdateBlacklistEntry, uow: Un
     changes |= {name: getattr(request, name) for name in _REPLACEABLE if getattr(request, name) is not None}
     if not changes:
         return entries.to_entry(current)
-    _require_identifying(dict(current._mapping) | changes)
-    await uow.session.execute(
-        sa.update(blacklist).where(blacklist.c.id == request.id).values(**changes, updated_at=utcnow())
-    )
+    _require_identifying(values_of(current) | changes)
+    await entries.update(uow.session, request.id, **changes, updated_at=utcnow())
     return _publish(uow, contract.BLACKLIST_ENTRY_UPDATED, await _owned(uow, request.id))
 
 
 async def delete_blacklist_entry(request: contract.BlacklistRef, uow: UnitOfWork) -> contract.BlacklistRef:
     current = await _owned(uow, request.id)
-    await uow.session.execute(sa.delete(blacklist).where(blacklist.c.id == request.id))
+    await entries.delete(uow.session, request.id)
     _publish(uow, contract.BLACKLIST_ENTRY_DELETED, current)
     return contract.BlacklistRef(id=request.id)

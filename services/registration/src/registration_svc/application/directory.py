@@ -2,7 +2,6 @@
 kept from its events, filled on a miss by asking the events service."""
 
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any
 
 from plenary_contracts.catalog import events, registration
 from plenary_contracts.errors import NotFound
@@ -37,22 +36,17 @@ class EventDirectory:
         When the read model lacks a participant type or field the caller names, the events service is
         asked once more: a type created a moment ago may still be on its way here as an event.
         """
-        row = await directory.get_event(uow.session, tenant_id, event_id)
-        if row is None:
+        known = await directory.get_event(uow.session, tenant_id, event_id)
+        if known is None:
             if not await self._refresh(uow, tenant_id, event_id):
                 raise NotFound(f"event {event_id} not found")
-            row = await directory.get_event(uow.session, tenant_id, event_id)
-        if row is None or row.deleted_at is not None:
+            known = await directory.get_event(uow.session, tenant_id, event_id)
+        if known is None or known.deleted:
             raise NotFound(f"event {event_id} not found")
-        held = await self._held(uow, row)
+        held = await directory.schema_held(uow.session, known.event)
         if _lacks(held, type_ids, field_names) and await self._refresh(uow, tenant_id, event_id):
-            held = await self._held(uow, row)
+            held = await directory.schema_held(uow.session, known.event)
         return held
-
-    async def _held(self, uow: UnitOfWork, row: Any) -> events.EventSchema:
-        types = await directory.participant_types_of(uow.session, row.tenant_id, row.id)
-        fields = await directory.effective_fields(uow.session, row.tenant_id, row.id)
-        return directory.schema_of(row, types, fields)
 
     async def _refresh(self, uow: UnitOfWork, tenant_id: str, event_id: str) -> bool:
         fetched = await self.fetch(tenant_id, event_id)

@@ -48,16 +48,17 @@ class Exports:
         out = io.BytesIO()
         out.write((export_csv.BOM + export_csv.encode([export_csv.header(chosen)])).encode())
         count = 0
-        query = bulk.export_query(
+        batches = bulk.exported_participants(
+            uow.session,
             tenant_id,
             request.event_id,
+            batch=BATCH,
             status=request.status,
             participant_type_id=request.participant_type_id,
             created_from=request.created_from,
             created_to=request.created_to,
         )
-        result = await uow.session.stream(query.execution_options(yield_per=BATCH))
-        async for rows in result.partitions():
+        async for rows in batches:
             lines = [export_csv.row(chosen, _fixed(r, type_names), r.extras or {}) for r in rows]
             out.write(export_csv.encode(lines).encode())
             count += len(lines)
@@ -84,8 +85,8 @@ class Exports:
         return publish(uow, contract.BULK_OPERATION_COMPLETED, await reloaded(uow, operation_id))
 
 
-def _fixed(r: Any, type_names: dict[str, str]) -> dict[str, Any]:
-    """The fixed columns' values of a row of ``export_query``."""
+def _fixed(r: bulk.ExportedParticipant, type_names: dict[str, str]) -> dict[str, Any]:
+    """The fixed columns' values of an exported participant."""
     return {
         "firstName": r.first_name,
         "lastName": r.last_name,

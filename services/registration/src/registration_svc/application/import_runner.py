@@ -15,7 +15,6 @@ rows, so the process's request handlers keep answering other callers while an im
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -118,7 +117,7 @@ class ImportRunner:
         async with self.new_uow() as uow:
             return await bulk.status_of(uow.session, operation_id) is BulkOperationStatus.PROCESSING
 
-    async def _start(self, operation_id: str) -> tuple[Any, events.EventSchema] | None:
+    async def _start(self, operation_id: str) -> tuple[bulk.StoredOperation, events.EventSchema] | None:
         """CONFIRMED → PROCESSING with the before-state snapshot; the operation and its event's schema."""
         async with self.new_uow() as uow:
             row = await bulk.get_any_tenant(uow.session, operation_id, for_update=True)
@@ -186,11 +185,11 @@ class ImportRunner:
                 await bulk.add_progress(uow.session, job.operation.id, succeeded=0, failed=1)
                 await uow.commit()
 
-    async def _register(self, uow: UnitOfWork, job: "_Job", items: Sequence[Any]) -> tuple[list, list]:
+    async def _register(self, uow: UnitOfWork, job: "_Job", items: Sequence[bulk.PendingItem]) -> tuple[list, list]:
         succeeded: list[tuple[str, str]] = []
         failed: list[tuple[str, str]] = []
         drafts: list[Draft] = []
-        drafted: list[Any] = []
+        drafted: list[bulk.PendingItem] = []
         for item in items:
             try:
                 drafts.append(job.draft(item.row_number, item.input_data))
@@ -229,7 +228,7 @@ class ImportRunner:
                 publish(uow, contract.BULK_OPERATION_COMPLETED, await reloaded(uow, row.id))
             await uow.commit()
 
-    async def _fail(self, uow: UnitOfWork, row: Any, reason: str) -> None:
+    async def _fail(self, uow: UnitOfWork, row: bulk.StoredOperation, reason: str) -> None:
         await bulk.update(
             uow.session,
             row.id,
@@ -243,7 +242,7 @@ class ImportRunner:
 class _Job:
     """One import's run: the operation and what every row registers with."""
 
-    def __init__(self, operation: Any, schema: events.EventSchema) -> None:
+    def __init__(self, operation: bulk.StoredOperation, schema: events.EventSchema) -> None:
         self.operation = operation
         self.event_id: str = operation.event_id
         self.type_id = _participant_type(operation, schema)
@@ -264,7 +263,7 @@ class _Job:
         return Draft(event_id=self.event_id, details=details, source="import", row=row_number)
 
 
-def _participant_type(operation: Any, schema: events.EventSchema) -> str:
+def _participant_type(operation: bulk.StoredOperation, schema: events.EventSchema) -> str:
     """The type chosen at upload, else the event's first."""
     chosen = (operation.filters or {}).get("participantTypeId")
     types = [t.id for t in schema.participant_types]
@@ -277,7 +276,7 @@ def _participant_type(operation: Any, schema: events.EventSchema) -> str:
     return types[0]
 
 
-def _acting_for(operation: Any) -> ctx.Context:
+def _acting_for(operation: bulk.StoredOperation) -> ctx.Context:
     """Work done for whoever confirmed the import, traceable to it."""
     return ctx.Context(tenant_id=operation.tenant_id, actor_id=operation.created_by, correlation_id=operation.id)
 

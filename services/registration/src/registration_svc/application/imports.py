@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from nats.js import JetStreamContext
 from pydantic import ValidationError
 
@@ -22,11 +21,12 @@ from plenary_contracts.errors import BadRequest, NotFound, ValidationFailed
 from plenary_contracts.files import StoredFile
 from plenary_contracts.permissions import Permission
 from plenary_kit.acting import actor, field_error, refuse, require_grant, tenant, utcnow
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.files import FileMissing, belongs_to, read_file
 from plenary_kit.ids import new_id
 
 from ..adapters import bulk_repository as bulk
+from ..adapters import commit_hooks
 from ..adapters.spreadsheets import TooManyRows, UnreadableWorkbook, read_xlsx
 from ..domain.column_mapping import Target, mapping_problems, missing_required, suggest_mapping, with_dynamic
 from ..domain.extras import CONVENTIONAL, FieldSpec
@@ -43,7 +43,7 @@ JetStream = Callable[[], JetStreamContext]
 Kick = Callable[[], None]
 
 
-async def operation_for(uow: UnitOfWork, operation_id: str, *, for_update: bool = False) -> Any:
+async def operation_for(uow: UnitOfWork, operation_id: str, *, for_update: bool = False) -> bulk.StoredOperation:
     """The caller's tenant's operation, once the caller may act on its event (event-scoped roles)."""
     row = await bulk.get(uow.session, operation_id, tenant(), for_update=for_update)
     if row is None:
@@ -52,13 +52,13 @@ async def operation_for(uow: UnitOfWork, operation_id: str, *, for_update: bool 
     return row
 
 
-def publish(uow: UnitOfWork, spec: Any, row: Any) -> contract.BulkOperation:
+def publish(uow: UnitOfWork, spec: Any, row: bulk.StoredOperation) -> contract.BulkOperation:
     operation = bulk.to_operation(row)
     uow.publish(spec, contract.BulkOperationChanged(operation=operation), subject=operation.id)
     return operation
 
 
-async def reloaded(uow: UnitOfWork, operation_id: str) -> Any:
+async def reloaded(uow: UnitOfWork, operation_id: str) -> bulk.StoredOperation:
     row = await bulk.get_any_tenant(uow.session, operation_id)
     assert row is not None
     return row
@@ -74,7 +74,7 @@ def import_targets(specs: list[FieldSpec]) -> list[Target]:
 
 
 def after_commit(uow: UnitOfWork, callback: Kick) -> None:
-    sa.event.listen(uow.session.sync_session, "after_commit", lambda _session: callback(), once=True)
+    commit_hooks.after_commit(uow.session, callback)
 
 
 class Imports:
@@ -182,7 +182,9 @@ class Imports:
             preview=[_preview(c) for c in checked[: contract.PREVIEW_ROWS]],
         )
 
-    async def _known(self, uow: UnitOfWork, row: Any, table: Table, mapping: Mapping[str, str]) -> Known:
+    async def _known(
+        self, uow: UnitOfWork, row: bulk.StoredOperation, table: Table, mapping: Mapping[str, str]
+    ) -> Known:
         by_target = {target: table.headers.index(header) for header, target in mapping.items()}
         codes = _column(table, by_target.get("registrationCode"))
         taken = await bulk.taken_codes(uow.session, row.tenant_id, row.event_id, sorted(codes))
@@ -258,13 +260,7 @@ class Imports:
                      for p in chunk if p.changed]  # fmt: skip
             after = chunk[-1].row_number
         log = kept[:KEPT_LISTED] + ([f"… and {len(kept) - KEPT_LISTED} more kept"] if len(kept) > KEPT_LISTED else [])
-        await bulk.update(
-            uow.session,
-            row.id,
-            status=BulkOperationStatus.ROLLED_BACK,
-            rolled_back_at=sa.func.now(),
-            error_log=[*(row.error_log or []), *log] or None,
-        )
+        await bulk.mark_rolled_back(uow.session, row.id, [*(row.error_log or []), *log] or None)
         return publish(uow, contract.BULK_OPERATION_ROLLED_BACK, await reloaded(uow, row.id))
 
     # --- reading ---------------------------------------------------------------------------------
@@ -276,24 +272,13 @@ class Imports:
         self, request: contract.ListBulkOperations, uow: UnitOfWork
     ) -> contract.BulkOperationPage:
         await self.directory.schema(uow, tenant(), request.event_id)  # another tenant's event is not found
-        query = bulk.operations_query(tenant(), request.event_id)
-        if request.type is not None:
-            query = query.where(bulk.bulk_operation.c.type == request.type)
-        if request.status is not None:
-            query = query.where(bulk.bulk_operation.c.status == request.status)
-        rows, meta = await fetch_page(uow.session, query, request, bulk.SORTABLE_OPERATIONS, bulk.bulk_operation.c.id)
-        return contract.BulkOperationPage(data=[bulk.to_operation(r) for r in rows], meta=meta)
+        found, meta = await bulk.operations_page(uow.session, tenant(), request)
+        return contract.BulkOperationPage(data=found, meta=meta)
 
     async def list_items(self, request: contract.ListBulkItems, uow: UnitOfWork) -> contract.BulkItemPage:
         row = await operation_for(uow, request.id)
-        rows, meta = await fetch_page(
-            uow.session,
-            bulk.items_query(row.id, request.status),
-            request,
-            bulk.SORTABLE_ITEMS,
-            bulk.bulk_operation_item.c.id,
-        )
-        return contract.BulkItemPage(data=[contract.BulkItem.model_validate(dict(r._mapping)) for r in rows], meta=meta)
+        found, meta = await bulk.items_page(uow.session, row.id, request)
+        return contract.BulkItemPage(data=found, meta=meta)
 
     async def download_file(self, request: contract.BulkOperationRef, uow: UnitOfWork) -> StoredFile:
         """An export's file, or an import's upload."""
@@ -304,7 +289,7 @@ class Imports:
         return stored
 
 
-def _require_import(row: Any) -> None:
+def _require_import(row: bulk.StoredOperation) -> None:
     if row.type is not BulkOperationType.IMPORT_PARTICIPANTS:
         raise BadRequest(f"bulk operation {row.id} is not an import")
 

@@ -5,33 +5,32 @@ other rows of the merged participant (workflow's approvals, branches and assignm
 and deliveries) re-point them on ``participant.merged``.
 """
 
-from typing import Any
-
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.errors import BadRequest, NotFound
 from plenary_kit.acting import actor, field_error, refuse, require_grant, tenant, utcnow
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import candidate_repository as candidates
 from ..adapters import merge_repository as merges
 from ..adapters import participant_repository as participants
 from ..adapters.screening_repository import delete_keys, index_keys, person_of
-from ..adapters.tables import merge_history
 from ..domain import merge as resolution
 from .participants import CLOSED, slots_freed
 
 
-def _mergeable(row: Any) -> resolution.Person:
+def _mergeable(row: participants.StoredParticipant) -> resolution.Person:
     return resolution.Person(
         fields={attribute: getattr(row, attribute) for attribute in resolution.FIXED_FIELDS.values()},
         extras=dict(row.extras or {}),
     )
 
 
-async def _lock_both(uow: UnitOfWork, tenant_id: str, survivor_id: str, merged_id: str) -> tuple[Any, Any]:
+async def _lock_both(
+    uow: UnitOfWork, tenant_id: str, survivor_id: str, merged_id: str
+) -> tuple[participants.StoredParticipant, participants.StoredParticipant]:
     """Both live participants of the tenant, locked in id order so opposite merges cannot deadlock."""
-    locked: dict[str, Any] = {}
+    locked: dict[str, participants.StoredParticipant] = {}
     for pid in sorted((survivor_id, merged_id), key=str.encode):
         row = await participants.get(uow.session, tenant_id, pid, for_update=True)
         if row is None:
@@ -67,6 +66,7 @@ async def merge_participants(request: contract.MergeParticipants, uow: UnitOfWor
     await candidates.refresh_flag(session, survivor.id)
 
     updated = await participants.get(session, tenant_id, survivor.id)
+    assert updated is not None  # locked and live
     await index_keys(
         session,
         participant_id=survivor.id,
@@ -97,12 +97,9 @@ async def merge_participants(request: contract.MergeParticipants, uow: UnitOfWor
     )
     if merged.status not in CLOSED:
         slots_freed(uow, merged, "merged")
-    return contract.MergeResult(survivor=participants.to_participant(updated), history=merges.to_record(history))
+    return contract.MergeResult(survivor=participants.to_participant(updated), history=history)
 
 
 async def list_merge_history(request: contract.ListMergeHistory, uow: UnitOfWork) -> contract.MergePage:
-    query = merges.history_query(tenant())
-    if request.participant_id is not None:
-        query = query.where(merges.naming(request.participant_id))
-    rows, meta = await fetch_page(uow.session, query, request, merges.SORTABLE, merge_history.c.id)
-    return contract.MergePage(data=[merges.to_record(r) for r in rows], meta=meta)
+    found, meta = await merges.page(uow.session, tenant(), request)
+    return contract.MergePage(data=found, meta=meta)

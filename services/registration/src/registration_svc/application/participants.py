@@ -3,19 +3,16 @@ If-Match), soft delete. Routes name the event: a participant of another event or
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from plenary_contracts.catalog import events
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import ParticipantStatus
 from plenary_contracts.errors import Conflict, FieldError, NotFound
 from plenary_kit.acting import field_error, refuse, tenant, utcnow
-from plenary_kit.db import UnitOfWork, contains_any, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import participant_repository as participants
 from ..adapters import screening_repository as screening_store
-from ..adapters.tables import participant
 from ..domain import extras as extras_rules
 from .directory import EventDirectory, field_specs, participant_type
 from .registrar import Draft, Registrar
@@ -26,7 +23,7 @@ _CLEARABLE = ("email", "organization", "job_title", "nationality")
 _SCREENED = {"first_name", "last_name", "email", "extras"}
 
 
-def slots_freed(uow: UnitOfWork, row: Any, reason: str) -> None:
+def slots_freed(uow: UnitOfWork, row: participants.StoredParticipant, reason: str) -> None:
     """The participant's place opened up (the waitlist offers it)."""
     freed = contract.SlotsFreed(
         event_id=row.event_id,
@@ -51,20 +48,8 @@ class Participants:
 
     async def list_participants(self, request: contract.ListParticipants, uow: UnitOfWork) -> contract.ParticipantPage:
         await self.directory.schema(uow, tenant(), request.event_id)
-        query = participants.participants_query(tenant(), request.event_id)
-        if request.status is not None:
-            query = query.where(participant.c.status == request.status)
-        if request.participant_type_id is not None:
-            query = query.where(participant.c.participant_type_id == request.participant_type_id)
-        if request.flagged is not None:
-            query = query.where(participant.c.flagged.is_(request.flagged))
-        if request.q:
-            full_name = participant.c.first_name + " " + participant.c.last_name
-            query = query.where(
-                contains_any(request.q, full_name, participant.c.email, participant.c.registration_code)
-            )
-        rows, meta = await fetch_page(uow.session, query, request, participants.SORTABLE, participant.c.id)
-        return contract.ParticipantPage(data=[participants.to_participant(r) for r in rows], meta=meta)
+        found, meta = await participants.page(uow.session, tenant(), request)
+        return contract.ParticipantPage(data=found, meta=meta)
 
     async def get(self, request: contract.ParticipantRef, uow: UnitOfWork) -> contract.Participant:
         await self.directory.schema(uow, tenant(), request.event_id)
@@ -80,7 +65,7 @@ class Participants:
         if not changed:
             return participants.to_participant(row)
         changed["updated_at"] = utcnow()
-        updated = await _write(uow, row.id, changed)
+        updated = await participants.change_keeping_code_unique(uow.session, row.id, changed)
         if _SCREENED & changed.keys():
             await screening_store.index_keys(
                 uow.session,
@@ -108,7 +93,9 @@ class Participants:
         return contract.ParticipantRef(event_id=row.event_id, id=row.id)
 
 
-async def _live(uow: UnitOfWork, event_id: str, participant_id: str, *, for_update: bool = False) -> Any:
+async def _live(
+    uow: UnitOfWork, event_id: str, participant_id: str, *, for_update: bool = False
+) -> participants.StoredParticipant:
     row = await participants.get(uow.session, tenant(), participant_id, for_update=for_update, event_id=event_id)
     if row is None:
         raise NotFound(f"participant {participant_id} not found in event {event_id}")
@@ -116,7 +103,10 @@ async def _live(uow: UnitOfWork, event_id: str, participant_id: str, *, for_upda
 
 
 async def _changes(
-    uow: UnitOfWork, schema: events.EventSchema, row: Any, request: contract.UpdateParticipant
+    uow: UnitOfWork,
+    schema: events.EventSchema,
+    row: participants.StoredParticipant,
+    request: contract.UpdateParticipant,
 ) -> dict[str, Any]:
     """The columns the request sets, checked; left-out fields keep their value, null clears the optional ones."""
     given = request.model_fields_set
@@ -146,7 +136,11 @@ async def _changes(
 
 
 async def _unique_values_taken(
-    uow: UnitOfWork, row: Any, specs: list[extras_rules.FieldSpec], given: dict[str, Any], cleaned: dict[str, Any]
+    uow: UnitOfWork,
+    row: participants.StoredParticipant,
+    specs: list[extras_rules.FieldSpec],
+    given: dict[str, Any],
+    cleaned: dict[str, Any],
 ) -> list[FieldError]:
     errors = []
     for spec in specs:
@@ -158,17 +152,6 @@ async def _unique_values_taken(
             if taken:
                 errors.append(field_error(["extras", spec.name], f"{spec.label} is already used in this event"))
     return errors
-
-
-async def _write(uow: UnitOfWork, participant_id: str, values: dict[str, Any]) -> Any:
-    """A code taken meanwhile by another registration is a 409, not a server error."""
-    try:
-        async with uow.savepoint():
-            return await participants.change(uow.session, participant_id, values)
-    except IntegrityError as error:
-        if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != participants.CODE_TAKEN:
-            raise
-        raise Conflict("registration code is already used in this event") from error
 
 
 def _wire(name: str) -> str:

@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy.exc import IntegrityError
-
 from plenary_contracts.catalog import events
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import ParticipantStatus
@@ -245,7 +243,7 @@ class Registrar:
         for event_id, scope in scopes.items():
             probes = [store.Probe(p.index, key) for p in batch if p.event_id == event_id for key in p.probes]
             for found in await store.find_candidates(uow.session, tenant_id, scope, probes):
-                stored[found.person][found.row.id] = store.person_of(found.row)
+                stored[found.person][found.candidate.id] = found.candidate
         verdicts: dict[int, contract.Screening] = {}
         earlier = _EarlierDrafts()
         for n, p in enumerate(batch):
@@ -291,8 +289,10 @@ class Registrar:
             for p in accepted
         }
         outcomes: dict[int, Outcome] = {}
-        for index, error in (await _insert_participants(uow, rows)).items():
-            outcomes[index] = Refused(error)
+        for index in await participants.insert_unless_code_taken(uow.session, rows):
+            code = rows[index]["registration_code"]
+            taken = Conflict(f"registration code {code} is already used in this event", details={"code": code})
+            outcomes[index] = Refused(taken)
         kept = [p for p in accepted if p.index not in outcomes]
         await store.insert_keys(uow.session, [(p.id, tenant_id, p.event_id, p.keys) for p in kept])
         # a candidate among this call's drafts counts only if it was stored too
@@ -305,11 +305,11 @@ class Registrar:
             outcomes[p.index] = Registered(participant)
             record = participants.to_record(rows[p.index], p.type_code)
             uow.publish(contract.PARTICIPANT_REGISTERED, contract.ParticipantChanged(participant=record), subject=p.id)
-        for (p, _), row in zip(pairs, candidates, strict=True):
+        for (p, _), candidate in zip(pairs, candidates, strict=True):
             flagged = contract.DuplicateFlagged(
                 participant_id=p.id,
                 event_id=p.event_id,
-                candidate=contract.DuplicateCandidate.model_validate(row._mapping),
+                candidate=candidate,
             )
             uow.publish(contract.DUPLICATE_FLAGGED, flagged, subject=p.id)
         return outcomes
@@ -430,30 +430,3 @@ def _candidate_row(tenant_id: str, p: _Prepared, found: contract.ScreenedDuplica
         "confidence_score": found.score,
         "match_fields": [m.model_dump(mode="json") for m in found.matches],
     }
-
-
-async def _insert_participants(uow: UnitOfWork, rows: dict[int, dict[str, Any]]) -> dict[int, PlenaryError]:
-    """All in one statement; when another registration took a code meanwhile, one by one so only the
-    drafts whose code was taken are refused."""
-    try:
-        async with uow.savepoint():
-            await participants.insert_many(uow.session, list(rows.values()))
-        return {}
-    except IntegrityError as error:
-        if _constraint(error) != participants.CODE_TAKEN:
-            raise
-    refused: dict[int, PlenaryError] = {}
-    for index, row in rows.items():
-        try:
-            async with uow.savepoint():
-                await participants.insert_many(uow.session, [row])
-        except IntegrityError as error:
-            if _constraint(error) != participants.CODE_TAKEN:
-                raise
-            code = row["registration_code"]
-            refused[index] = Conflict(f"registration code {code} is already used in this event", details={"code": code})
-    return refused
-
-
-def _constraint(error: IntegrityError) -> str | None:
-    return getattr(getattr(error.orig, "diag", None), "constraint_name", None)

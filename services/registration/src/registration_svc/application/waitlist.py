@@ -9,7 +9,6 @@ ends unanswered (declined, withdrawn, removed, expired) passes its place to the 
 import contextlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
 
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.catalog.identity import SYSTEM_USER_ID
@@ -20,11 +19,10 @@ from plenary_contracts.events import EventSpec
 from plenary_contracts.permissions import Permission
 from plenary_kit import context as ctx
 from plenary_kit.acting import actor, field_error, refuse, require_grant, tenant, utcnow
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import waitlist_repository as waitlist
-from ..adapters.tables import waitlist_entry
 from ..domain.waitlist import (
     STILL_ON_LIST,
     Refusal,
@@ -41,7 +39,7 @@ DECLINE_CASCADE = "decline_cascade"
 EXPIRY_CASCADE = "expiry_cascade"
 
 WaitlistOn = Callable[[str], bool]  # tenant id → FF_WAITLIST is on
-Row = Any
+Entry = waitlist.StoredEntry
 
 
 @contextlib.contextmanager
@@ -115,7 +113,7 @@ class Offers:
             offered.append(await _publish(uow, contract.WAITLIST_PROMOTED, row.id))
         return offered
 
-    async def cascade(self, uow: UnitOfWork, left: Row, cause: str) -> None:
+    async def cascade(self, uow: UnitOfWork, left: Entry, cause: str) -> None:
         """The place an unanswered offer held goes to the next person in the queue (when the flag is on)."""
         if self.waitlist_on(left.tenant_id):
             await self.offer(
@@ -306,14 +304,12 @@ class Waitlist:
         await self.offers.cascade(uow, row, DECLINE_CASCADE)
         return declined
 
-    async def _answerable(self, uow: UnitOfWork, entry_id: str) -> Row:
+    async def _answerable(self, uow: UnitOfWork, entry_id: str) -> Entry:
         """The entry, locked, when its latest offer may be answered now; 400 otherwise. An offer answered
         after its deadline is expired on the spot (⚠ fix: the original accepted late confirmations)."""
         row = await self._entry(uow, entry_id, for_update=True)
-        offer = await waitlist.latest_offer(uow.session, row.id, for_update=True)
-        refusal = answer_refusal(
-            WaitlistStatus(row.status), None if offer is None else waitlist.to_offer(offer), utcnow()
-        )
+        offer = await waitlist.latest_offer_terms(uow.session, row.id, for_update=True)
+        refusal = answer_refusal(WaitlistStatus(row.status), offer, utcnow())
         if refusal is Refusal.LATE:
             await uow.rollback()  # let go of the entry so the expiry can claim it, in a unit that commits
             async with self.new_uow() as expiring:
@@ -332,9 +328,8 @@ class Waitlist:
     async def list_entries(self, request: contract.ListWaitlist, uow: UnitOfWork) -> contract.WaitlistPage:
         tenant_id = tenant()
         await self.registrar.directory.schema(uow, tenant_id, request.event_id)
-        query = waitlist.listing(tenant_id, request.event_id, request.status, request.participant_type_id)
-        rows, meta = await fetch_page(uow.session, query, request, waitlist.SORTABLE, waitlist_entry.c.id)
-        return contract.WaitlistPage(data=await waitlist.load_entries(uow.session, rows), meta=meta)
+        found, meta = await waitlist.page(uow.session, tenant_id, request)
+        return contract.WaitlistPage(data=found, meta=meta)
 
     async def stats(self, request: contract.WaitlistStatsQuery, uow: UnitOfWork) -> contract.WaitlistStats:
         tenant_id = tenant()
@@ -349,7 +344,7 @@ class Waitlist:
             promotion_success_rate=success_rate(counts.get(WaitlistStatus.PROMOTED, 0), total),
         )
 
-    async def _entry(self, uow: UnitOfWork, entry_id: str, *, for_update: bool = False) -> Row:
+    async def _entry(self, uow: UnitOfWork, entry_id: str, *, for_update: bool = False) -> Entry:
         """The caller's tenant's entry (another tenant's is not found), for a caller allowed on its event."""
         row = await waitlist.get_entry(uow.session, entry_id, tenant(), for_update=for_update)
         if row is None:

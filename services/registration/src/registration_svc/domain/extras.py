@@ -1,37 +1,26 @@
 """A participant's extras checked against the event's effective field definitions, pure.
 
-Each value is checked for its field's data type and validation rules; required fields must have a value
-on registration (on a partial update only the keys given are checked, and null removes a key); defaults
-fill what a registration leaves out; keys no field defines are refused, except the conventional
+Each value is checked for its field's data type and validation rules by the value checker every service
+shares (plenary_contracts.field_values); required fields must have a value on registration (on a partial
+update only the keys given are checked, and null removes a key); defaults fill what a registration leaves
+out, read as the field definition checked them; keys no field defines are refused, except the conventional
 passportNumber, phone and dateOfBirth (screening reads them).
 """
 
 import json
-import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from plenary_contracts.enums import FieldDataType as T
+from plenary_contracts.field_values import FieldRule, check_field_text, check_field_value
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
+Rule = FieldRule
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ]*[0-9][0-9 ]*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ID_MAX = 200
 _TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
-
-
-@dataclass(frozen=True)
-class Rule:
-    rule: str  # min | max | minLength | maxLength | pattern | minDate | maxDate | minItems | maxItems
-    value: int | float | str
-    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,10 +87,8 @@ def check_extras(
 
 def check_value(spec: FieldSpec, value: Any) -> tuple[Any, list[Problem]]:
     """The value as stored, and what is wrong with it (locations relative to the field)."""
-    cleaned, problem = _typed(spec, value)
-    if problem is not None:
-        return value, [((), problem)]
-    return cleaned, [((), message) for message in _rule_problems(spec, cleaned)]
+    checked = check_field_value(spec.data_type, value, options=spec.options, rules=spec.rules)
+    return checked.value, [((), message) for message in checked.problems]
 
 
 def from_text(spec: FieldSpec, text: str) -> Any:
@@ -137,144 +124,8 @@ def _empty(value: Any) -> bool:
 
 
 def _default_of(spec: FieldSpec) -> Any:
+    """The field's default as a value; read as the field definition checked it, so none is lost."""
     if spec.default is None or not spec.default.strip():
         return None
-    value, problems = check_value(spec, from_text(spec, spec.default))
-    return None if problems else value
-
-
-def _typed(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
-    kind = spec.data_type
-    if kind is T.FORMULA:
-        return None, "is computed (formula) and cannot be set"
-    if kind is T.JSON:
-        return value, None
-    if kind is T.NUMBER:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            return None, "must be a number"
-        return value, None
-    if kind is T.BOOLEAN:
-        return (value, None) if isinstance(value, bool) else (None, "must be true or false")
-    if kind is T.MULTI_ENUM:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return None, "must be a list of options"
-        unknown = [v for v in value if v not in spec.options]
-        if unknown:
-            return None, f"{', '.join(unknown)} not among the options: {', '.join(spec.options)}"
-        return list(dict.fromkeys(value)), None
-    if not isinstance(value, str):
-        return None, "must be text"
-    text = value.strip()
-    if kind in (T.TEXT, T.LONG_TEXT):
-        return value, None
-    if kind is T.ENUM:
-        return (text, None) if text in spec.options else (None, f"must be one of: {', '.join(spec.options)}")
-    if kind is T.DATE:
-        return (text, None) if _date(text) is not None else (None, "must be a date (YYYY-MM-DD)")
-    if kind is T.DATETIME:
-        moment = _datetime(text)
-        if moment is None or moment.tzinfo is None:
-            return None, "must be a date and time with a UTC offset (ISO 8601)"
-        return text, None
-    if kind is T.EMAIL:
-        return (text, None) if _EMAIL.match(text) else (None, "must be an e-mail address")
-    if kind is T.URL:
-        parts = urlsplit(text)
-        ok = parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text
-        return (text, None) if ok else (None, "must be an http(s) URL")
-    if kind is T.PHONE:
-        return (text, None) if _PHONE.match(text) else (None, "must be a phone number (digits, spaces, a leading +)")
-    # FILE, IMAGE, REFERENCE: the id of what it points at
-    return (text, None) if text and len(text) <= _ID_MAX else (None, "must be an id")
-
-
-def _rule_problems(spec: FieldSpec, value: Any) -> Iterable[str]:
-    for rule in spec.rules:
-        broken = _breaks(rule, spec.data_type, value)
-        if broken is not None:
-            yield rule.message or broken
-
-
-def _breaks(rule: Rule, kind: T, value: Any) -> str | None:
-    """Why ``value`` breaks ``rule``, or None; a rule that does not apply to the value's type is ignored."""
-    limit = rule.value
-    if rule.rule in ("min", "max") and isinstance(value, int | float) and not isinstance(value, bool):
-        bound = _number(limit)
-        if bound is None:
-            return None
-        if rule.rule == "min" and value < bound:
-            return f"must be at least {limit}"
-        if rule.rule == "max" and value > bound:
-            return f"must be at most {limit}"
-    elif rule.rule in ("minLength", "maxLength") and isinstance(value, str):
-        bound = _number(limit)
-        if bound is None:
-            return None
-        if rule.rule == "minLength" and len(value) < bound:
-            return f"must be at least {limit} characters"
-        if rule.rule == "maxLength" and len(value) > bound:
-            return f"must be at most {limit} characters"
-    elif rule.rule == "pattern" and isinstance(value, str) and isinstance(limit, str):
-        try:
-            matched = re.search(limit, value) is not None
-        except re.error:
-            return None  # a broken pattern is the definition's fault, not the participant's
-        if not matched:
-            return "does not have the expected format"
-    elif rule.rule in ("minDate", "maxDate") and kind in (T.DATE, T.DATETIME) and isinstance(value, str):
-        return _date_breaks(rule, value)
-    elif rule.rule in ("minItems", "maxItems") and isinstance(value, list):
-        bound = _number(limit)
-        if bound is None:
-            return None
-        if rule.rule == "minItems" and len(value) < bound:
-            return f"must have at least {limit} items"
-        if rule.rule == "maxItems" and len(value) > bound:
-            return f"must have at most {limit} items"
-    return None
-
-
-def _date_breaks(rule: Rule, value: str) -> str | None:
-    """Dates compare by day; a DATETIME value against a date bound by its own day."""
-    bound = _date(str(rule.value)) or _day_of(_datetime(str(rule.value)))
-    day = _date(value) or _day_of(_datetime(value))
-    if bound is None or day is None:
-        return None
-    if rule.rule == "minDate" and day < bound:
-        return f"must be on or after {bound.isoformat()}"
-    if rule.rule == "maxDate" and day > bound:
-        return f"must be on or before {bound.isoformat()}"
-    return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(text: str) -> date | None:
-    if not _ISO_DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _datetime(text: str) -> datetime | None:
-    if "T" not in text and " " not in text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _day_of(moment: datetime | None) -> date | None:
-    return moment.date() if moment is not None else None
+    checked = check_field_text(spec.data_type, spec.default, options=spec.options, rules=spec.rules)
+    return None if checked.problems else checked.value

@@ -4,8 +4,9 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from workflow_svc.domain.conditions import MAX_DEPTH, MAX_NODES, OPERATORS, canonical, condition_problems
-from workflow_svc.domain.json_logic import from_json_logic, to_json_logic
+
+from plenary_contracts.conditions import MAX_DEPTH, MAX_NODES, OPERATORS, canonical, condition_problems
+from plenary_contracts.conditions.json_logic import from_json_logic, to_json_logic
 
 
 def simple(field, operator, value=None):

@@ -4,7 +4,8 @@ import string
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from workflow_svc.domain.conditions import (
+
+from plenary_contracts.conditions import (
     MAX_DEPTH,
     MAX_NODES,
     OPERATORS,
@@ -17,7 +18,6 @@ from workflow_svc.domain.conditions import (
     js_number,
     js_string,
 )
-
 from plenary_contracts.enums import FieldDataType
 
 MISSING = object()
