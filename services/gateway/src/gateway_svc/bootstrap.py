@@ -5,15 +5,15 @@ from pathlib import Path
 from plenary_kit.service import Runtime, ServiceSpec
 
 from .adapters.tables import messaging, metadata
+from .composition import build
+from .entrypoints import background
 from .entrypoints.http import create_app
 
 
 def wire(runtime: Runtime) -> None:
-    from .composition import gateway_for
-    from .entrypoints import background
-
-    gateway = gateway_for(runtime)
+    gateway = build(runtime)
     background.register(gateway, runtime)
+    runtime.public_app = create_app(gateway, runtime)
 
     async def mirror_revocations() -> None:
         assert runtime.nc is not None
@@ -29,5 +29,4 @@ SERVICE = ServiceSpec(
     messaging=messaging,
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
     wire=wire,
-    public_app=create_app,
 )

@@ -1,7 +1,5 @@
 """Builds the gateway's parts for one runtime: the pipeline and the adapters it works with."""
 
-from weakref import WeakKeyDictionary
-
 from nats.aio.client import Client
 
 from plenary_contracts.catalog import identity as contract
@@ -32,16 +30,6 @@ KEY_ASKS_PER_SECOND = 20.0
 # Tenants are rarely created; a deleted one stops answering at once through its revocation.
 TENANT_KNOWN_SECONDS = 300.0
 TENANT_UNKNOWN_SECONDS = 5.0
-
-_BUILT: "WeakKeyDictionary[Runtime, Gateway]" = WeakKeyDictionary()
-
-
-def gateway_for(runtime: Runtime) -> Gateway:
-    """The one gateway of this runtime (the bootstrap's wiring and the HTTP app share it)."""
-    gateway = _BUILT.get(runtime)
-    if gateway is None:
-        gateway = _BUILT[runtime] = build(runtime)
-    return gateway
 
 
 def build(runtime: Runtime) -> Gateway:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from gateway_svc.application.pipeline import Gateway
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
@@ -174,6 +175,10 @@ class Edge:
     @property
     def secret(self) -> str:
         return self.runtime.base_settings.api_key_secret
+
+    @property
+    def gateway(self) -> Gateway:
+        return self.runtime.public_app.state.gateway
 
 
 def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -2,8 +2,6 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from gateway_svc.bootstrap import SERVICE
-from gateway_svc.composition import gateway_for
-from gateway_svc.entrypoints.http import create_app
 from nats.aio.client import Client
 
 from plenary_contracts.catalog import identity as contract
@@ -85,9 +83,9 @@ async def edge(plenary_settings, flush_seconds, max_upload_bytes) -> AsyncIterat
     await put_flag(nc, "FF_REST_API", enabled_for_tenants=[TENANT])
     runtime = Runtime(SERVICE, settings)
     await runtime.start()
-    app = create_app(runtime)
+    app = runtime.public_app
     async with client_for(app) as client:
-        gateway = gateway_for(runtime)
+        gateway = app.state.gateway
         mirrors = (gateway.keys, gateway.revocations, runtime.flags)
         await eventually(lambda: all(mirror.loaded.is_set() for mirror in mirrors))
         yield Edge(runtime, client, services, tokens, nc, unmirrored)

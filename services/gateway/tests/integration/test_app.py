@@ -4,7 +4,6 @@ import asyncio
 import json
 
 import pytest
-from gateway_svc.composition import gateway_for
 
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
@@ -39,7 +38,7 @@ async def test_the_document_is_openapi_3_1_with_every_contract_route_and_docs_ar
 
 async def test_an_api_key_request_reaches_the_service_with_its_context(edge):
     raw, key = await put_key(edge.nc, edge.secret)
-    await eventually(lambda: gateway_for(edge.runtime).keys.get(key.lookup_id) is not None)
+    await eventually(lambda: edge.gateway.keys.get(key.lookup_id) is not None)
     response = await edge.client.get(
         "/api/v1/users/u7",
         headers={"X-API-Key": raw, "X-Request-Id": "req-42", "User-Agent": "tests\x01/1", "X-Forwarded-For": "1.2.3.4"},
@@ -253,7 +252,7 @@ async def test_the_gateway_forgets_a_key_deleted_from_the_bucket(edge):
     await _usable(edge, raw)
     kv = await edge.nc.jetstream().key_value(API_KEYS_BUCKET.name)
     await kv.delete(key.lookup_id)
-    await eventually(lambda: gateway_for(edge.runtime).keys.get(key.lookup_id) is None)
+    await eventually(lambda: edge.gateway.keys.get(key.lookup_id) is None)
     problem(await edge.client.get("/api/v1/users/u1", headers={"X-API-Key": raw}), 401, "UNAUTHORIZED")
 
 

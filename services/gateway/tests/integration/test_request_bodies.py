@@ -10,7 +10,6 @@ import httpx
 import pytest
 import structlog
 import uvicorn
-from gateway_svc.entrypoints.http import create_app
 
 from plenary_contracts.catalog import identity as contract
 from plenary_kit.json_depth import MAX_JSON_DEPTH
@@ -39,7 +38,7 @@ class _Server(uvicorn.Server):
 async def served(edge: Edge) -> AsyncIterator[tuple[str, int]]:
     """The same gateway served by uvicorn on a free local port: its (host, port)."""
     config = uvicorn.Config(
-        create_app(edge.runtime), host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=2
+        edge.runtime.public_app, host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=2
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve())

@@ -55,7 +55,6 @@ class ServiceSpec:
     migrations_dir: Path
     wire: Callable[["Runtime"], None] = field(default=lambda runtime: None)
     seed: Callable[[ServiceSettings], Awaitable[list[str]]] | None = None
-    public_app: Callable[["Runtime"], Any] | None = None  # an ASGI app served on PLENARY_HTTP_PORT
 
     @property
     def schema(self) -> str:
@@ -74,6 +73,7 @@ class Runtime:
         self.consumers: dict[str, ConsumerSpec] = {}
         self.nc: Client | None = None
         self.relay_hook: Callable[[CloudEvent], Awaitable[None]] | None = None
+        self.public_app: Any = None  # an ASGI app the wiring may set, served on PLENARY_HTTP_PORT
         self._tasks: list[asyncio.Task[None]] = []
         self._timers: list[tuple[float, Callable[[], Awaitable[None]]]] = []
         self._on_start: list[Callable[[], Awaitable[None]]] = []
@@ -287,8 +287,8 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None) -> None:
     await runtime.start()
     health_port = runtime.settings.health_port(SERVICES.index(spec.name))
     servers = [_http(health_app(spec.name, runtime.readiness, runtime.flags), settings.http_host, health_port)]
-    if spec.public_app is not None:
-        servers.append(_http(spec.public_app(runtime), settings.http_host, settings.http_port))
+    if runtime.public_app is not None:
+        servers.append(_http(runtime.public_app, settings.http_host, settings.http_port))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

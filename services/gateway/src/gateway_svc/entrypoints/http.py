@@ -31,7 +31,6 @@ from plenary_kit.service import Runtime
 from ..application.exchange import Incoming, failure, problem_response
 from ..application.pipeline import Gateway, preflight_headers
 from ..application.requests import RoutePlan
-from ..composition import gateway_for
 from .docs import serve_docs
 from .middleware import EdgeMiddleware, too_large
 from .openapi import contract_document
@@ -62,11 +61,11 @@ async def _ask(nc: Client | None, service: str) -> HealthReply:
         return HealthReply(service=service, ready=False, checks={"answers": False})
 
 
-def create_app(runtime: Runtime) -> FastAPI:
-    gateway = gateway_for(runtime)
+def create_app(gateway: Gateway, runtime: Runtime) -> FastAPI:
     plans = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
     settings = runtime.base_settings
     app = FastAPI(title="Plenary", version="1.0.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app.state.gateway = gateway
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=gateway.max_body_bytes,

@@ -13,10 +13,10 @@ from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import AssignmentStrategy, ParticipantStatus
 
 from ..domain.assignment import Assignee
+from .records import KnownUser, StepAssignment, from_row
 from .tables import participant, participant_assignment, step, step_assignment, user_directory, workflow
 
 Db = AsyncSession | AsyncConnection
-Row = sa.Row[Any]
 
 _OPEN = (ParticipantStatus.PENDING, ParticipantStatus.IN_PROGRESS)
 
@@ -93,7 +93,7 @@ async def upsert(
     assigned_by: str,
     now: datetime,
     assignment_id: str,
-) -> Row:
+) -> StepAssignment:
     """Assign, or reactivate the (step, user) assignment with the new strategy and assigner; an old
     assignment keeps its ``created_at``, so its place in the rotation."""
     statement = insert(step_assignment).values(
@@ -119,7 +119,7 @@ async def upsert(
     return await _described(db, (await db.execute(statement)).scalar_one())
 
 
-async def get(db: Db, assignment_id: str, tenant_id: str, *, for_update: bool = False) -> Row | None:
+async def get(db: Db, assignment_id: str, tenant_id: str, *, for_update: bool = False) -> StepAssignment | None:
     """An assignment of the tenant on a step of a live workflow, described (see ``_describe``)."""
     query = _describe().where(
         step_assignment.c.id == assignment_id,
@@ -128,26 +128,27 @@ async def get(db: Db, assignment_id: str, tenant_id: str, *, for_update: bool = 
     )
     if for_update:
         query = query.with_for_update(of=step_assignment)
-    return (await db.execute(query)).first()
+    found = (await db.execute(query)).first()
+    return from_row(StepAssignment, found) if found is not None else None
 
 
-async def deactivate(db: AsyncSession, assignment_id: str, now: datetime) -> Row:
+async def deactivate(db: AsyncSession, assignment_id: str, now: datetime) -> StepAssignment:
     await db.execute(
         sa.update(step_assignment).where(step_assignment.c.id == assignment_id).values(is_active=False, updated_at=now)
     )
     return await _described(db, assignment_id)
 
 
-async def of_step(db: Db, step_id: str) -> list[Row]:
+async def of_step(db: Db, step_id: str) -> list[StepAssignment]:
     query = (
         _describe()
         .where(step_assignment.c.step_id == step_id, step_assignment.c.is_active)
         .order_by(step_assignment.c.created_at, step_assignment.c.id)
     )
-    return list((await db.execute(query)).all())
+    return [from_row(StepAssignment, r) for r in await db.execute(query)]
 
 
-async def of_user(db: Db, user_id: str, tenant_id: str) -> list[Row]:
+async def of_user(db: Db, user_id: str, tenant_id: str) -> list[StepAssignment]:
     query = (
         _describe()
         .where(
@@ -158,11 +159,11 @@ async def of_user(db: Db, user_id: str, tenant_id: str) -> list[Row]:
         )
         .order_by(step_assignment.c.created_at.desc(), step_assignment.c.id.desc())
     )
-    return list((await db.execute(query)).all())
+    return [from_row(StepAssignment, r) for r in await db.execute(query)]
 
 
-def to_assignment(row: Row) -> contract.StepAssignment:
-    values = {c.name: row._mapping[c.name] for c in step_assignment.columns}
+def to_assignment(row: StepAssignment) -> contract.StepAssignment:
+    values = {c.name: getattr(row, c.name) for c in step_assignment.columns}
     user = (
         contract.UserSummary(id=row.user_id, name=row.user_name, email=row.user_email)
         if row.user_known is not None
@@ -193,15 +194,16 @@ def _describe() -> sa.Select[Any]:
     )
 
 
-async def _described(db: Db, assignment_id: str) -> Row:
-    return (await db.execute(_describe().where(step_assignment.c.id == assignment_id))).one()
+async def _described(db: Db, assignment_id: str) -> StepAssignment:
+    return from_row(StepAssignment, (await db.execute(_describe().where(step_assignment.c.id == assignment_id))).one())
 
 
 # --- the user directory (identity's users) ---------------------------------------------------------
 
 
-async def known_user(db: Db, user_id: str) -> Row | None:
-    return (await db.execute(sa.select(user_directory).where(user_directory.c.id == user_id))).first()
+async def known_user(db: Db, user_id: str) -> KnownUser | None:
+    found = (await db.execute(sa.select(user_directory).where(user_directory.c.id == user_id))).first()
+    return from_row(KnownUser, found) if found is not None else None
 
 
 async def remember_user(
@@ -225,7 +227,7 @@ async def remember_user(
     )
 
 
-async def forget_user(db: AsyncSession, user_id: str, now: datetime) -> list[Row]:
+async def forget_user(db: AsyncSession, user_id: str, now: datetime) -> list[StepAssignment]:
     """A deleted user: its step assignments go (the original's cascade), its open participant
     assignments end so those participants can be assigned again, its directory entry goes.
     Returns the step assignments that were active, described as they were."""
@@ -240,6 +242,6 @@ async def forget_user(db: AsyncSession, user_id: str, now: datetime) -> list[Row
     return active
 
 
-async def _all_of_user(db: Db, user_id: str) -> list[Row]:
+async def _all_of_user(db: Db, user_id: str) -> list[StepAssignment]:
     query = _describe().where(step_assignment.c.user_id == user_id).with_for_update(of=step_assignment)
-    return list((await db.execute(query)).all())
+    return [from_row(StepAssignment, r) for r in await db.execute(query)]

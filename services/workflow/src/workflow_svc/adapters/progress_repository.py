@@ -1,6 +1,7 @@
-"""Workflow's participant rows: the read model fed by registration, and where each participant is."""
+"""Workflow's participant rows: the read model fed by registration, where each participant is, who
+reviews it, its approvals and its parallel branches."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,13 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration
 from plenary_contracts.catalog import workflow as contract
-from plenary_contracts.enums import BranchStatus
+from plenary_contracts.enums import ApprovalAction, AssignmentStrategy, BranchStatus, ParticipantStatus
+from plenary_contracts.listing import PageMeta
+from plenary_kit.db import fetch_page
 from plenary_kit.ids import new_id
 
 from ..domain.engine import condition_data
-from .tables import approval, parallel_branch, participant, participant_assignment
+from .records import ActiveReviewer, Branch, OpenAssignment, Participant, from_row
+from .tables import approval, parallel_branch, participant, participant_assignment, step, workflow
 
-Row = sa.Row[Any]
+_OPEN = (ParticipantStatus.PENDING, ParticipantStatus.IN_PROGRESS)
 
 _DATA_FIELDS = (
     "event_id",
@@ -33,18 +37,63 @@ _DATA_FIELDS = (
 )
 
 
+def _participant(row: sa.Row[Any] | None) -> Participant | None:
+    return from_row(Participant, row) if row is not None else None
+
+
 async def get(
     session: AsyncSession, participant_id: str, tenant_id: str | None, *, for_update: bool = False
-) -> Row | None:
+) -> Participant | None:
     query = sa.select(participant).where(participant.c.id == participant_id, participant.c.deleted_at.is_(None))
     if tenant_id is not None:
         query = query.where(participant.c.tenant_id == tenant_id)
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).first()
+    return _participant((await session.execute(query)).first())
 
 
-async def upsert_record(session: AsyncSession, record: registration.ParticipantRecord) -> Row:
+async def of_event(
+    session: AsyncSession, tenant_id: str, event_id: str, participant_ids: Iterable[str], *, lock: bool = False
+) -> dict[str, Participant]:
+    """The live participants among ``participant_ids`` of the event, by id; ``lock`` holds them (in id
+    order, so concurrent callers cannot deadlock) until the transaction ends."""
+    query = sa.select(participant).where(
+        participant.c.tenant_id == tenant_id,
+        participant.c.event_id == event_id,
+        participant.c.id.in_(list(participant_ids)),
+        participant.c.deleted_at.is_(None),
+    )
+    if lock:
+        query = query.order_by(participant.c.id).with_for_update()
+    return {row.id: from_row(Participant, row) for row in await session.execute(query)}
+
+
+async def of_tenant(session: AsyncSession, participant_ids: list[str], tenant_id: str) -> list[str]:
+    """The ids among ``participant_ids`` that are participants of the tenant."""
+    found = await session.execute(
+        sa.select(participant.c.id).where(participant.c.id.in_(participant_ids), participant.c.tenant_id == tenant_id)
+    )
+    return list(found.scalars())
+
+
+async def live_ids_of_event(session: AsyncSession, event_id: str, tenant_id: str | None) -> list[str]:
+    """The event's participants not deleted (of one tenant, when given)."""
+    query = sa.select(participant.c.id).where(participant.c.event_id == event_id, participant.c.deleted_at.is_(None))
+    if tenant_id is not None:
+        query = query.where(participant.c.tenant_id == tenant_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def event_known(session: AsyncSession, tenant_id: str, event_id: str) -> bool:
+    """Whether the tenant has workflows or participants of the event here."""
+    of_event = (
+        sa.select(workflow.c.id).where(workflow.c.tenant_id == tenant_id, workflow.c.event_id == event_id),
+        sa.select(participant.c.id).where(participant.c.tenant_id == tenant_id, participant.c.event_id == event_id),
+    )
+    return bool((await session.execute(sa.select(sa.exists(of_event[0]) | sa.exists(of_event[1])))).scalar())
+
+
+async def upsert_record(session: AsyncSession, record: registration.ParticipantRecord) -> Participant:
     """Insert or refresh the read model; data older than what is held never overwrites it."""
     values = {field: getattr(record, field) for field in _DATA_FIELDS}
     statement = insert(participant).values(
@@ -63,12 +112,12 @@ async def upsert_record(session: AsyncSession, record: registration.ParticipantR
     row = (await session.execute(statement)).first()
     if row is None:  # an older event: keep what is held
         row = (await session.execute(sa.select(participant).where(participant.c.id == record.id))).one()
-    return row
+    return from_row(Participant, row)
 
 
-async def move(session: AsyncSession, participant_id: str, **values: Any) -> Row:
+async def move(session: AsyncSession, participant_id: str, **values: Any) -> Participant:
     """Change the participant's progress and bump its version (the caller holds the row lock)."""
-    return (
+    row = (
         await session.execute(
             sa.update(participant)
             .where(participant.c.id == participant_id)
@@ -76,6 +125,63 @@ async def move(session: AsyncSession, participant_id: str, **values: Any) -> Row
             .returning(participant)
         )
     ).one()
+    return from_row(Participant, row)
+
+
+async def retire(session: AsyncSession, participant_ids: list[str]) -> None:
+    """Progress ends (the rows stay for history) and no timer runs any more."""
+    await session.execute(
+        sa.update(participant)
+        .where(participant.c.id.in_(participant_ids), participant.c.deleted_at.is_(None))
+        .values(deleted_at=sa.func.now(), sla_warn_at=None, sla_due_at=None, version=participant.c.version + 1)
+    )
+
+
+async def repoint_history(session: AsyncSession, from_ids: list[str], to_id: str) -> None:
+    """Approvals, branches and reviewer assignments of ``from_ids`` become ``to_id``'s."""
+    for table in (approval, parallel_branch, participant_assignment):
+        await session.execute(sa.update(table).where(table.c.participant_id.in_(from_ids)).values(participant_id=to_id))
+
+
+async def _next_due(session: AsyncSession, due: sa.Column[Any], *not_fired: sa.Column[Any]) -> Participant | None:
+    """Claim the open participant whose ``due`` time passed longest ago and whose ``not_fired`` stamps
+    are unset; SKIP LOCKED, so replicas each claim another one."""
+    query = (
+        sa.select(participant)
+        .where(
+            due <= sa.func.now(),
+            *(stamp.is_(None) for stamp in not_fired),
+            participant.c.deleted_at.is_(None),
+            participant.c.status.in_(_OPEN),
+        )
+        .order_by(due)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return _participant((await session.execute(query)).first())
+
+
+async def next_to_warn(session: AsyncSession) -> Participant | None:
+    """Due for its SLA warning; one already breached at this step is past warning."""
+    return await _next_due(
+        session, participant.c.sla_warn_at, participant.c.sla_warned_at, participant.c.sla_breached_at
+    )
+
+
+async def next_to_breach(session: AsyncSession) -> Participant | None:
+    return await _next_due(session, participant.c.sla_due_at, participant.c.sla_breached_at)
+
+
+async def stamp_warned(session: AsyncSession, participant_id: str) -> None:
+    await session.execute(
+        sa.update(participant).where(participant.c.id == participant_id).values(sla_warned_at=sa.func.now())
+    )
+
+
+async def stamp_breached(session: AsyncSession, participant_id: str) -> None:
+    await session.execute(
+        sa.update(participant).where(participant.c.id == participant_id).values(sla_breached_at=sa.func.now())
+    )
 
 
 async def last_approval_step(session: AsyncSession, participant_id: str, *, other_than: str | None) -> str | None:
@@ -113,13 +219,78 @@ async def add_approval(
     return approval_id
 
 
-async def live_branches(session: AsyncSession, participant_id: str, fork_step_id: str | None = None) -> list[Row]:
+async def page_approvals(
+    session: AsyncSession, participant_id: str, tenant_id: str, request: contract.ListApprovals
+) -> tuple[list[contract.Approval], PageMeta]:
+    query = sa.select(approval).where(approval.c.participant_id == participant_id, approval.c.tenant_id == tenant_id)
+    rows, meta = await fetch_page(
+        session, query, request, {"createdAt": approval.c.created_at, "action": approval.c.action}, approval.c.id
+    )
+    return [contract.Approval.model_validate(dict(r._mapping)) for r in rows], meta
+
+
+async def live_branches(session: AsyncSession, participant_id: str, fork_step_id: str | None = None) -> list[Branch]:
     query = sa.select(parallel_branch).where(
         parallel_branch.c.participant_id == participant_id, parallel_branch.c.archived_at.is_(None)
     )
     if fork_step_id is not None:
         query = query.where(parallel_branch.c.fork_step_id == fork_step_id)
-    return list((await session.execute(query.order_by(parallel_branch.c.created_at, parallel_branch.c.id))).all())
+    rows = await session.execute(query.order_by(parallel_branch.c.created_at, parallel_branch.c.id))
+    return [from_row(Branch, r) for r in rows]
+
+
+async def open_branches(session: AsyncSession, branches: list[dict[str, Any]]) -> None:
+    """A fork's new round: one PENDING branch per mapping given (the columns' values)."""
+    await session.execute(sa.insert(parallel_branch), [{"status": BranchStatus.PENDING, **b} for b in branches])
+
+
+async def set_branch(session: AsyncSession, branch_id: str, **values: Any) -> None:
+    await session.execute(
+        sa.update(parallel_branch).where(parallel_branch.c.id == branch_id).values(updated_at=sa.func.now(), **values)
+    )
+
+
+async def decide_branch(
+    session: AsyncSession,
+    branch_id: str,
+    *,
+    status: BranchStatus,
+    action: ApprovalAction,
+    actor_id: str,
+    remarks: str | None,
+    now: datetime,
+) -> None:
+    await session.execute(
+        sa.update(parallel_branch)
+        .where(parallel_branch.c.id == branch_id)
+        .values(status=status, completed_at=now, completed_by=actor_id, action=action, remarks=remarks, updated_at=now)
+    )
+
+
+async def cancel_branches(session: AsyncSession, branch_ids: list[str], now: datetime) -> None:
+    await session.execute(
+        sa.update(parallel_branch)
+        .where(parallel_branch.c.id.in_(branch_ids))
+        .values(status=BranchStatus.CANCELLED, completed_at=now, updated_at=now)
+    )
+
+
+async def next_timed_out_branch(session: AsyncSession) -> Branch | None:
+    """Claim the PENDING branch overdue longest, locking its participant (SKIP LOCKED)."""
+    query = (
+        sa.select(parallel_branch)
+        .join(participant, participant.c.id == parallel_branch.c.participant_id)
+        .where(
+            parallel_branch.c.status == BranchStatus.PENDING,
+            parallel_branch.c.archived_at.is_(None),
+            parallel_branch.c.timeout_at <= sa.func.now(),
+        )
+        .order_by(parallel_branch.c.timeout_at)
+        .limit(1)
+        .with_for_update(of=participant, skip_locked=True)
+    )
+    found = (await session.execute(query)).first()
+    return from_row(Branch, found) if found is not None else None
 
 
 async def archive_branches(
@@ -147,6 +318,100 @@ async def end_assignments(session: AsyncSession, participant_ids: list[str]) -> 
     )
 
 
+async def add_assignment(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    participant_id: str,
+    step_id: str,
+    user_id: str,
+    assignment_id: str | None,
+    strategy: AssignmentStrategy | str,
+    replace: bool = False,
+) -> None:
+    """Who reviews the participant at the step; ``replace`` ends whoever did until now."""
+    if replace:
+        await session.execute(
+            sa.update(participant_assignment)
+            .where(
+                participant_assignment.c.participant_id == participant_id,
+                participant_assignment.c.step_id == step_id,
+                participant_assignment.c.is_active,
+            )
+            .values(is_active=False, updated_at=sa.func.now())
+        )
+    await session.execute(
+        sa.insert(participant_assignment).values(
+            id=new_id(),
+            tenant_id=tenant_id,
+            participant_id=participant_id,
+            step_id=step_id,
+            user_id=user_id,
+            assignment_id=assignment_id,
+            strategy=strategy,
+        )
+    )
+
+
+async def active_reviewer(session: AsyncSession, participant_id: str, step_id: str) -> ActiveReviewer | None:
+    found = (
+        await session.execute(
+            sa.select(
+                participant_assignment.c.user_id,
+                participant_assignment.c.assignment_id,
+                participant_assignment.c.strategy,
+            ).where(
+                participant_assignment.c.participant_id == participant_id,
+                participant_assignment.c.step_id == step_id,
+                participant_assignment.c.is_active,
+            )
+        )
+    ).first()
+    return from_row(ActiveReviewer, found) if found is not None else None
+
+
+async def open_assignments(session: AsyncSession, user_id: str, tenant_id: str) -> list[OpenAssignment]:
+    """The participants waiting on the user at their current step, soonest deadline first."""
+    query = (
+        sa.select(
+            participant,
+            participant_assignment.c.assigned_at,
+            step.c.id.label("step_id"),
+            step.c.name.label("step_name"),
+            workflow.c.id.label("wf_id"),
+            workflow.c.name.label("wf_name"),
+        )
+        .join(participant, participant.c.id == participant_assignment.c.participant_id)
+        .join(step, step.c.id == participant_assignment.c.step_id)
+        .join(workflow, workflow.c.id == step.c.workflow_id)
+        .where(
+            participant_assignment.c.user_id == user_id,
+            participant_assignment.c.tenant_id == tenant_id,
+            participant_assignment.c.is_active,
+            participant.c.current_step_id == participant_assignment.c.step_id,
+            participant.c.status.in_(_OPEN),
+            participant.c.deleted_at.is_(None),
+        )
+        .order_by(participant.c.sla_due_at.asc().nulls_last(), participant_assignment.c.assigned_at)
+    )
+    return [
+        OpenAssignment(
+            participant_id=row.id,
+            event_id=row.event_id,
+            name=name_of(row),
+            registration_code=row.registration_code,
+            status=row.status,
+            assigned_at=row.assigned_at,
+            sla_due_at=row.sla_due_at,
+            step_id=row.step_id,
+            step_name=row.step_name,
+            workflow_id=row.wf_id,
+            workflow_name=row.wf_name,
+        )
+        for row in await session.execute(query)
+    ]
+
+
 async def current_assignee(session: AsyncSession, participant_id: str, step_id: str | None) -> str | None:
     if step_id is None:
         return None
@@ -161,7 +426,7 @@ async def current_assignee(session: AsyncSession, participant_id: str, step_id: 
     ).scalar()
 
 
-def data_of(row: Row) -> dict[str, Any]:
+def data_of(row: Participant) -> dict[str, Any]:
     return condition_data(
         first_name=row.first_name,
         last_name=row.last_name,
@@ -176,11 +441,11 @@ def data_of(row: Row) -> dict[str, Any]:
     )
 
 
-def name_of(row: Row) -> str:
+def name_of(row: Participant | sa.Row[Any]) -> str:
     return f"{row.first_name} {row.last_name}".strip()
 
 
-def to_branch(row: Row) -> contract.BranchState:
+def to_branch(row: Branch) -> contract.BranchState:
     return contract.BranchState(
         id=row.id,
         fork_step_id=row.fork_step_id,
@@ -193,7 +458,7 @@ def to_branch(row: Row) -> contract.BranchState:
     )
 
 
-def before_state(row: Row) -> dict[str, Any]:
+def before_state(row: Participant) -> dict[str, Any]:
     """What undo puts back: where the participant was, in JSON."""
 
     def iso(value: datetime | None) -> str | None:

@@ -7,8 +7,6 @@ event may still be on the way). Anyone else is refused with 422 on ``userId``.""
 
 from typing import Any, Protocol
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import identity
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.errors import NotFound
@@ -17,9 +15,9 @@ from plenary_kit.ids import new_id
 
 from ..adapters import assignment_repository as assignments
 from ..adapters import workflow_repository as workflows
+from ..adapters.records import LiveStep, StepAssignment
 from .common import actor, field_error, refuse, tenant, utcnow
 
-Row = sa.Row[Any]
 NOTIFICATION_TYPE = "step_assignment"
 
 
@@ -27,21 +25,21 @@ class UserLookup(Protocol):
     async def user(self, tenant_id: str, user_id: str) -> identity.User | None: ...
 
 
-async def _step(uow: UnitOfWork, step_id: str) -> Row:
+async def _step(uow: UnitOfWork, step_id: str) -> LiveStep:
     found = await workflows.get_step(uow.session, step_id, tenant())
     if found is None:
         raise NotFound(f"step {step_id} not found")
     return found
 
 
-async def _assignment(uow: UnitOfWork, assignment_id: str) -> Row:
+async def _assignment(uow: UnitOfWork, assignment_id: str) -> StepAssignment:
     found = await assignments.get(uow.session, assignment_id, tenant(), for_update=True)
     if found is None:
         raise NotFound(f"step assignment {assignment_id} not found")
     return found
 
 
-async def _assign(uow: UnitOfWork, step_id: str, user_id: str, strategy: Any) -> Row:
+async def _assign(uow: UnitOfWork, step_id: str, user_id: str, strategy: Any) -> StepAssignment:
     return await assignments.upsert(
         uow.session,
         tenant_id=tenant(),
@@ -54,14 +52,16 @@ async def _assign(uow: UnitOfWork, step_id: str, user_id: str, strategy: Any) ->
     )
 
 
-def _announce(uow: UnitOfWork, spec, row: Row, previous_user_id: str | None = None) -> contract.StepAssignment:  # type: ignore[no-untyped-def]
+def _announce(
+    uow: UnitOfWork, spec, row: StepAssignment, previous_user_id: str | None = None
+) -> contract.StepAssignment:  # type: ignore[no-untyped-def]
     assignment = assignments.to_assignment(row)
     changed = contract.StepAssignmentChanged(assignment=assignment, previous_user_id=previous_user_id)
     uow.publish(spec, changed, subject=assignment.id)
     return assignment
 
 
-def _notify(uow: UnitOfWork, row: Row) -> None:
+def _notify(uow: UnitOfWork, row: StepAssignment) -> None:
     notice = contract.NotificationRequested(
         user_id=row.user_id,
         type=NOTIFICATION_TYPE,

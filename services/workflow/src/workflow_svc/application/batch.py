@@ -7,16 +7,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction, BulkOperationStatus
 from plenary_contracts.errors import BadRequest, NotFound, PlenaryError
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
+from ..adapters import batch_repository as operations
 from ..adapters import progress_repository as progress
-from ..adapters.tables import batch_item, batch_operation, participant, participant_assignment, workflow
+from ..adapters.records import BatchItem, Participant
 from ..domain.batch import chunks, ineligibility
 from .common import actor, tenant, utcnow
 from .engine import Acting, Engine, announce_action
@@ -31,18 +30,10 @@ class Batches:
 
     async def _rows(
         self, uow: UnitOfWork, request: contract.BatchActionRequest, *, lock: bool = False
-    ) -> dict[str, Any]:
+    ) -> dict[str, Participant]:
         """The requested participants of the event; ``lock`` holds them (in id order, so concurrent
         batches cannot deadlock) until the unit commits, so a before-state is what the engine acts on."""
-        query = sa.select(participant).where(
-            participant.c.tenant_id == tenant(),
-            participant.c.event_id == request.event_id,
-            participant.c.id.in_(request.participant_ids),
-            participant.c.deleted_at.is_(None),
-        )
-        if lock:
-            query = query.order_by(participant.c.id).with_for_update()
-        return {row.id: row for row in await uow.session.execute(query)}
+        return await progress.of_event(uow.session, tenant(), request.event_id, request.participant_ids, lock=lock)
 
     async def dry_run(self, request: contract.BatchActionRequest, uow: UnitOfWork) -> contract.BatchDryRun:
         await _known_event(uow, request.event_id)
@@ -63,7 +54,7 @@ class Batches:
         )
         return contract.BatchDryRun(eligible=eligible, ineligible=ineligible, counts=counts)
 
-    async def _ineligibility(self, uow: UnitOfWork, row: Any, action: ApprovalAction) -> str | None:
+    async def _ineligibility(self, uow: UnitOfWork, row: Participant, action: ApprovalAction) -> str | None:
         snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
         back = await self.engine.return_step(uow, row) if action is ApprovalAction.RETURN else None
         return ineligibility(snapshot, row.current_step_id, action, return_step_id=back, status=row.status)
@@ -73,17 +64,15 @@ class Batches:
         ids = list(dict.fromkeys(request.participant_ids))
         operation_id = new_id()
         async with self.new_uow() as start:
-            await start.session.execute(
-                sa.insert(batch_operation).values(
-                    id=operation_id,
-                    tenant_id=tenant(),
-                    event_id=request.event_id,
-                    action=request.action,
-                    status=BulkOperationStatus.PROCESSING,
-                    total_items=len(ids),
-                    remarks=request.remarks,
-                    created_by=actor(),
-                )
+            await operations.start(
+                start.session,
+                id=operation_id,
+                tenant_id=tenant(),
+                event_id=request.event_id,
+                action=request.action,
+                total_items=len(ids),
+                remarks=request.remarks,
+                created_by=actor(),
             )
             start.publish(
                 contract.BATCH_STARTED, contract.BatchProgress(operation=await _operation(start, operation_id))
@@ -105,15 +94,8 @@ class Batches:
                 for pid in chunk:
                     ok = await self._act_on_one(work, request, operation_id, pid, rows.get(pid), position)
                     succeeded, failed, position = succeeded + ok, failed + (not ok), position + 1
-                await work.session.execute(
-                    sa.update(batch_operation)
-                    .where(batch_operation.c.id == operation_id)
-                    .values(
-                        processed_items=batch_operation.c.processed_items + len(chunk),
-                        success_count=batch_operation.c.success_count + succeeded,
-                        failure_count=batch_operation.c.failure_count + failed,
-                        updated_at=sa.func.now(),
-                    )
+                await operations.count_chunk(
+                    work.session, operation_id, processed=len(chunk), succeeded=succeeded, failed=failed
                 )
                 work.publish(
                     contract.BATCH_PROGRESSED, contract.BatchProgress(operation=await _operation(work, operation_id))
@@ -125,14 +107,8 @@ class Batches:
         async with self.new_uow() as finish:
             done = await _operation(finish, operation_id)
             status = BulkOperationStatus.FAILED if done.success_count == 0 else BulkOperationStatus.COMPLETED
-            await finish.session.execute(
-                sa.update(batch_operation)
-                .where(batch_operation.c.id == operation_id)
-                .values(
-                    status=status,
-                    undo_deadline=utcnow() + timedelta(hours=contract.BATCH_UNDO_HOURS),
-                    updated_at=sa.func.now(),
-                )
+            await operations.finish(
+                finish.session, operation_id, status, utcnow() + timedelta(hours=contract.BATCH_UNDO_HOURS)
             )
             final = await _operation(finish, operation_id)
             finish.publish(contract.BATCH_COMPLETED, contract.BatchProgress(operation=final))
@@ -145,17 +121,16 @@ class Batches:
         request: contract.BatchActionRequest,
         operation_id: str,
         pid: str,
-        row: Any,
+        row: Participant | None,
         position: int,
     ) -> bool:
         item: dict[str, Any] = {
-            "id": new_id(),
             "operation_id": operation_id,
             "participant_id": pid,
             "position": position,
         }
         if row is None:
-            await uow.session.execute(sa.insert(batch_item).values(**item, status="error", error=NOT_FOUND))
+            await operations.add_item(uow.session, **item, status="error", error=NOT_FOUND)
             return False
         item["previous_state"] = await _before_state(uow, row)  # ⚠ fix: captured before acting
         try:
@@ -164,16 +139,14 @@ class Batches:
                     uow, pid, request.action, Acting(actor_id=actor(), remarks=request.remarks, batch_id=operation_id)
                 )
         except PlenaryError as error:
-            await uow.session.execute(sa.insert(batch_item).values(**item, status="error", error=error.message))
+            await operations.add_item(uow.session, **item, status="error", error=error.message)
             return False
-        await uow.session.execute(sa.insert(batch_item).values(**item, status="success", after_version=result.version))
+        await operations.add_item(uow.session, **item, status="success", after_version=result.version)
         return True
 
     async def get(self, request: contract.BatchOperationRef, uow: UnitOfWork) -> contract.BatchOperationDetail:
         operation = await _operation(uow, request.id, tenant_id=tenant())
-        items = await uow.session.execute(
-            sa.select(batch_item).where(batch_item.c.operation_id == request.id).order_by(batch_item.c.position)
-        )
+        items = await operations.items(uow.session, request.id)
         return contract.BatchOperationDetail(
             operation=operation,
             items=[
@@ -192,32 +165,24 @@ class Batches:
             raise BadRequest(f"only a completed batch action can be undone (this one is {operation.status.value})")
         if operation.undo_deadline is None or utcnow() > operation.undo_deadline:
             raise BadRequest(f"the {contract.BATCH_UNDO_HOURS} h undo window of batch action {request.id} has closed")
-        items = await uow.session.execute(
-            sa.select(batch_item)
-            .where(batch_item.c.operation_id == request.id, batch_item.c.status == "success")
-            .order_by(batch_item.c.position.desc())
-        )
-        for item in items.all():
+        for item in await operations.items(uow.session, request.id, succeeded_only=True):
             outcome, error = await self._restore(uow, operation, item)
-            await uow.session.execute(
-                sa.update(batch_item).where(batch_item.c.id == item.id).values(status=outcome, error=error)
-            )
-        await uow.session.execute(
-            sa.update(batch_operation)
-            .where(batch_operation.c.id == request.id)
-            .values(status=BulkOperationStatus.ROLLED_BACK, undone_at=sa.func.now(), updated_at=sa.func.now())
-        )
+            await operations.set_item(uow.session, item.id, outcome, error)
+        await operations.mark_undone(uow.session, request.id)
         undone = await _operation(uow, request.id)
         uow.publish(contract.BATCH_UNDONE, contract.BatchProgress(operation=undone))
         return undone
 
-    async def _restore(self, uow: UnitOfWork, operation: contract.BatchOperation, item: Any) -> tuple[str, str | None]:
+    async def _restore(
+        self, uow: UnitOfWork, operation: contract.BatchOperation, item: BatchItem
+    ) -> tuple[str, str | None]:
         row = await progress.get(uow.session, item.participant_id, tenant(), for_update=True)
         if row is None:
             return "undo_failed", NOT_FOUND
         if row.version != item.after_version:
             return "undo_failed", "the participant changed after the batch action; not restored"
         before = item.previous_state
+        assert before is not None  # every successful item has its before-state
         back_to = before["currentStepId"]
         await progress.archive_branches(uow.session, [row.id])
         await progress.end_assignments(uow.session, [row.id])
@@ -246,16 +211,14 @@ class Batches:
         )
         reviewer = before.get("assignee")
         if reviewer and back_to:
-            await uow.session.execute(
-                sa.insert(participant_assignment).values(
-                    id=new_id(),
-                    tenant_id=row.tenant_id,
-                    participant_id=row.id,
-                    step_id=back_to,
-                    user_id=reviewer["userId"],
-                    assignment_id=reviewer["assignmentId"],
-                    strategy=reviewer["strategy"],
-                )
+            await progress.add_assignment(
+                uow.session,
+                tenant_id=row.tenant_id,
+                participant_id=row.id,
+                step_id=back_to,
+                user_id=reviewer["userId"],
+                assignment_id=reviewer["assignmentId"],
+                strategy=reviewer["strategy"],
             )
         snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
         undone_step = snapshot.step(row.current_step_id) if snapshot else None
@@ -276,32 +239,15 @@ class Batches:
 
 
 async def _known_event(uow: UnitOfWork, event_id: str) -> None:
-    tenant_id = tenant()
-    of_event = (
-        sa.select(workflow.c.id).where(workflow.c.tenant_id == tenant_id, workflow.c.event_id == event_id),
-        sa.select(participant.c.id).where(participant.c.tenant_id == tenant_id, participant.c.event_id == event_id),
-    )
-    if not (await uow.session.execute(sa.select(sa.exists(of_event[0]) | sa.exists(of_event[1])))).scalar():
+    if not await progress.event_known(uow.session, tenant(), event_id):
         raise NotFound(f"event {event_id} not found")
 
 
-async def _before_state(uow: UnitOfWork, row: Any) -> dict[str, Any]:
+async def _before_state(uow: UnitOfWork, row: Participant) -> dict[str, Any]:
     """Where the participant is and who reviews it there: what undo puts back."""
     state = progress.before_state(row)
     if row.current_step_id is not None:
-        reviewer = (
-            await uow.session.execute(
-                sa.select(
-                    participant_assignment.c.user_id,
-                    participant_assignment.c.assignment_id,
-                    participant_assignment.c.strategy,
-                ).where(
-                    participant_assignment.c.participant_id == row.id,
-                    participant_assignment.c.step_id == row.current_step_id,
-                    participant_assignment.c.is_active,
-                )
-            )
-        ).first()
+        reviewer = await progress.active_reviewer(uow.session, row.id, row.current_step_id)
         if reviewer is not None:
             state["assignee"] = {
                 "userId": reviewer.user_id,
@@ -318,12 +264,7 @@ def _time(value: str | None) -> datetime | None:
 async def _operation(
     uow: UnitOfWork, operation_id: str, *, tenant_id: str | None = None, for_update: bool = False
 ) -> contract.BatchOperation:
-    query = sa.select(batch_operation).where(batch_operation.c.id == operation_id)
-    if tenant_id is not None:
-        query = query.where(batch_operation.c.tenant_id == tenant_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await uow.session.execute(query)).first()
-    if row is None:
+    found = await operations.get(uow.session, operation_id, tenant_id=tenant_id, for_update=for_update)
+    if found is None:
         raise NotFound(f"batch action {operation_id} not found")
-    return contract.BatchOperation.model_validate(dict(row._mapping))
+    return found

@@ -9,11 +9,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.catalog.identity import SYSTEM_USER_ID
-from plenary_contracts.enums import ApprovalAction, BranchStatus, ParticipantStatus
+from plenary_contracts.enums import ApprovalAction, ParticipantStatus
 from plenary_contracts.errors import BadRequest, Conflict, NotFound
 from plenary_contracts.flags import FlagKey
 from plenary_contracts.permissions import Permission
@@ -27,7 +25,7 @@ from ..adapters import assignment_repository as assignments
 from ..adapters import progress_repository as progress
 from ..adapters import rule_repository as rules
 from ..adapters import workflow_repository as workflows
-from ..adapters.tables import parallel_branch, participant_assignment
+from ..adapters.records import Participant
 from ..domain.assignment import needs_counter, pick_assignee, strategy_of
 from ..domain.auto_actions import APPROVAL_FOR, first_matching_rule, may_run_at_depth
 from ..domain.engine import ActionRefused, Outcome, StateConflict, decide
@@ -63,8 +61,8 @@ def as_system() -> Any:
 
 def announce_action(
     uow: UnitOfWork,
-    before: Any,
-    after: Any,
+    before: Participant,
+    after: Participant,
     *,
     action: ApprovalAction,
     step: tuple[str, str],
@@ -163,13 +161,13 @@ class Engine:
         return await self._apply(uow, row, snapshot, outcome, acting)
 
     @staticmethod
-    async def return_step(uow: UnitOfWork, row: Any) -> str | None:
+    async def return_step(uow: UnitOfWork, row: Participant) -> str | None:
         """Where RETURN sends the participant: the step of its latest approval taken at another step than
         the current one (the step it came from; for a finished participant, the one before it finished)."""
         return await progress.last_approval_step(uow.session, row.id, other_than=row.current_step_id)
 
     async def _apply(
-        self, uow: UnitOfWork, row: Any, snapshot: Snapshot, outcome: Outcome, acting: Acting
+        self, uow: UnitOfWork, row: Participant, snapshot: Snapshot, outcome: Outcome, acting: Acting
     ) -> contract.ActionResult:
         now = utcnow()
         previous = outcome.previous_step
@@ -243,7 +241,12 @@ class Engine:
 
     @staticmethod
     def _announce_arrival(
-        uow: UnitOfWork, row: Any, step: SnapshotStep, previous_step_id: str | None, depth: int, batch_id: str | None
+        uow: UnitOfWork,
+        row: Participant,
+        step: SnapshotStep,
+        previous_step_id: str | None,
+        depth: int,
+        batch_id: str | None,
     ) -> None:
         uow.publish(
             contract.PARTICIPANT_STEP_ENTERED,
@@ -263,7 +266,7 @@ class Engine:
             subject=row.id,
         )
 
-    async def _fork(self, uow: UnitOfWork, row: Any, fork_step: SnapshotStep) -> Any:
+    async def _fork(self, uow: UnitOfWork, row: Participant, fork_step: SnapshotStep) -> Participant:
         """executeFork: a fresh round of PENDING branches (earlier rounds archived), the participant at the FORK."""
         fork = fork_step.fork
         assert fork is not None and fork.join_step_id is not None
@@ -273,8 +276,8 @@ class Engine:
         timeout = join.join.timeout_minutes if join is not None and join.join is not None else None
         now = utcnow()
         await progress.archive_branches(uow.session, [row.id], fork_step_id=fork_step.id)
-        await uow.session.execute(
-            sa.insert(parallel_branch),
+        await progress.open_branches(
+            uow.session,
             [
                 {
                     "id": new_id(),
@@ -283,7 +286,6 @@ class Engine:
                     "fork_step_id": fork_step.id,
                     "branch_step_id": branch.branch_step_id,
                     "join_step_id": fork.join_step_id,
-                    "status": BranchStatus.PENDING,
                     "timeout_at": now + timedelta(minutes=timeout) if timeout else None,
                 }
                 for branch in fork.branches
@@ -307,7 +309,7 @@ class Engine:
 
     # --- entering ---
 
-    async def enter(self, uow: UnitOfWork, row: Any, workflow_id: str, version_id: str) -> None:
+    async def enter(self, uow: UnitOfWork, row: Participant, workflow_id: str, version_id: str) -> None:
         """enterWorkflow: pin the version, stand at the entry step, PENDING."""
         snapshot = await self.snapshot(uow, version_id)
         entry = snapshot.entry_step if snapshot is not None else None
@@ -348,7 +350,7 @@ class Engine:
         if self.flag_on(FlagKey.STEP_ASSIGNMENT, row.tenant_id):
             await self.assign_reviewer(uow, row, arrival.step_id)
 
-    async def _auto_act(self, uow: UnitOfWork, row: Any, arrival: contract.StepEntered) -> bool:
+    async def _auto_act(self, uow: UnitOfWork, row: Participant, arrival: contract.StepEntered) -> bool:
         if not may_run_at_depth(arrival.chain_depth):
             log.warning(
                 "auto-action chain stopped at its depth limit", participant_id=row.id, depth=arrival.chain_depth
@@ -404,7 +406,7 @@ class Engine:
         return True
 
     async def assign_reviewer(
-        self, uow: UnitOfWork, row: Any, step_id: str, *, exclude: str | None = None
+        self, uow: UnitOfWork, row: Participant, step_id: str, *, exclude: str | None = None
     ) -> str | None:
         """Pick a reviewer by the step's strategy, persist it, tell them. Returns the user id, if any."""
         candidates = await assignments.active_assignees(uow.session, step_id)
@@ -418,25 +420,15 @@ class Engine:
         if chosen is None:
             return None
         previous = await progress.current_assignee(uow.session, row.id, step_id)
-        await uow.session.execute(
-            sa.update(participant_assignment)
-            .where(
-                participant_assignment.c.participant_id == row.id,
-                participant_assignment.c.step_id == step_id,
-                participant_assignment.c.is_active,
-            )
-            .values(is_active=False, updated_at=sa.func.now())
-        )
-        await uow.session.execute(
-            sa.insert(participant_assignment).values(
-                id=new_id(),
-                tenant_id=row.tenant_id,
-                participant_id=row.id,
-                step_id=step_id,
-                user_id=chosen.user_id,
-                assignment_id=chosen.assignment_id,
-                strategy=strategy_of(candidates),
-            )
+        await progress.add_assignment(
+            uow.session,
+            tenant_id=row.tenant_id,
+            participant_id=row.id,
+            step_id=step_id,
+            user_id=chosen.user_id,
+            assignment_id=chosen.assignment_id,
+            strategy=strategy_of(candidates),
+            replace=True,
         )
         snapshot = await self.snapshot(uow, row.workflow_version_id)
         step = snapshot.step(step_id) if snapshot else None
@@ -471,7 +463,7 @@ class Engine:
 
     # --- reading ---
 
-    async def progress_of(self, uow: UnitOfWork, row: Any) -> contract.ParticipantProgress:
+    async def progress_of(self, uow: UnitOfWork, row: Participant) -> contract.ParticipantProgress:
         snapshot = await self.snapshot(uow, row.workflow_version_id)
         step = snapshot.step(row.current_step_id) if snapshot else None
         branches = await progress.live_branches(uow.session, row.id)

@@ -10,9 +10,6 @@ counts as now.
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
 from plenary_contracts.errors import Conflict, NotFound
@@ -20,7 +17,8 @@ from plenary_contracts.permissions import Permission
 from plenary_kit.acting import require_grant
 from plenary_kit.db import UnitOfWork
 
-from ..adapters.tables import offline_mutation, participant
+from ..adapters import offline_repository as mutations
+from ..adapters import progress_repository as progress
 from .common import actor, field_error, refuse, tenant, utcnow
 from .engine import Acting, Engine
 
@@ -47,20 +45,10 @@ class OfflineSync:
         if _is_participant(request):
             require_grant(_PERMISSIONS[request.type])  # before the dedupe: a replay tells nothing to the unentitled
         client_ms = _bounded_timestamp(request.timestamp)
-        claimed = await uow.session.execute(
-            insert(offline_mutation)
-            .values(tenant_id=tenant_id, mutation_id=request.id, participant_id=request.entity_id, type=request.type)
-            .on_conflict_do_nothing()
-            .returning(offline_mutation.c.mutation_id)
-        )
-        if claimed.first() is None:
+        if not await mutations.claim(uow.session, tenant_id, request.id, request.entity_id, request.type):
             return await _replayed(uow, request, tenant_id)
         result = await self._apply(uow, request, tenant_id, client_ms)
-        await uow.session.execute(
-            sa.update(offline_mutation)
-            .where(offline_mutation.c.tenant_id == tenant_id, offline_mutation.c.mutation_id == request.id)
-            .values(result=result.model_dump(mode="json"))
-        )
+        await mutations.keep_result(uow.session, tenant_id, request.id, result.model_dump(mode="json"))
         return result
 
     async def _apply(
@@ -68,17 +56,7 @@ class OfflineSync:
     ) -> contract.OfflineSyncResult:
         if not _is_participant(request):
             return contract.OfflineSyncResult(success=True, applied=False)  # other entities pass unchecked
-        row = (
-            await uow.session.execute(
-                sa.select(participant)
-                .where(
-                    participant.c.id == request.entity_id,
-                    participant.c.tenant_id == tenant_id,
-                    participant.c.deleted_at.is_(None),
-                )
-                .with_for_update()
-            )
-        ).first()
+        row = await progress.get(uow.session, request.entity_id, tenant_id, for_update=True)
         if row is None:  # another tenant's participant too, as on every other route
             raise NotFound(f"participant {request.entity_id} not found")
         # The participant changed when workflow moved it or registration edited it, whichever is later.
@@ -107,13 +85,7 @@ class OfflineSync:
 
 async def _replayed(uow: UnitOfWork, request: contract.OfflineMutation, tenant_id: str) -> contract.OfflineSyncResult:
     """The stored result of the mutation synced before under this id, when it is the same mutation."""
-    stored = (
-        await uow.session.execute(
-            sa.select(offline_mutation.c.participant_id, offline_mutation.c.type, offline_mutation.c.result).where(
-                offline_mutation.c.tenant_id == tenant_id, offline_mutation.c.mutation_id == request.id
-            )
-        )
-    ).one()
+    stored = await mutations.get(uow.session, tenant_id, request.id)
     if (stored.participant_id, stored.type) != (request.entity_id, request.type):
         raise Conflict(
             f"mutation id {request.id} was already used for another mutation; give each mutation its own id",

@@ -1,7 +1,5 @@
 """Fork/join (P4-08): a decision on one branch, the join acting from the JOIN step, and branch timeouts."""
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.catalog.identity import SYSTEM_USER_ID
 from plenary_contracts.enums import ApprovalAction, BranchStatus, StepType
@@ -12,7 +10,6 @@ from plenary_kit.db import UnitOfWork
 from plenary_kit.logging import get_logger
 
 from ..adapters import progress_repository as progress
-from ..adapters.tables import parallel_branch, participant
 from ..domain.joins import evaluate_join, timeout_action, timeout_remarks
 from .common import tenant, utcnow
 from .engine import Acting, Engine
@@ -53,12 +50,8 @@ class Parallel:
             raise NotFound(f"no pending branch {branch_step_id} for participant {participant_id}")
         status = _BRANCH_STATUS[action]
         now = utcnow()
-        await uow.session.execute(
-            sa.update(parallel_branch)
-            .where(parallel_branch.c.id == branch.id)
-            .values(
-                status=status, completed_at=now, completed_by=actor_id, action=action, remarks=remarks, updated_at=now
-            )
+        await progress.decide_branch(
+            uow.session, branch.id, status=status, action=action, actor_id=actor_id, remarks=remarks, now=now
         )
         await progress.add_approval(
             uow.session,
@@ -102,11 +95,7 @@ class Parallel:
             )
         cancelled = [b.id for b in branches if b.id != branch.id and b.status is BranchStatus.PENDING]
         if cancelled:
-            await uow.session.execute(
-                sa.update(parallel_branch)
-                .where(parallel_branch.c.id.in_(cancelled))
-                .values(status=BranchStatus.CANCELLED, completed_at=now, updated_at=now)
-            )
+            await progress.cancel_branches(uow.session, cancelled, now)
         # The join acts from the JOIN step, so the JOIN's own targets and terminal rule apply.
         await progress.move(uow.session, row.id, current_step_id=join_step.id)
         result = await self.engine.act(
@@ -149,20 +138,7 @@ class Parallel:
         replicas neither collide nor deadlock. A timeout the engine refuses stops timing out (logged)
         instead of blocking the sweep on every tick.
         """
-        due = (
-            await uow.session.execute(
-                sa.select(parallel_branch)
-                .join(participant, participant.c.id == parallel_branch.c.participant_id)
-                .where(
-                    parallel_branch.c.status == BranchStatus.PENDING,
-                    parallel_branch.c.archived_at.is_(None),
-                    parallel_branch.c.timeout_at <= sa.func.now(),
-                )
-                .order_by(parallel_branch.c.timeout_at)
-                .limit(1)
-                .with_for_update(of=participant, skip_locked=True)
-            )
-        ).first()
+        due = await progress.next_timed_out_branch(uow.session)
         if due is None:
             return False
         token = ctx.use(ctx.Context(tenant_id=due.tenant_id, actor_id=SYSTEM_USER_ID))
@@ -171,7 +147,7 @@ class Parallel:
             snapshot = await self.engine.snapshot(uow, row.workflow_version_id) if row else None
             join_step = snapshot.step(due.join_step_id) if snapshot else None
             if row is None or join_step is None or join_step.join is None or row.current_step_id != due.fork_step_id:
-                await _set_branch(uow, due.id, status=BranchStatus.CANCELLED)
+                await progress.set_branch(uow.session, due.id, status=BranchStatus.CANCELLED)
                 return True
             try:
                 async with uow.savepoint():
@@ -186,13 +162,7 @@ class Parallel:
                     )
             except PlenaryError as refused:
                 log.warning("branch timeout refused; it no longer times out", branch_id=due.id, reason=refused.message)
-                await _set_branch(uow, due.id, timeout_at=None)
+                await progress.set_branch(uow.session, due.id, timeout_at=None)
             return True
         finally:
             ctx.reset(token)
-
-
-async def _set_branch(uow: UnitOfWork, branch_id: str, **values: object) -> None:
-    await uow.session.execute(
-        sa.update(parallel_branch).where(parallel_branch.c.id == branch_id).values(updated_at=sa.func.now(), **values)
-    )

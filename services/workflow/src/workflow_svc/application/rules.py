@@ -3,8 +3,6 @@
 import dataclasses
 from typing import Any
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.errors import NotFound
 from plenary_kit.db import UnitOfWork
@@ -12,22 +10,22 @@ from plenary_kit.ids import new_id
 
 from ..adapters import rule_repository as rules
 from ..adapters import workflow_repository as workflows
+from ..adapters.records import AutoActionRule, LiveStep
 from ..domain.auto_actions import APPROVAL_FOR, Rule, first_matching_rule
 from ..domain.conditions import condition_problems, evaluate
 from .common import actor, condition_errors, field_error, refuse, tenant, utcnow
 
-Row = sa.Row[Any]
 _REQUIRED = ("name", "condition_expression", "action_type", "priority", "is_active")
 
 
-async def _step(uow: UnitOfWork, step_id: str, *, for_update: bool = False) -> Row:
+async def _step(uow: UnitOfWork, step_id: str, *, for_update: bool = False) -> LiveStep:
     found = await workflows.get_step(uow.session, step_id, tenant(), for_update=for_update)
     if found is None:
         raise NotFound(f"step {step_id} not found")
     return found
 
 
-async def _rule(uow: UnitOfWork, rule_id: str) -> Row:
+async def _rule(uow: UnitOfWork, rule_id: str) -> AutoActionRule:
     """A rule of the tenant whose step's workflow is not deleted; locked for the change to come."""
     found = await rules.get(uow.session, rule_id, tenant(), for_update=True)
     if found is None or await workflows.get_step(uow.session, found.step_id, found.tenant_id) is None:
@@ -46,7 +44,7 @@ def _fields(request: contract.CreateAutoActionRule | contract.UpdateAutoActionRu
     return values
 
 
-def _publish(uow: UnitOfWork, spec, row: Row) -> contract.AutoActionRule:  # type: ignore[no-untyped-def]
+def _publish(uow: UnitOfWork, spec, row: AutoActionRule) -> contract.AutoActionRule:  # type: ignore[no-untyped-def]
     rule = rules.to_rule(row)
     uow.publish(spec, contract.AutoActionRuleChanged(rule=rule), subject=rule.id)
     return rule

@@ -6,13 +6,9 @@ A breach's action runs in a savepoint: when the engine refuses it, the breach is
 the assignee told, rather than the same row failing every sweep.
 """
 
-from typing import Any
-
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.catalog.identity import SYSTEM_USER_ID
-from plenary_contracts.enums import ParticipantStatus, SlaAction
+from plenary_contracts.enums import SlaAction
 from plenary_contracts.errors import PlenaryError
 from plenary_contracts.flags import FlagKey
 from plenary_kit import context as ctx
@@ -20,46 +16,23 @@ from plenary_kit.db import UnitOfWork
 from plenary_kit.logging import get_logger
 
 from ..adapters import progress_repository as progress
-from ..adapters.tables import participant
+from ..adapters.records import Participant
 from ..domain.sla import breach_action
 from ..domain.snapshot import SnapshotStep
 from .engine import Acting, Engine
 
 log = get_logger(__name__)
 
-_OPEN = (ParticipantStatus.PENDING, ParticipantStatus.IN_PROGRESS)
-
 
 class SlaTimers:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    async def _claim(self, uow: UnitOfWork, due: Any, *not_fired: Any) -> Any:
-        return (
-            await uow.session.execute(
-                sa.select(participant)
-                .where(
-                    due <= sa.func.now(),
-                    *(stamp.is_(None) for stamp in not_fired),
-                    participant.c.deleted_at.is_(None),
-                    participant.c.status.in_(_OPEN),
-                )
-                .order_by(due)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-        ).first()
-
     async def warn_next(self, uow: UnitOfWork) -> bool:
-        # A participant already breached at this step is past warning.
-        row = await self._claim(
-            uow, participant.c.sla_warn_at, participant.c.sla_warned_at, participant.c.sla_breached_at
-        )
+        row = await progress.next_to_warn(uow.session)
         if row is None:
             return False
-        await uow.session.execute(
-            sa.update(participant).where(participant.c.id == row.id).values(sla_warned_at=sa.func.now())
-        )
+        await progress.stamp_warned(uow.session, row.id)
         token = ctx.use(ctx.Context(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID))
         try:
             notice = await self._notice(uow, row, None)
@@ -73,12 +46,10 @@ class SlaTimers:
         return True
 
     async def breach_next(self, uow: UnitOfWork) -> bool:
-        row = await self._claim(uow, participant.c.sla_due_at, participant.c.sla_breached_at)
+        row = await progress.next_to_breach(uow.session)
         if row is None:
             return False
-        await uow.session.execute(
-            sa.update(participant).where(participant.c.id == row.id).values(sla_breached_at=sa.func.now())
-        )
+        await progress.stamp_breached(uow.session, row.id)
         snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
         step = snapshot.step(row.current_step_id) if snapshot else None
         token = ctx.use(ctx.Context(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID))
@@ -95,7 +66,7 @@ class SlaTimers:
         return True
 
     async def _take_breach_action(
-        self, uow: UnitOfWork, row: Any, step: SnapshotStep, notice: contract.SlaNotice
+        self, uow: UnitOfWork, row: Participant, step: SnapshotStep, notice: contract.SlaNotice
     ) -> bool:
         """Run the step's SLA action; False when there is none to run (NOTIFY) or it could not run."""
         if notice.sla_action is SlaAction.REASSIGN:
@@ -123,7 +94,9 @@ class SlaTimers:
             return False
         return True
 
-    async def _notice(self, uow: UnitOfWork, row: Any, sla_action: SlaAction | str | None) -> contract.SlaNotice:
+    async def _notice(
+        self, uow: UnitOfWork, row: Participant, sla_action: SlaAction | str | None
+    ) -> contract.SlaNotice:
         snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
         step = snapshot.step(row.current_step_id) if snapshot else None
         return contract.SlaNotice(

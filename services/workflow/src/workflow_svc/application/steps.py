@@ -12,25 +12,20 @@ freezes a step that a concurrent delete removes.
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.errors import Conflict, FieldError, NotFound
-from plenary_kit.db import UnitOfWork, execute_unique
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import workflow_repository as workflows
-from ..adapters.tables import step
+from ..adapters.records import Step, Workflow
 from ..domain.conditions import condition_problems
 from .common import Loc, condition_errors, field_error, live_workflow, refuse, utcnow
 
 ROUTE_LISTS = ("conditionalRoutes", "rejectionConditionalRoutes")
-_ORDER_TAKEN = {workflows.STEP_ORDER_TAKEN: "another step of this workflow already has this order"}
 _TARGET_FIELDS = {name: contract.CreateStep.model_fields[name].alias or name for name in workflows.TARGETS}
 _REQUIRED = ("name", "order", "step_type", "is_entry_point", "is_terminal")
 _NULLABLE = ("description", *workflows.TARGETS, "sla_duration_minutes", "sla_action")
-
-Row = sa.Row[Any]
 
 
 def stored_config(config: contract.StepConfig | None) -> dict[str, Any]:
@@ -104,7 +99,7 @@ def with_keys_resolved(values: Mapping[str, Any], ids: Mapping[str, str]) -> dic
     return {name: resolve(value, name) for name, value in values.items()}
 
 
-async def insert_new_steps(uow: UnitOfWork, owner: Row, new_steps: list[contract.NewStep], now: Any) -> None:
+async def insert_new_steps(uow: UnitOfWork, owner: Workflow, new_steps: list[contract.NewStep], now: Any) -> None:
     """A new workflow's steps, all valid or none: keys are unique, orders too, and every target names
     a key of the request."""
     ids: dict[str, str] = {}
@@ -129,21 +124,19 @@ async def insert_new_steps(uow: UnitOfWork, owner: Row, new_steps: list[contract
         rows.append({"id": ids[new.key or f"#{index}"], "config": config, **values})
     refuse("the steps are not valid", errors)
     common = {"tenant_id": owner.tenant_id, "workflow_id": owner.id, "created_at": now, "updated_at": now}
-    # One statement: its rows may point at each other, and foreign keys are checked once it is done.
-    statement = sa.insert(step).values([common | values for values in rows]).returning(step)
-    created = {row.id: row for row in await uow.session.execute(statement)}
+    created = await workflows.insert_steps(uow.session, [common | values for values in rows])
     for values in rows:
         _announce(uow, contract.STEP_CREATED, created[values["id"]])
 
 
-def _step_of(workflow_id: str, step_id: str, steps: list[Row]) -> Row:
+def _step_of(workflow_id: str, step_id: str, steps: list[Step]) -> Step:
     found = next((s for s in steps if s.id == step_id), None)
     if found is None:
         raise NotFound(f"step {step_id} not found in workflow {workflow_id}")
     return found
 
 
-def _announce(uow: UnitOfWork, spec, row: Row) -> contract.Step:  # type: ignore[no-untyped-def]
+def _announce(uow: UnitOfWork, spec, row: Step) -> contract.Step:  # type: ignore[no-untyped-def]
     changed = workflows.to_step(row)
     uow.publish(spec, contract.StepChanged(step=changed), subject=changed.id)
     return changed
@@ -156,20 +149,16 @@ async def create_step(request: contract.CreateStep, uow: UnitOfWork) -> contract
     config = stored_config(request.config)
     refuse("the step is not valid", [*target_errors(values, step_ids), *config_errors(config, step_ids)])
     now = utcnow()
-    statement = (
-        sa.insert(step)
-        .values(
-            id=new_id(),
-            tenant_id=owner.tenant_id,
-            workflow_id=owner.id,
-            config=config,
-            created_at=now,
-            updated_at=now,
-            **values,
-        )
-        .returning(step)
+    created = await workflows.insert_step(
+        uow.session,
+        id=new_id(),
+        tenant_id=owner.tenant_id,
+        workflow_id=owner.id,
+        config=config,
+        created_at=now,
+        updated_at=now,
+        **values,
     )
-    created = (await execute_unique(uow.session, statement, _ORDER_TAKEN)).one()
     await workflows.touch_workflow(uow.session, owner.id, now)
     return _announce(uow, contract.STEP_CREATED, created)
 
@@ -190,8 +179,7 @@ async def update_step(request: contract.UpdateStep, uow: UnitOfWork) -> contract
     if not values:
         return workflows.to_step(current)
     now = utcnow()
-    statement = sa.update(step).where(step.c.id == current.id).values(**values, updated_at=now).returning(step)
-    updated = (await execute_unique(uow.session, statement, _ORDER_TAKEN)).one()
+    updated = await workflows.update_step(uow.session, current.id, **values, updated_at=now)
     await workflows.touch_workflow(uow.session, owner.id, now)
     return _announce(uow, contract.STEP_UPDATED, updated)
 
@@ -216,9 +204,12 @@ async def delete_step(request: contract.StepRef, uow: UnitOfWork) -> contract.St
         if config != (other.config or {}):
             changes["config"] = config
         if changes:
-            statement = sa.update(step).where(step.c.id == other.id).values(**changes, updated_at=now).returning(step)
-            _announce(uow, contract.STEP_UPDATED, (await uow.session.execute(statement)).one())
-    await uow.session.execute(sa.delete(step).where(step.c.id == doomed.id))
+            _announce(
+                uow,
+                contract.STEP_UPDATED,
+                await workflows.change_step(uow.session, other.id, **changes, updated_at=now),
+            )
+    await workflows.delete_step(uow.session, doomed.id)
     await workflows.touch_workflow(uow.session, owner.id, now)
     _announce(uow, contract.STEP_DELETED, doomed)
     return contract.StepRef(workflow_id=owner.id, step_id=doomed.id)

@@ -6,16 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import WorkflowStatus
 from plenary_contracts.errors import BadRequest, NotFound
-from plenary_kit.db import UnitOfWork, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import workflow_repository as workflows
-from ..adapters.tables import workflow, workflow_version
+from ..adapters.records import Workflow, WorkflowVersion
 from ..domain.publishing import publish_problems
 from ..domain.snapshot import build_snapshot, snapshot_hash
 from .common import actor, field_error, live_workflow, refuse, tenant, utcnow
@@ -80,34 +78,28 @@ class Versions:
 
 async def _insert_version(
     uow: UnitOfWork,
-    owner: sa.Row[Any],
+    owner: Workflow,
     number: int,
     snapshot_json: dict[str, Any],
     digest: str,
     change_description: str | None,
-) -> sa.Row[Any]:
-    statement = (
-        sa.insert(workflow_version)
-        .values(
-            id=new_id(),
-            tenant_id=owner.tenant_id,
-            workflow_id=owner.id,
-            version=number,
-            snapshot=snapshot_json,
-            snapshot_hash=digest,
-            change_description=change_description,
-            created_by=actor(),
-        )
-        .returning(workflow_version)
+) -> WorkflowVersion:
+    return await workflows.insert_version(
+        uow.session,
+        id=new_id(),
+        tenant_id=owner.tenant_id,
+        workflow_id=owner.id,
+        version=number,
+        snapshot=snapshot_json,
+        snapshot_hash=digest,
+        change_description=change_description,
+        created_by=actor(),
     )
-    return (await uow.session.execute(statement)).one()
 
 
 async def _mark_published(uow: UnitOfWork, workflow_id: str, now: datetime) -> None:
     """PUBLISHED is a visible change of the workflow, announced like any other update."""
-    await uow.session.execute(
-        sa.update(workflow).where(workflow.c.id == workflow_id).values(status=WorkflowStatus.PUBLISHED, updated_at=now)
-    )
+    await workflows.mark_published(uow.session, workflow_id, now)
     changed = workflows.to_workflow(await live_workflow(uow, workflow_id))
     uow.publish(contract.WORKFLOW_UPDATED, contract.WorkflowChanged(workflow=changed), subject=workflow_id)
 
@@ -116,8 +108,7 @@ async def list_workflow_versions(
     request: contract.ListWorkflowVersions, uow: UnitOfWork
 ) -> contract.WorkflowVersionPage:
     await live_workflow(uow, request.workflow_id)
-    query = sa.select(workflow_version).where(workflow_version.c.workflow_id == request.workflow_id)
-    rows, meta = await fetch_page(uow.session, query, request, workflows.VERSION_SORTABLE, workflow_version.c.id)
+    rows, meta = await workflows.page_versions(uow.session, request.workflow_id, request)
     return contract.WorkflowVersionPage(data=[workflows.to_version(r) for r in rows], meta=meta)
 
 

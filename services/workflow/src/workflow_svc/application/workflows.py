@@ -7,22 +7,18 @@ participants of an event and participant type (or, with no type, the event's def
 
 from typing import Protocol
 
-import sqlalchemy as sa
-
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import WorkflowStatus
 from plenary_contracts.errors import Conflict, NotFound
-from plenary_kit.db import UnitOfWork, execute_unique, fetch_page
+from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import workflow_repository as workflows
 from ..adapters.events_client import KnownEvent
-from ..adapters.tables import workflow
+from ..adapters.records import Workflow
 from .common import Loc, field_error, live_workflow, refuse, tenant, utcnow
 from .steps import insert_new_steps
-
-_NAME_TAKEN = {workflows.WORKFLOW_NAME_TAKEN: "another workflow of this event already has this name"}
 
 
 class EventLookup(Protocol):
@@ -59,7 +55,7 @@ async def refuse_second_published(
         )
 
 
-def _publish(uow: UnitOfWork, spec, row: sa.Row) -> contract.Workflow:  # type: ignore[no-untyped-def, type-arg]
+def _publish(uow: UnitOfWork, spec, row: Workflow) -> contract.Workflow:  # type: ignore[no-untyped-def]
     changed = workflows.to_workflow(row)
     uow.publish(spec, contract.WorkflowChanged(workflow=changed), subject=changed.id)
     return changed
@@ -73,7 +69,8 @@ class Workflows:
         await checked_event(self.events, request.event_id, request.participant_type_id, ("body", "participantTypeId"))
         now = utcnow()
         workflow_id = new_id()
-        statement = sa.insert(workflow).values(
+        await workflows.insert_workflow(
+            uow.session,
             id=workflow_id,
             tenant_id=tenant(),
             event_id=request.event_id,
@@ -84,7 +81,6 @@ class Workflows:
             created_at=now,
             updated_at=now,
         )
-        await execute_unique(uow.session, statement, _NAME_TAKEN)
         created = _publish(uow, contract.WORKFLOW_CREATED, await live_workflow(uow, workflow_id))
         if not request.steps:
             return created
@@ -111,20 +107,14 @@ class Workflows:
             await checked_event(self.events, current.event_id, type_id, ("body", "participantTypeId"))
             if values.get("status", current.status) is WorkflowStatus.PUBLISHED:
                 await refuse_second_published(uow, current.id, current.event_id, type_id)
-        statement = sa.update(workflow).where(workflow.c.id == request.id).values(**values, updated_at=utcnow())
-        await execute_unique(uow.session, statement, _NAME_TAKEN)
+        await workflows.update_workflow(uow.session, request.id, **values, updated_at=utcnow())
         updated = await live_workflow(uow, request.id)
         _publish(uow, contract.WORKFLOW_UPDATED, updated)
         return workflows.to_workflow(updated, await workflows.steps_of(uow.session, request.id))
 
 
 async def list_workflows(request: contract.ListWorkflows, uow: UnitOfWork) -> contract.WorkflowPage:
-    query = workflows.workflows_query(tenant())
-    if request.event_id is not None:
-        query = query.where(workflow.c.event_id == request.event_id)
-    if request.status is not None:
-        query = query.where(workflow.c.status == request.status)
-    rows, meta = await fetch_page(uow.session, query, request, workflows.SORTABLE, workflow.c.id)
+    rows, meta = await workflows.page_workflows(uow.session, tenant(), request)
     return contract.WorkflowPage(data=[workflows.to_workflow(r) for r in rows], meta=meta)
 
 
@@ -137,10 +127,8 @@ async def delete_workflow(request: contract.WorkflowRef, uow: UnitOfWork) -> con
     """Soft delete: it disappears from lists and takes no new participants; those inside finish it
     on their pinned version."""
     await live_workflow(uow, request.id, for_update=True)
-    now = utcnow()
-    await uow.session.execute(
-        sa.update(workflow).where(workflow.c.id == request.id).values(deleted_at=now, updated_at=now)
-    )
+    await workflows.mark_deleted(uow.session, request.id, utcnow())
     row = await workflows.get_workflow(uow.session, request.id, tenant(), with_deleted=True)
+    assert row is not None
     _publish(uow, contract.WORKFLOW_DELETED, row)
     return contract.WorkflowRef(id=request.id)
