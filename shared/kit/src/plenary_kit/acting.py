@@ -34,6 +34,11 @@ def field_error(loc: Loc, message: str) -> FieldError:
     return FieldError(loc=list(loc), msg=message, type="value_error")
 
 
+def located(prefix: Loc, problems: Iterable[tuple[Loc, str]]) -> list[FieldError]:
+    """A pure domain's problems (location, message) as field errors whose location starts at ``prefix``."""
+    return [field_error([*prefix, *loc], message) for loc, message in problems]
+
+
 def refuse(message: str, errors: Iterable[FieldError]) -> None:
     """Raise 422 with every field error, when there is any."""
     found = list(errors)

@@ -1,5 +1,7 @@
 """Who is acting and why, carried from a request or an event into everything it causes."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
@@ -37,3 +39,15 @@ def use(context: Context):  # type: ignore[no-untyped-def]
 
 def reset(token) -> None:  # type: ignore[no-untyped-def]
     _current.reset(token)
+
+
+@contextmanager
+def acting(**changes: object) -> Iterator[Context]:
+    """Run a block as someone else, e.g. ``with acting(tenant_id=t, actor_id=SYSTEM_USER_ID):`` in a timer
+    or a consumer; the fields not named stay as they are (the correlation id keeps tracing the cause)."""
+    context = replace(current(), **changes)  # type: ignore[arg-type]
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)

@@ -5,6 +5,7 @@ from nats.aio.client import Client
 from plenary_contracts.flags import FlagContext, FlagState, evaluate
 from plenary_contracts.streams import FLAGS_BUCKET
 
+from . import context as ctx
 from .kv_mirror import KvMirror
 
 
@@ -23,6 +24,12 @@ class FlagClient:
 
     def is_enabled(self, key: str, context: FlagContext) -> bool:
         return evaluate(self._mirror.entries, key, context)  # type: ignore[arg-type]
+
+    def on(self, key: str) -> bool:
+        """Whether ``key`` is on for the current caller: its tenant, roles and user."""
+        caller = ctx.current()
+        context = FlagContext(tenant_id=caller.tenant_id, roles=caller.roles, user_id=caller.actor_id)
+        return self.is_enabled(key, context)
 
     def snapshot(self) -> dict[str, FlagState]:
         return self._mirror.snapshot()

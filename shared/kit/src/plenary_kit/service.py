@@ -9,7 +9,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,15 @@ class Runtime:
         self.broker.subscriber(
             operation.subject, queue=self.spec.name, no_reply=True, max_workers=workers, decoder=raw_body
         )(on_request)
+
+    def consume_each(self, consumer: ConsumerSpec, handlers: Mapping[EventSpec, EventHandler]) -> None:
+        """Handle several event types on one durable consumer, each with its own handler."""
+        by_type = {spec.type: handler for spec, handler in handlers.items()}
+
+        async def dispatch(uow: UnitOfWork, event: CloudEvent, payload: Any) -> None:
+            await by_type[event.type](uow, event, payload)
+
+        self.consume(consumer, list(handlers), dispatch)
 
     def consume(self, consumer: ConsumerSpec, events: list[EventSpec], handler: EventHandler) -> None:
         """Handle events on a durable consumer, exactly once per event thanks to the inbox."""

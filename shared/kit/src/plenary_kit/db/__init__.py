@@ -1,6 +1,7 @@
 from .engine import create_engine_for, create_session_factory
 from .listing import contains_any, fetch_page
 from .messaging import MessagingTables, add_messaging_tables
+from .purge import purge_tenant
 from .tables import (
     created_at,
     cross_service_ref,
@@ -32,6 +33,7 @@ __all__ = [
     "foreign_key",
     "id_column",
     "jsonb_column",
+    "purge_tenant",
     "service_metadata",
     "tenant_id_column",
     "text_array",
