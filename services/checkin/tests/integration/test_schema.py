@@ -98,7 +98,7 @@ EXPECTED = [
             "served_at",
             "completed_at",
         },
-        # ⚠ fix: the daily numbering restarts, so the day is part of the key
+        # The daily numbering restarts, so the day is part of the key
         unique=[("tenant_id", "event_id", "ticket_date", "ticket_number")],
         indexes=[("tenant_id", "event_id", "status", "priority", "joined_at")],
     ),

@@ -128,7 +128,7 @@ queue_ticket = sa.Table(
     cross_service_ref("event_id"),
     cross_service_ref("participant_id"),
     sa.Column("ticket_number", sa.Text, nullable=False),
-    # ⚠ fix: numbering restarts each day in the event's timezone, so the day is part of the key
+    # Numbering restarts each day in the event's timezone, so the day is part of the key
     sa.Column("ticket_date", sa.Date, nullable=False),
     sa.Column("counter_number", sa.Integer),
     enum_column("status", QueueStatus, default=QueueStatus.WAITING),

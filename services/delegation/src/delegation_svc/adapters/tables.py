@@ -32,7 +32,7 @@ delegation_quota = sa.Table(
     updated_at(),
     sa.UniqueConstraint("tenant_id", "event_id", "organization_id"),
     sa.Index(None, "tenant_id", "event_id"),
-    # ⚠ fix: with the atomic `used_count = used_count + 1 WHERE used_count < max_participants`
+    # A quota is never overdrawn: with the atomic `used_count = used_count + 1 WHERE used_count < max_participants`
     sa.CheckConstraint("used_count <= max_participants", name="used_count_within_max"),
     sa.CheckConstraint("used_count >= 0", name="used_count_not_negative"),
 )
@@ -52,6 +52,6 @@ delegation_invite = sa.Table(
     created_at(),
     updated_at(),
     sa.Index(None, "quota_id", "status"),
-    # for the expiry sweeper (⚠ fix): PENDING invites past expires_at
+    # for the expiry sweeper: PENDING invites past expires_at
     sa.Index(None, "status", "expires_at"),
 )
