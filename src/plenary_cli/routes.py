@@ -59,6 +59,9 @@ class RecordingRuntime:
     def consume(self, *args: Any, **kwargs: Any) -> None:
         pass
 
+    def consume_each(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
     def every(self, *args: Any, **kwargs: Any) -> None:
         pass
 

@@ -1,16 +1,20 @@
-"""events's composition root."""
+"""events's composition root: its use cases are functions, so wiring is registering each area's
+operations and the consumers of other services' events."""
 
 from pathlib import Path
 
 from plenary_kit.service import Runtime, ServiceSpec
 
 from .adapters.tables import messaging, metadata
+from .entrypoints import conferences, field_definitions, intake, participant_types, series
 
 
 def wire(runtime: Runtime) -> None:
-    from .entrypoints import handlers
-
-    handlers.register(runtime)
+    conferences.register(runtime)
+    participant_types.register(runtime)
+    field_definitions.register(runtime)
+    series.register(runtime)
+    intake.register(runtime)
 
 
 SERVICE = ServiceSpec(

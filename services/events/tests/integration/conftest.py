@@ -33,7 +33,7 @@ async def events(plenary_settings: Settings) -> AsyncIterator[EventsService]:
     await runtime.start()
     nc = await connect(plenary_settings.nats_url, "events-test")
     try:
-        # series and editions are gated by FF_EVENT_CLONE (P4-10), on here for both tenants
+        # series and editions are gated by FF_EVENT_CLONE, on here for both tenants
         await put_flag(nc, FlagKey.EVENT_CLONE, tenants=(TENANT, OTHER_TENANT))
         await eventually(lambda: runtime.flags.is_enabled(FlagKey.EVENT_CLONE, FlagContext(tenant_id=OTHER_TENANT)))
         yield EventsService(runtime, nc)

@@ -1,4 +1,4 @@
-"""Event series and editions over the bus (P4-10): edition counts, editions by number, one series per
+"""Event series and editions over the bus: edition counts, editions by number, one series per
 event, numbers unique per series, no deleting a series with editions."""
 
 import pytest

@@ -1,48 +1,56 @@
-"""registration's composition root."""
+"""registration's composition root: every application object is built here once and handed to the
+entrypoints that serve it."""
 
 from pathlib import Path
 
+from nats.js import JetStreamContext
+
+from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_kit.service import Runtime, ServiceSpec
 
+from .adapters.events_client import EventsClient
 from .adapters.tables import messaging, metadata
+from .application.directory import EventDirectory
+from .application.exports import Exports
+from .application.import_runner import ImportRunner
+from .application.imports import Imports
+from .application.registrar import Registrar
+from .application.roster import Roster
+from .application.waitlist import Offers, Waitlist
+from .entrypoints import bulk, mirrors, participants, screening, waitlist
+
+
+def offers_of(runtime: Runtime) -> Offers:
+    """The waitlist's offers, as each replica builds them. Whether FF_WAITLIST is on is asked for the
+    tenant alone: offering a freed place is the tenant's work, not the caller's (a timer has none), so
+    the same place is offered whoever cancelled, declined or let an offer expire."""
+
+    def waitlist_on(tenant_id: str) -> bool:
+        return runtime.flags.is_enabled(FlagKey.WAITLIST, FlagContext(tenant_id=tenant_id))
+
+    return Offers(waitlist_on, runtime.uow)
 
 
 def wire(runtime: Runtime) -> None:
-    from plenary_contracts.catalog import events
-    from plenary_contracts.errors import NotFound, ServiceUnavailable
-    from plenary_kit.bus.rpc import call
-    from plenary_kit.context import Context
-    from plenary_kit.logging import get_logger
+    def jetstream() -> JetStreamContext:
+        assert runtime.nc is not None, "the bus connection is made when the runtime starts"
+        return runtime.nc.jetstream()
 
-    from .application.directory import EventDirectory
-    from .application.registrar import Registrar
-    from .entrypoints import bulk, mirrors, participants, screening, waitlist
+    directory = EventDirectory(EventsClient(runtime).fetch_schema)
+    registrar = Registrar(directory, runtime.uow)
+    offers = offers_of(runtime)
+    runner = ImportRunner(registrar, runtime.uow)
 
-    log = get_logger(__name__)
-
-    async def fetch_schema(tenant_id: str, event_id: str) -> events.EventSchema | None:
-        """Ask the events service for an event the read model misses; None when it does not know it."""
-        assert runtime.nc is not None
-        try:
-            return await call(
-                runtime.nc,
-                events.GET_EVENT_SCHEMA,
-                events.EventSchemaRef(event_id=event_id),
-                context=Context(tenant_id=tenant_id),
-            )
-        except NotFound:
-            return None
-        except ServiceUnavailable:
-            # nobody can say the event exists: the read model's answer (unknown) stands
-            log.warning("events service not answering; event unknown here", event_id=event_id)
-            return None
-
-    registrar = Registrar(EventDirectory(fetch_schema), runtime.uow)
-    participants.register(runtime, registrar)
+    participants.register(runtime, Roster(registrar))
+    screening.register(runtime)
+    waitlist.register(runtime, Waitlist(registrar, offers, runtime.uow), offers)
+    bulk.register(
+        runtime,
+        Imports(directory, runtime.uow, jetstream, runner.kick),
+        Exports(directory, jetstream),
+        runner,
+    )
     mirrors.register(runtime)
-    screening.register(runtime, registrar)
-    waitlist.register(runtime, registrar)
-    bulk.register(runtime, registrar)
 
 
 SERVICE = ServiceSpec(

@@ -1,4 +1,4 @@
-"""Exporting participants over the bus (P4-06): filters, fixed then dynamic columns, the CSV's form, and
+"""Exporting participants over the bus: filters, fixed then dynamic columns, the CSV's form, and
 the file behind the download route."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Participant imports over the bus (P4-06): upload, validation with errors, warnings and a preview,
+"""Participant imports over the bus: upload, validation with errors, warnings and a preview,
 column mapping, the background run through the one registration path, the state machine, cancel, undo."""
 
 import io

@@ -1,4 +1,4 @@
-"""Screening on the registration path (P4-09): the blacklist blocks with its matches explained, likely
+"""Screening on the registration path: the blacklist blocks with its matches explained, likely
 duplicates found through blocking keys are flagged (WARN) or refused (BLOCK), a batch registers what
 passes and refuses the rest, and screening alone stores nothing."""
 

@@ -1,4 +1,4 @@
-"""The waitlist over the real bus (P4-11 with every ⚠ fix): joining and rejoining, queue order, offers
+"""The waitlist over the real bus: joining and rejoining, queue order, offers
 that skip people already holding one, confirmation through the registration path, late answers, the
 cascades on decline and expiry (driven by running the timer's sweep by hand), freed slots from the bus,
 replicas offering at once, statistics, tenancy and event-scoped roles."""
@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from registration_svc.adapters.tables import participant, waitlist_entry, waitlist_promotion
-from registration_svc.entrypoints.waitlist import offers_of, sweep
+from registration_svc.bootstrap import offers_of
 
 from plenary_contracts.access import Grant, encode_grants
-from plenary_contracts.catalog import events
+from plenary_contracts.catalog import events as events_catalog
 from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import RoleScope
 from plenary_contracts.errors import BadRequest, Conflict, FeatureDisabled, Forbidden, NotFound, ValidationFailed
@@ -58,6 +58,11 @@ async def _get(registration, entry_id: str) -> contract.WaitlistEntry:
 
 async def _list(registration, event: SeededEvent, **query: Any) -> list[contract.WaitlistEntry]:
     return (await registration.call(contract.LIST_WAITLIST, {"eventId": event.id, **query})).data
+
+
+async def sweep(runtime) -> dict[str, int]:
+    """One run of the offers' timer, as a replica's own offers run it."""
+    return await offers_of(runtime).sweep()
 
 
 async def _offers_of(registration, entry_id: str) -> list[Any]:
@@ -435,7 +440,7 @@ async def test_deleting_the_event_cancels_its_waitlist_and_declines_the_live_off
     kept = await _add(registration, elsewhere, "Cy")
     await _promote(registration, waitlist)
 
-    await registration.publish(events.EVENT_DELETED, {"eventId": waitlist.id})
+    await registration.publish(events_catalog.EVENT_DELETED, {"eventId": waitlist.id})
     await registration.caught_up("registration_event_directory")
 
     ada, ben = await _get(registration, offered.id), await _get(registration, waiting.id)

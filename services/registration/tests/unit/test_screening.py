@@ -28,7 +28,7 @@ def person(first: str = "Ada", last: str = "Lovelace", pid: str | None = "p1", *
     ("name", "code"),
     [("Robert", "R163"), ("Rupert", "R163"), ("Smith", "S530"), ("Smyth", "S530"), ("A", "A000"), ("Lee", "L000")],
 )
-def test_soundex_follows_the_original_examples(name: str, code: str):
+def test_soundex_follows_the_american_soundex_examples(name: str, code: str):
     assert soundex(name) == code
 
 

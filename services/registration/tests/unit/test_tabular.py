@@ -96,7 +96,7 @@ def test_the_content_decides_a_workbook_and_the_name_or_type_a_csv():
     assert file_format("notes.pdf", "application/pdf", b"%PDF-1.7") is None
 
 
-def test_mapping_suggestions_cover_every_alias_of_the_original():
+def test_mapping_suggestions_cover_every_alias_of_each_fixed_field():
     headers = ["given name", "family name", "email_address", "organisation", "position", "country", "reg code"]
     assert suggest_mapping(headers, FIXED_TARGETS) == {
         "given name": "firstName",

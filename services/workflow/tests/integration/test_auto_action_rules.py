@@ -1,4 +1,4 @@
-"""Auto-action rules over the bus (P3-04): CRUD, reorder, dry run, and the order the engine reads."""
+"""Auto-action rules over the bus: CRUD, reorder, dry run, and the order the engine reads."""
 
 import pytest
 from workflow_svc.adapters.rule_repository import active_rules

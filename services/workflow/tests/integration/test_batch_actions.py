@@ -1,4 +1,4 @@
-"""Batch workflow actions (P4-07) over the bus: dry run, execution through the engine in chunks of 20,
+"""Batch workflow actions over the bus: dry run, execution through the engine in chunks of 20,
 before-states and undo."""
 
 import asyncio

@@ -188,7 +188,7 @@ async def test_reject_at_a_terminal_step_without_a_target_rejects_the_participan
     pid = await workflow.register()
     await workflow.at(pid, built.steps["only"])
     result = await workflow.call(_approve("REJECT"), {"participantId": pid})
-    assert result.is_complete and result.status == "REJECTED"  # the original said APPROVED
+    assert result.is_complete and result.status == "REJECTED"  # a rejection is never recorded as an approval
     (changed,) = await workflow.events(contract.PARTICIPANT_STATUS_CHANGED)
     assert (changed["previousStatus"], changed["status"]) == ("PENDING", "REJECTED")
 

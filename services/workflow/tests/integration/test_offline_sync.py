@@ -1,4 +1,4 @@
-"""Offline sync (P3-10) over the bus: a client's queued mutation replayed through the engine, once per
+"""Offline sync over the bus: a client's queued mutation replayed through the engine, once per
 mutation id, with the server winning ties."""
 
 from datetime import UTC, datetime

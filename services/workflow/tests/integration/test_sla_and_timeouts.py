@@ -7,13 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from workflow_svc.adapters.tables import parallel_branch, participant
-from workflow_svc.application.engine import Engine
+from workflow_svc.application.actions import Engine
 from workflow_svc.application.parallel import Parallel
 from workflow_svc.application.sla import SlaTimers
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction
-from plenary_contracts.flags import FlagContext, FlagKey
+from plenary_contracts.flags import FlagKey
 from plenary_kit.db import drain
 from plenary_kit.testing.plugin import eventually
 
@@ -22,7 +22,7 @@ SYSTEM = "system"
 
 def _engine(workflow) -> Engine:
     """A second engine over the service's database, as another replica would have."""
-    return Engine(lambda key, tenant_id: workflow.runtime.flags.is_enabled(key, FlagContext(tenant_id=tenant_id)))
+    return Engine(workflow.runtime.flags.on)
 
 
 async def _row(workflow, pid: str) -> Any:

@@ -1,4 +1,4 @@
-"""Step assignment over the bus (P3-03), the engine's reads (round-robin counter, live loads), and the
+"""Step assignment over the bus, the engine's reads (round-robin counter, live loads), and the
 user directory fed by identity's user events."""
 
 import asyncio

@@ -179,7 +179,7 @@ async def test_step_order_is_unique_per_workflow(workflow):
     await _step(workflow, (await _workflow(workflow, "Other")).id, 1)
 
 
-async def test_step_config_is_stored_with_the_original_keys_and_every_route_gets_an_id(workflow):
+async def test_step_config_is_stored_with_its_wire_keys_and_every_route_gets_an_id(workflow):
     created = await _workflow(workflow)
     target = await _step(workflow, created.id, 2)
     route = {"condition": {"type": "simple", "field": "nationality", "operator": "eq", "value": "KE"}}

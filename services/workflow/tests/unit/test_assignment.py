@@ -22,7 +22,7 @@ def picked(assignees, counter=None, loads=None):
 
 
 def test_round_robin_from_an_unset_index_starts_with_the_first_user():
-    # original: roundRobinIndex -1 → user1; here the counter goes 0 → 1 on the first pick
+    # the counter goes 0 → 1 on the first pick, which takes the oldest row
     assert picked(rows(RR), counter=1) == "user1"
 
 

@@ -7,7 +7,7 @@ from workflow_svc.domain.auto_actions import (
     may_run_at_depth,
     simulate_chain,
 )
-from workflow_svc.domain.engine import ActionRefused
+from workflow_svc.domain.decisions import ActionRefused
 from workflow_svc.domain.snapshot import Snapshot, SnapshotStep
 
 from plenary_contracts.enums import ApprovalAction, AutoActionType, ParticipantStatus, StepType

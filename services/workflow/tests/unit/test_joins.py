@@ -1,5 +1,5 @@
 import pytest
-from workflow_svc.domain.engine import ActionRefused
+from workflow_svc.domain.decisions import ActionRefused
 from workflow_svc.domain.joins import JoinTally, evaluate_join, timeout_action, timeout_remarks
 from workflow_svc.domain.snapshot import JoinConfig
 

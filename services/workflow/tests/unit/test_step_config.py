@@ -7,7 +7,7 @@ from plenary_contracts.catalog.workflow import StepConfig
 KENYAN = {"type": "simple", "field": "nationality", "operator": "eq", "value": "KE"}
 
 
-def test_stored_config_keeps_the_original_keys_drops_nulls_and_ids_every_route():
+def test_stored_config_keeps_its_wire_keys_drops_nulls_and_ids_every_route():
     config = StepConfig.model_validate(
         {
             "conditionalRoutes": [{"targetStepId": "b", "condition": KENYAN}, {"targetStepId": "c", "id": "kept"}],

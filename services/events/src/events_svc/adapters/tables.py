@@ -29,7 +29,7 @@ event = sa.Table(
     enum_column("status", EventStatus, default=EventStatus.DRAFT),
     sa.Column("start_date", sa.DateTime(timezone=True), nullable=False),
     sa.Column("end_date", sa.DateTime(timezone=True), nullable=False),
-    # ⚠ fix: "today" windows (queue numbering, duplicate scans) use the event's IANA timezone
+    # "today" windows (queue numbering, duplicate scans) use the event's IANA timezone, not the server's midnight
     sa.Column("timezone", sa.Text, nullable=False, server_default="UTC"),
     jsonb_column("extras", default="{}"),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),

@@ -1,25 +1,24 @@
-"""What the events use cases share: the caller's live event, versions that move, 422s from problems."""
+"""What the use cases share: the caller's live event, versions that move, the events a caller's grants reach."""
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from plenary_contracts.access import decode_grants
 from plenary_contracts.enums import RoleScope
-from plenary_contracts.errors import FieldError, NotFound
+from plenary_contracts.errors import NotFound
 from plenary_contracts.operations import OperationSpec
 from plenary_contracts.permissions import Permission
 from plenary_kit import context as ctx
-from plenary_kit.acting import Loc, field_error, require_grant, tenant, utcnow
+from plenary_kit.acting import require_grant, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 
-from ..adapters import event_repository as events
+from ..adapters import event_repository
 from ..adapters.event_repository import EventRecord
 from ..domain.schedule import next_version
 
 
 async def live_event(uow: UnitOfWork, event_id: str, *, for_update: bool = False) -> EventRecord:
     """The caller's tenant's event; deleted, missing and other tenants' events are all not found."""
-    found = await events.get_event(uow.session, event_id, tenant(), for_update=for_update)
+    found = await event_repository.get_event(uow.session, event_id, tenant(), for_update=for_update)
     if found is None:
         raise NotFound(f"event {event_id} not found")
     return found
@@ -28,11 +27,6 @@ async def live_event(uow: UnitOfWork, event_id: str, *, for_update: bool = False
 def touched(previous: datetime) -> datetime:
     """The ``updated_at`` of a change to a row last changed at ``previous``."""
     return next_version(previous, utcnow())
-
-
-def located(prefix: Loc, problems: Iterable[tuple[Loc, str]]) -> list[FieldError]:
-    """Domain problems as field errors whose location starts at ``prefix``."""
-    return [field_error([*prefix, *loc], message) for loc, message in problems]
 
 
 def events_in_reach(permission: Permission | None) -> set[str] | None:

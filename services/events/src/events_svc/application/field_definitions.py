@@ -6,7 +6,7 @@ from typing import Any
 from plenary_contracts.catalog import events as contract
 from plenary_contracts.enums import FieldDataType
 from plenary_contracts.errors import Conflict, NotFound
-from plenary_kit.acting import field_error, refuse, tenant, utcnow
+from plenary_kit.acting import field_error, located, refuse, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
@@ -14,7 +14,7 @@ from plenary_kit.preconditions import require_if_match
 from ..adapters import field_repository as fields
 from ..adapters.field_repository import FieldRecord
 from ..domain.fields import FieldShape, Rule, definition_problems
-from .common import live_event, located, require_grant_for, touched
+from .common import live_event, require_grant_for, touched
 
 _FLAGS = ("label", "description", "sort_order", "is_required", "is_unique", "is_searchable", "is_filterable")
 

@@ -4,13 +4,17 @@ tenant's rows go."""
 from plenary_contracts.catalog import workflow
 from plenary_kit.db import UnitOfWork
 
-from ..adapters import event_repository as events
-from ..adapters.tenant_purge import purge_tenant
+from ..adapters import event_repository, tenant_purge
 
 
-async def workflow_changed(uow: UnitOfWork, payload: workflow.WorkflowChanged, *, deleted: bool) -> None:
-    await events.remember_workflow(uow.session, payload.workflow, deleted=deleted)
+async def workflow_changed(uow: UnitOfWork, payload: workflow.WorkflowChanged) -> None:
+    await event_repository.remember_workflow(uow.session, payload.workflow, deleted=False)
+
+
+async def workflow_deleted(uow: UnitOfWork, payload: workflow.WorkflowChanged) -> None:
+    """Kept as ``deleted_at``: an announcement older than the row kept changes nothing."""
+    await event_repository.remember_workflow(uow.session, payload.workflow, deleted=True)
 
 
 async def tenant_deleted(uow: UnitOfWork, tenant_id: str) -> None:
-    await purge_tenant(uow.session, tenant_id)
+    await tenant_purge.purge(uow.session, tenant_id)

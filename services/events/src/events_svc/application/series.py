@@ -1,4 +1,4 @@
-"""Event series and their editions (P4-10): series CRUD with edition counts, a series refused deletion
+"""Event series and their editions: series CRUD with edition counts, a series refused deletion
 while it has editions, and editions that tie one live event to one series."""
 
 from plenary_contracts.catalog import events as contract
@@ -85,7 +85,7 @@ async def update_series(request: contract.UpdateSeries, uow: UnitOfWork) -> cont
 
 
 async def delete_series(request: contract.SeriesRef, uow: UnitOfWork) -> contract.SeriesRef:
-    """Refused while editions remain (P4-10): remove them first. The lock keeps an edition from being
+    """Refused while editions remain: remove them first. The lock keeps an edition from being
     added meanwhile."""
     current = await _series(uow, request.id, for_update=True)
     if current.edition_count:

@@ -126,7 +126,7 @@ api_key = sa.Table(
     sa.Column("description", sa.Text),
     sa.Column("key_hash", sa.Text, nullable=False, unique=True),
     sa.Column("key_prefix", sa.Text, nullable=False, index=True),
-    # ⚠ fix: a random public id inside the key finds its row directly, no bcrypt over candidates
+    # a random public id inside the key finds its row directly, no bcrypt check of every key sharing its prefix
     sa.Column("lookup_id", sa.Text, nullable=False, unique=True),
     text_array("permissions"),
     jsonb_column("scopes"),

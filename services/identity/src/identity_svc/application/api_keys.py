@@ -1,4 +1,4 @@
-"""API keys (P4-01): the raw key is shown once, found by its lookup id, checked by a keyed hash."""
+"""API keys for integrators: the raw key is shown once, found by its lookup id, checked by a keyed hash."""
 
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -9,10 +9,11 @@ from nats.js import JetStreamContext
 from plenary_contracts import credentials
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
-from plenary_contracts.errors import BadRequest, FieldError, NotFound, ValidationFailed
+from plenary_contracts.errors import BadRequest, NotFound
 from plenary_contracts.permissions import KNOWN_CODES
 from plenary_contracts.usage import Usage, merge_usages
 from plenary_kit import context as ctx
+from plenary_kit.acting import actor, located, refuse, utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
@@ -28,7 +29,7 @@ from ..domain.api_keys import (
     may_rotate,
     settings_problems,
 )
-from .acting import caller, caller_tenant, publish_about, utcnow
+from .caller import caller_tenant, publish_about
 
 _NULLABLE = ("description", "scopes", "rate_limit_custom", "expires_at")  # an explicit null clears these
 _REQUIRED = ("name", "permissions", "rate_limit_tier", "allowed_ips", "allowed_origins")
@@ -42,11 +43,7 @@ def _tenant() -> str:
 
 
 def _refuse(problems: list[Problem]) -> None:
-    if problems:
-        raise ValidationFailed(
-            "the API key's settings are not valid",
-            errors=[FieldError(loc=list(p.loc), msg=p.message, type="value_error") for p in problems],
-        )
+    refuse("the API key's settings are not valid", located((), ((p.loc, p.message) for p in problems)))
 
 
 def _scopes(scopes: contract.ApiKeyScopes | None) -> dict | None:
@@ -108,7 +105,7 @@ class ApiKeys:
             expires_at=request.expires_at,
             allowed_ips=list(dict.fromkeys(request.allowed_ips)),
             allowed_origins=list(dict.fromkeys(request.allowed_origins)),
-            created_by=caller() or contract.SYSTEM_USER_ID,
+            created_by=actor(),
             created_at=now,
             updated_at=now,
             **secret_values,
@@ -216,8 +213,7 @@ async def sweep_expired_keys(new_uow: Callable[[], UnitOfWork], batch: int = 200
     """Mark EXPIRED the keys past their expiry or their rotation grace; replicas share the work."""
     swept = 0
     while True:
-        token = ctx.use(ctx.Context(actor_id=contract.SYSTEM_USER_ID, correlation_id=f"api-key-sweep-{uuid4()}"))
-        try:
+        with ctx.acting(actor_id=contract.SYSTEM_USER_ID, correlation_id=f"api-key-sweep-{uuid4()}"):
             async with new_uow() as uow:
                 now = utcnow()
                 claimed = await keys.claim_expired(uow.session, now, batch)
@@ -228,8 +224,6 @@ async def sweep_expired_keys(new_uow: Callable[[], UnitOfWork], batch: int = 200
                     )
                     _publish(uow, contract.API_KEY_EXPIRED, expired)
                 await uow.commit()
-        finally:
-            ctx.reset(token)
         swept += len(due)
         if len(claimed) < batch or not due:
             return swept

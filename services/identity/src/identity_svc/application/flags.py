@@ -1,11 +1,13 @@
-"""Feature flag use cases."""
+"""Feature flags: set, list, evaluate, and the mirror the gateways read them from."""
+
+from nats.js import JetStreamContext
 
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.errors import NotFound
 from plenary_contracts.flags import FlagState
 from plenary_kit.db import UnitOfWork
 
-from ..adapters import flag_repository
+from ..adapters import flag_mirror, flag_repository
 from ..adapters.flag_repository import to_state
 
 
@@ -35,3 +37,11 @@ async def evaluate_feature_flag(
     context = request.context
     enabled = flag is not None and flag.is_enabled(context.tenant_id, context.roles, context.user_id)
     return contract.FeatureFlagEvaluation(key=request.key, enabled=enabled)
+
+
+async def mirror_flag(uow: UnitOfWork, changed: contract.FeatureFlagChanged, js: JetStreamContext) -> None:
+    """Put the flag's row into the bucket. The row, not the payload: a late redelivery cannot put an older
+    state back."""
+    state = await flag_repository.get(uow.session, changed.key)
+    if state is not None:
+        await flag_mirror.put(js, [state])

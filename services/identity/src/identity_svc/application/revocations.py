@@ -20,7 +20,7 @@ from plenary_kit.logging import get_logger
 from ..adapters import revocation_mirror
 from ..adapters import user_repository as users
 from ..adapters.user_repository import UserRecord
-from .acting import publish_about
+from .caller import publish_about
 
 log = get_logger(__name__)
 

@@ -3,6 +3,7 @@ KV buckets (so a wiped bucket is repaired by seeding again)."""
 
 import secrets
 
+from plenary_kit.acting import utcnow
 from plenary_kit.bus.connection import connect
 from plenary_kit.db import create_engine_for
 from plenary_kit.settings import ServiceSettings
@@ -13,7 +14,6 @@ from ..adapters import seed_repository as seeding
 from ..adapters.passwords import Passwords
 from ..adapters.signing_keys import ensure_key
 from . import seed_data as seeds
-from .acting import utcnow
 
 
 async def _ensure_admin(conn: seeding.Connection, configured_password: str | None) -> str | None:

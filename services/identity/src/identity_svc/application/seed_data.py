@@ -1,4 +1,4 @@
-"""What `plenary seed` puts in identity: permissions, the original roles, flags (off), the system user
+"""What `plenary seed` puts in identity: permissions, the built-in roles, flags (off), the system user
 and the global admin."""
 
 from plenary_contracts.catalog import identity as contract

@@ -8,6 +8,7 @@ from plenary_contracts.errors import NotFound, Unauthorized
 from plenary_contracts.operations import Empty
 from plenary_contracts.streams import MAX_ACCESS_TOKEN_SECONDS
 from plenary_kit import context as ctx
+from plenary_kit.acting import utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.logging import get_logger
@@ -21,7 +22,7 @@ from ..domain.accounts import judge_login
 from ..domain.grants import grants_of, role_names
 from ..domain.sessions import RefreshToken, RefreshVerdict, judge_refresh
 from . import revocations
-from .acting import publish_about, utcnow
+from .caller import publish_about
 
 log = get_logger(__name__)
 

@@ -4,6 +4,7 @@ from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus
 from plenary_contracts.errors import Forbidden, NotFound
 from plenary_contracts.operations import Empty
+from plenary_kit.acting import utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
@@ -11,7 +12,7 @@ from plenary_kit.preconditions import require_if_match
 from ..adapters import api_key_repository as keys
 from ..adapters import tenant_repository as tenants
 from . import revocations
-from .acting import caller_tenant, publish_about, utcnow
+from .caller import caller_tenant, publish_about
 
 
 def _require_global() -> None:

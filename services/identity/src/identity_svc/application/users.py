@@ -2,8 +2,9 @@
 
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import UserStatus
-from plenary_contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from plenary_contracts.errors import Forbidden, NotFound, ValidationFailed
 from plenary_contracts.operations import Empty
+from plenary_kit.acting import field_error, utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
@@ -16,7 +17,7 @@ from ..adapters.role_repository import RoleRecord
 from ..adapters.user_repository import UserRecord
 from ..domain.grants import may_hold
 from . import revocations
-from .acting import caller, caller_tenant, publish_about, utcnow
+from .caller import caller, caller_tenant, publish_about
 
 
 async def _get(uow: UnitOfWork, user_id: str, *, for_update: bool = False) -> UserRecord:
@@ -41,9 +42,7 @@ def _not_the_system_user(user_id: str) -> None:
 async def _role_for(uow: UnitOfWork, ref: str, tenant_id: str | None, loc: list[str | int]) -> RoleRecord:
     found = await roles.find(uow.session, ref, tenant_id)
     if found is None:
-        raise ValidationFailed(
-            f"no role {ref!r}", errors=[FieldError(loc=loc, msg=f"no role {ref!r} here", type="value_error")]
-        )
+        raise ValidationFailed(f"no role {ref!r}", errors=[field_error(loc, f"no role {ref!r} here")])
     if not may_hold(found.scope, tenant_id):
         raise Forbidden(f"{found.name} is a GLOBAL role: only users without a tenant may hold it")
     return found

@@ -1,4 +1,4 @@
-"""Reading an uploaded XLSX workbook (P4-06): the first sheet, every cell as the text a person sees."""
+"""Reading an uploaded XLSX workbook: the first sheet, every cell as the text a person sees."""
 
 import io
 import re

@@ -70,7 +70,7 @@ participant = sa.Table(
     sa.Index(None, "deleted_at"),
 )
 
-# Screening finds candidates through these keys (⚠ fix: never by scanning every participant).
+# Screening finds candidates through these keys, never by scanning every participant.
 blocking_key = sa.Table(
     "blocking_key",
     metadata,
@@ -142,7 +142,7 @@ waitlist_entry = sa.Table(
     foreign_key("participant_id", "participant.id", ondelete="SET NULL", nullable=True, unique=True),
     cross_service_ref("participant_type_id"),
     # who waits (lower e-mail, else lower full name): one row per person and event, so a re-add after
-    # a withdrawal reactivates it (⚠ fix)
+    # a withdrawal reactivates it
     sa.Column("applicant_key", sa.Text, nullable=False),
     enum_column("priority", WaitlistPriority, default=WaitlistPriority.STANDARD),
     sa.Column("position", sa.Integer, nullable=False),

@@ -1,15 +1,12 @@
-"""A tenant's rows across registration's tables, as a deleted tenant's cleanup removes them."""
+"""A deleted tenant's rows across registration's tables."""
 
-from collections.abc import Collection
-
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .tables import metadata
+from plenary_kit.db import purge_tenant
+
+from .tables import messaging, metadata
 
 
-async def delete_tenant_rows(session: AsyncSession, tenant_id: str, *, keep: Collection[sa.Table]) -> None:
-    """Every row of the tenant, dependents first, except in the ``keep`` tables."""
-    for table in reversed(metadata.sorted_tables):
-        if "tenant_id" in table.c and table not in keep:
-            await session.execute(sa.delete(table).where(table.c.tenant_id == tenant_id))
+async def purge(session: AsyncSession, tenant_id: str) -> None:
+    """Every row of the tenant, dependents first; the messaging tables keep theirs (they are not the tenant's)."""
+    await purge_tenant(session, metadata, messaging, tenant_id)

@@ -1,8 +1,8 @@
-"""Blacklist entries (P4-09): add, list, read, change or deactivate (If-Match), remove.
+"""Blacklist entries: add, list, read, change or deactivate (If-Match), remove.
 
 A caller without a tenant (a global admin acting without X-Tenant-Id) manages the global entries that
 screen every tenant; anyone else manages their tenant's. A tenant reads the global entries but cannot
-change them: to its writes they do not exist (⚠ fix: global entries are a global admin's).
+change them: to its writes they do not exist (global entries are a global admin's alone).
 """
 
 from typing import Any

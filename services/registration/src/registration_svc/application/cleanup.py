@@ -2,9 +2,8 @@
 
 from plenary_kit.db import UnitOfWork
 
-from ..adapters.tenant_data import delete_tenant_rows
+from ..adapters import tenant_data
 
 
 async def tenant_deleted(uow: UnitOfWork, tenant_id: str) -> None:
-    messaging = {uow.tables.outbox, uow.tables.inbox, uow.tables.idempotency}
-    await delete_tenant_rows(uow.session, tenant_id, keep=messaging)
+    await tenant_data.purge(uow.session, tenant_id)

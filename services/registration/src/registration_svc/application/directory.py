@@ -3,18 +3,26 @@ kept from its events, filled on a miss by asking the events service."""
 
 from collections.abc import Awaitable, Callable, Collection
 
-from plenary_contracts.catalog import events, registration
+from plenary_contracts.catalog import registration as contract
+from plenary_contracts.catalog.events import (
+    EventChanged,
+    EventDeleted,
+    EventSchema,
+    FieldDefinitionChanged,
+    ParticipantType,
+    ParticipantTypeChanged,
+)
 from plenary_contracts.errors import NotFound
 from plenary_kit.acting import utcnow
 from plenary_kit.db import UnitOfWork
 
-from ..adapters import directory_repository as directory
-from ..adapters import participant_repository as participants
-from ..adapters import screening_repository as screening_keys
-from ..adapters import waitlist_repository as waitlist
+from ..adapters import directory_repository as read_model
+from ..adapters import participant_repository as participant_store
+from ..adapters import screening_repository as screening_store
+from ..adapters import waitlist_repository as waitlist_store
 from ..domain.extras import CONVENTIONAL, FieldSpec, Rule
 
-FetchSchema = Callable[[str, str], Awaitable[events.EventSchema | None]]  # (tenant_id, event_id)
+FetchSchema = Callable[[str, str], Awaitable[EventSchema | None]]  # (tenant_id, event_id)
 
 
 class EventDirectory:
@@ -29,40 +37,40 @@ class EventDirectory:
         *,
         type_ids: Collection[str] = (),
         field_names: Collection[str] = (),
-    ) -> events.EventSchema:
+    ) -> EventSchema:
         """The event (not deleted) with its participant types and effective Participant fields by sort
         order; NotFound when neither the read model nor the events service knows it.
 
         When the read model lacks a participant type or field the caller names, the events service is
         asked once more: a type created a moment ago may still be on its way here as an event.
         """
-        known = await directory.get_event(uow.session, tenant_id, event_id)
+        known = await read_model.get_event(uow.session, tenant_id, event_id)
         if known is None:
             if not await self._refresh(uow, tenant_id, event_id):
                 raise NotFound(f"event {event_id} not found")
-            known = await directory.get_event(uow.session, tenant_id, event_id)
+            known = await read_model.get_event(uow.session, tenant_id, event_id)
         if known is None or known.deleted:
             raise NotFound(f"event {event_id} not found")
-        held = await directory.schema_held(uow.session, known.event)
+        held = await read_model.schema_held(uow.session, known.event)
         if _lacks(held, type_ids, field_names) and await self._refresh(uow, tenant_id, event_id):
-            held = await directory.schema_held(uow.session, known.event)
+            held = await read_model.schema_held(uow.session, known.event)
         return held
 
     async def _refresh(self, uow: UnitOfWork, tenant_id: str, event_id: str) -> bool:
         fetched = await self.fetch(tenant_id, event_id)
         if fetched is None or fetched.event.tenant_id != tenant_id:
             return False
-        await directory.store_schema(uow.session, fetched)
+        await read_model.store_schema(uow.session, fetched)
         return True
 
 
-def _lacks(schema: events.EventSchema, type_ids: Collection[str], field_names: Collection[str]) -> bool:
+def _lacks(schema: EventSchema, type_ids: Collection[str], field_names: Collection[str]) -> bool:
     types = {t.id for t in schema.participant_types}
     fields = {f.name for f in schema.field_definitions} | set(CONVENTIONAL)
     return any(t not in types for t in type_ids) or any(f not in fields for f in field_names)
 
 
-def field_specs(schema: events.EventSchema) -> list[FieldSpec]:
+def field_specs(schema: EventSchema) -> list[FieldSpec]:
     """The effective fields as the extras rules read them."""
     return [
         FieldSpec(
@@ -79,7 +87,7 @@ def field_specs(schema: events.EventSchema) -> list[FieldSpec]:
     ]
 
 
-def participant_type(schema: events.EventSchema, type_id: str) -> events.ParticipantType:
+def participant_type(schema: EventSchema, type_id: str) -> ParticipantType:
     for each in schema.participant_types:
         if each.id == type_id:
             return each
@@ -89,29 +97,29 @@ def participant_type(schema: events.EventSchema, type_id: str) -> events.Partici
 # --- kept from the events service's events -------------------------------------------------------
 
 
-async def event_changed(uow: UnitOfWork, payload: events.EventChanged) -> None:
-    await directory.upsert_event(uow.session, payload.event)
+async def event_changed(uow: UnitOfWork, payload: EventChanged) -> None:
+    await read_model.upsert_event(uow.session, payload.event)
 
 
-async def event_deleted(uow: UnitOfWork, tenant_id: str, payload: events.EventDeleted) -> None:
+async def event_deleted(uow: UnitOfWork, tenant_id: str, payload: EventDeleted) -> None:
     """The event and its participants go (soft). No event per participant: workflow handles the
     event's deletion itself. Its waitlist is cancelled, each entry announced (nobody waits for nothing)."""
     now = utcnow()
-    await directory.delete_event(uow.session, tenant_id, payload.event_id, now)
-    gone = await participants.soft_delete_of_event(uow.session, tenant_id, payload.event_id, now)
-    await screening_keys.delete_keys(uow.session, gone)
-    for entry_id in await waitlist.cancel_event_entries(uow.session, tenant_id, payload.event_id, now):
-        entry = await waitlist.load_entry(uow.session, entry_id)
-        uow.publish(registration.WAITLIST_CANCELLED, registration.WaitlistChanged(entry=entry), subject=entry_id)
+    await read_model.delete_event(uow.session, tenant_id, payload.event_id, now)
+    gone = await participant_store.soft_delete_of_event(uow.session, tenant_id, payload.event_id, now)
+    await screening_store.delete_keys(uow.session, gone)
+    for entry_id in await waitlist_store.cancel_event_entries(uow.session, tenant_id, payload.event_id, now):
+        entry = await waitlist_store.load_entry(uow.session, entry_id)
+        uow.publish(contract.WAITLIST_CANCELLED, contract.WaitlistChanged(entry=entry), subject=entry_id)
 
 
-async def participant_type_changed(uow: UnitOfWork, payload: events.ParticipantTypeChanged, *, deleted: bool) -> None:
-    await directory.upsert_participant_type(
+async def participant_type_changed(uow: UnitOfWork, payload: ParticipantTypeChanged, *, deleted: bool) -> None:
+    await read_model.upsert_participant_type(
         uow.session, payload.participant_type, deleted_at=utcnow() if deleted else None
     )
 
 
-async def field_definition_changed(uow: UnitOfWork, payload: events.FieldDefinitionChanged, *, deleted: bool) -> None:
-    await directory.upsert_field_definition(
+async def field_definition_changed(uow: UnitOfWork, payload: FieldDefinitionChanged, *, deleted: bool) -> None:
+    await read_model.upsert_field_definition(
         uow.session, payload.field_definition, deleted_at=utcnow() if deleted else None
     )

@@ -1,4 +1,4 @@
-"""Duplicate candidates (P4-09): list them best score first, and review one (confirm or dismiss).
+"""Duplicate candidates: list them best score first, and review one (confirm or dismiss).
 
 Screening at registration writes the candidates; a reviewer's verdict clears the participants' flag once
 nothing of theirs awaits review. A merged candidate is final.

@@ -1,4 +1,4 @@
-"""Exporting an event's participants to CSV (P4-06) behind a download link.
+"""Exporting an event's participants to CSV behind a download link.
 
 Rows stream from the database in batches (a server-side cursor), so a 100k-participant export never
 holds them all as objects; the file goes to the files bucket and an EXPORT_PARTICIPANTS operation,

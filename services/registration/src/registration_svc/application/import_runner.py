@@ -14,12 +14,14 @@ rows, so the process's request handlers keep answering other callers while an im
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import timedelta
+from typing import Any
 
 from pydantic import ValidationError
 
-from plenary_contracts.catalog import events
 from plenary_contracts.catalog import registration as contract
+from plenary_contracts.catalog.events import EventSchema
 from plenary_contracts.enums import BulkOperationStatus
 from plenary_contracts.errors import NotFound, PlenaryError
 from plenary_kit import context as ctx
@@ -95,8 +97,7 @@ class ImportRunner:
         if started is None:
             return
         operation, schema = started
-        token = ctx.use(_acting_for(operation))
-        try:
+        with ctx.acting(**_acting_for(operation)):
             job = _Job(operation, schema)
             after = 0
             while not self._stopped and await self._still_running(operation_id):
@@ -109,22 +110,19 @@ class ImportRunner:
                 after = done
             if not self._stopped:
                 await self._finish(operation_id)
-        finally:
-            ctx.reset(token)
 
     async def _still_running(self, operation_id: str) -> bool:
         """False once the import was cancelled: the chunk in flight has committed, no other starts."""
         async with self.new_uow() as uow:
             return await bulk.status_of(uow.session, operation_id) is BulkOperationStatus.PROCESSING
 
-    async def _start(self, operation_id: str) -> tuple[bulk.StoredOperation, events.EventSchema] | None:
+    async def _start(self, operation_id: str) -> tuple[bulk.StoredOperation, EventSchema] | None:
         """CONFIRMED → PROCESSING with the before-state snapshot; the operation and its event's schema."""
         async with self.new_uow() as uow:
             row = await bulk.get_any_tenant(uow.session, operation_id, for_update=True)
             if row is None or row.status not in (BulkOperationStatus.CONFIRMED, BulkOperationStatus.PROCESSING):
                 return None
-            token = ctx.use(_acting_for(row))
-            try:
+            with ctx.acting(**_acting_for(row)):
                 try:
                     schema = await self.registrar.directory.schema(uow, row.tenant_id, row.event_id)
                     _participant_type(row, schema)
@@ -144,8 +142,6 @@ class ImportRunner:
                     )
                     row = await reloaded(uow, row.id)
                     await uow.commit()
-            finally:
-                ctx.reset(token)
         return row, schema
 
     async def _chunk(self, job: "_Job", after: int) -> int | None:
@@ -242,7 +238,7 @@ class ImportRunner:
 class _Job:
     """One import's run: the operation and what every row registers with."""
 
-    def __init__(self, operation: bulk.StoredOperation, schema: events.EventSchema) -> None:
+    def __init__(self, operation: bulk.StoredOperation, schema: EventSchema) -> None:
         self.operation = operation
         self.event_id: str = operation.event_id
         self.type_id = _participant_type(operation, schema)
@@ -263,7 +259,7 @@ class _Job:
         return Draft(event_id=self.event_id, details=details, source="import", row=row_number)
 
 
-def _participant_type(operation: bulk.StoredOperation, schema: events.EventSchema) -> str:
+def _participant_type(operation: bulk.StoredOperation, schema: EventSchema) -> str:
     """The type chosen at upload, else the event's first."""
     chosen = (operation.filters or {}).get("participantTypeId")
     types = [t.id for t in schema.participant_types]
@@ -276,9 +272,11 @@ def _participant_type(operation: bulk.StoredOperation, schema: events.EventSchem
     return types[0]
 
 
-def _acting_for(operation: bulk.StoredOperation) -> ctx.Context:
-    """Work done for whoever confirmed the import, traceable to it."""
-    return ctx.Context(tenant_id=operation.tenant_id, actor_id=operation.created_by, correlation_id=operation.id)
+def _acting_for(operation: bulk.StoredOperation) -> dict[str, Any]:
+    """Work done for whoever confirmed the import, traceable to it. Every field of the context is named:
+    a run kicked off by the confirming request keeps nothing else of it (roles, grants, idempotency key)."""
+    acting = ctx.Context(tenant_id=operation.tenant_id, actor_id=operation.created_by, correlation_id=operation.id)
+    return asdict(acting)
 
 
 def refusal_message(error: PlenaryError) -> str:

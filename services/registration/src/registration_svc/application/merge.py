@@ -1,4 +1,4 @@
-"""Merging a duplicate into its survivor (P4-09), in one transaction, and the history of merges.
+"""Merging a duplicate into its survivor, in one transaction, and the history of merges.
 
 Registration re-points its own rows (the waitlist entry, duplicate candidates); the services holding
 other rows of the merged participant (workflow's approvals, branches and assignments; later check-in
@@ -13,13 +13,13 @@ from plenary_kit.ids import new_id
 
 from ..adapters import candidate_repository as candidates
 from ..adapters import merge_repository as merges
-from ..adapters import participant_repository as participants
+from ..adapters import participant_repository as participant_store
 from ..adapters.screening_repository import delete_keys, index_keys, person_of
 from ..domain import merge as resolution
-from .participants import CLOSED, slots_freed
+from .slots import CLOSED, slots_freed
 
 
-def _mergeable(row: participants.StoredParticipant) -> resolution.Person:
+def _mergeable(row: participant_store.StoredParticipant) -> resolution.Person:
     return resolution.Person(
         fields={attribute: getattr(row, attribute) for attribute in resolution.FIXED_FIELDS.values()},
         extras=dict(row.extras or {}),
@@ -28,11 +28,11 @@ def _mergeable(row: participants.StoredParticipant) -> resolution.Person:
 
 async def _lock_both(
     uow: UnitOfWork, tenant_id: str, survivor_id: str, merged_id: str
-) -> tuple[participants.StoredParticipant, participants.StoredParticipant]:
+) -> tuple[participant_store.StoredParticipant, participant_store.StoredParticipant]:
     """Both live participants of the tenant, locked in id order so opposite merges cannot deadlock."""
-    locked: dict[str, participants.StoredParticipant] = {}
+    locked: dict[str, participant_store.StoredParticipant] = {}
     for pid in sorted((survivor_id, merged_id), key=str.encode):
-        row = await participants.get(uow.session, tenant_id, pid, for_update=True)
+        row = await participant_store.get(uow.session, tenant_id, pid, for_update=True)
         if row is None:
             raise NotFound(f"participant {pid} not found")
         locked[pid] = row
@@ -58,14 +58,14 @@ async def merge_participants(request: contract.MergeParticipants, uow: UnitOfWor
     changes = resolution.resolve(request.field_resolution, keeping, leaving)
 
     now, session = utcnow(), uow.session
-    await participants.change(session, merged.id, {"deleted_at": now, "updated_at": now})
+    await participant_store.change(session, merged.id, {"deleted_at": now, "updated_at": now})
     await delete_keys(session, [merged.id])
-    await participants.change(session, survivor.id, {**changes, "updated_at": now})
+    await participant_store.change(session, survivor.id, {**changes, "updated_at": now})
     repointed = await merges.move_waitlist_entry(session, survivor.id, merged.id)
     repointed += await merges.move_candidates(session, survivor.id, merged.id, now)
     await candidates.refresh_flag(session, survivor.id)
 
-    updated = await participants.get(session, tenant_id, survivor.id)
+    updated = await participant_store.get(session, tenant_id, survivor.id)
     assert updated is not None  # locked and live
     await index_keys(
         session,
@@ -88,7 +88,7 @@ async def merge_participants(request: contract.MergeParticipants, uow: UnitOfWor
         },
     )
 
-    record = participants.to_record(updated)
+    record = participant_store.to_record(updated)
     uow.publish(contract.PARTICIPANT_UPDATED, contract.ParticipantChanged(participant=record), subject=survivor.id)
     uow.publish(
         contract.PARTICIPANT_MERGED,
@@ -97,7 +97,7 @@ async def merge_participants(request: contract.MergeParticipants, uow: UnitOfWor
     )
     if merged.status not in CLOSED:
         slots_freed(uow, merged, "merged")
-    return contract.MergeResult(survivor=participants.to_participant(updated), history=history)
+    return contract.MergeResult(survivor=participant_store.to_participant(updated), history=history)
 
 
 async def list_merge_history(request: contract.ListMergeHistory, uow: UnitOfWork) -> contract.MergePage:

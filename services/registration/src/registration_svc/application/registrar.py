@@ -14,17 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from plenary_contracts.catalog import events
 from plenary_contracts.catalog import registration as contract
+from plenary_contracts.catalog.events import EventSchema
 from plenary_contracts.enums import ParticipantStatus
 from plenary_contracts.errors import Conflict, NotFound, PlenaryError, ValidationFailed
-from plenary_kit.acting import field_error, tenant, utcnow
+from plenary_kit.acting import field_error, located, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import directory_repository as read_model
-from ..adapters import participant_repository as participants
-from ..adapters import screening_repository as store
+from ..adapters import participant_repository as participant_store
+from ..adapters import screening_repository as screening_store
 from ..domain import extras as extras_rules
 from ..domain import screening
 from .directory import EventDirectory, field_specs, participant_type
@@ -67,7 +67,7 @@ class _Prepared:
 
     index: int
     draft: Draft
-    schema: events.EventSchema
+    schema: EventSchema
     type_code: str
     id: str
     code: str
@@ -143,7 +143,7 @@ class Registrar:
     # --- before screening ------------------------------------------------------------------------
 
     async def _prepare(self, uow: UnitOfWork, tenant_id: str, drafts: Sequence[Draft]) -> list[_Prepared | Refused]:
-        schemas: dict[str, events.EventSchema | NotFound] = {}
+        schemas: dict[str, EventSchema | NotFound] = {}
         results: list[_Prepared | Refused] = []
         for index, draft in enumerate(drafts):
             await _let_others_run(index)
@@ -174,12 +174,14 @@ class Registrar:
             if isinstance(p, _Prepared):
                 by_event[p.event_id].append(p)
         for event_id, batch in by_event.items():
-            taken = await participants.codes_taken(uow.session, tenant_id, event_id, {p.code for p in batch})
+            taken = await participant_store.codes_taken(uow.session, tenant_id, event_id, {p.code for p in batch})
             generated = [p for p in batch if p.draft.details.registration_code is None and p.code in taken]
             while generated:  # 40 random bits: practically never
                 for p in generated:
                     p.code = new_registration_code()
-                taken |= await participants.codes_taken(uow.session, tenant_id, event_id, {p.code for p in generated})
+                taken |= await participant_store.codes_taken(
+                    uow.session, tenant_id, event_id, {p.code for p in generated}
+                )
                 generated = [p for p in generated if p.code in taken]
             seen: set[str] = set()
             for p in batch:
@@ -200,7 +202,7 @@ class Registrar:
             for spec in (s for s in field_specs(batch[0].schema) if s.unique):
                 holders = [p for p in batch if spec.name in p.extras]
                 values = {extras_rules.unique_key(p.extras[spec.name]) for p in holders}
-                taken = await participants.values_taken(uow.session, tenant_id, event_id, spec.name, values)
+                taken = await participant_store.values_taken(uow.session, tenant_id, event_id, spec.name, values)
                 seen: set[str] = set()
                 for p in holders:
                     if not isinstance(results[p.index], _Prepared):
@@ -231,18 +233,18 @@ class Registrar:
         if not batch:
             return {}
         now = utcnow()
-        entries = await store.active_blacklist(uow.session, tenant_id, now)
+        entries = await screening_store.active_blacklist(uow.session, tenant_id, now)
         scopes: dict[str, set[str]] = {}
         for event_id in {p.event_id for p in batch}:
             event = next(p.schema.event for p in batch if p.event_id == event_id)
             in_scope = await read_model.overlapping_event_ids(uow.session, tenant_id, event.start_date, event.end_date)
             scopes[event_id] = {*in_scope, event_id}
         if storing:
-            await store.lock_scope(uow.session, tenant_id, set().union(*scopes.values()))
+            await screening_store.lock_scope(uow.session, tenant_id, set().union(*scopes.values()))
         stored: dict[int, dict[str, screening.Person]] = defaultdict(dict)
         for event_id, scope in scopes.items():
-            probes = [store.Probe(p.index, key) for p in batch if p.event_id == event_id for key in p.probes]
-            for found in await store.find_candidates(uow.session, tenant_id, scope, probes):
+            probes = [screening_store.Probe(p.index, key) for p in batch if p.event_id == event_id for key in p.probes]
+            for found in await screening_store.find_candidates(uow.session, tenant_id, scope, probes):
                 stored[found.person][found.candidate.id] = found.candidate
         verdicts: dict[int, contract.Screening] = {}
         earlier = _EarlierDrafts()
@@ -289,21 +291,23 @@ class Registrar:
             for p in accepted
         }
         outcomes: dict[int, Outcome] = {}
-        for index in await participants.insert_unless_code_taken(uow.session, rows):
+        for index in await participant_store.insert_unless_code_taken(uow.session, rows):
             code = rows[index]["registration_code"]
             taken = Conflict(f"registration code {code} is already used in this event", details={"code": code})
             outcomes[index] = Refused(taken)
         kept = [p for p in accepted if p.index not in outcomes]
-        await store.insert_keys(uow.session, [(p.id, tenant_id, p.event_id, p.keys) for p in kept])
+        await screening_store.insert_keys(uow.session, [(p.id, tenant_id, p.event_id, p.keys) for p in kept])
         # a candidate among this call's drafts counts only if it was stored too
         lost = {p.id for p in accepted} - {p.id for p in kept}
         pairs = [(p, found) for p in kept for found in verdicts[p.index].duplicates if found.participant_id not in lost]
-        candidates = await store.upsert_candidates(uow.session, [_candidate_row(tenant_id, p, d) for p, d in pairs])
+        candidates = await screening_store.upsert_candidates(
+            uow.session, [_candidate_row(tenant_id, p, d) for p, d in pairs]
+        )
         for n, p in enumerate(kept):
             await _let_others_run(n)
-            participant = participants.to_participant(rows[p.index], p.type_code, verdicts[p.index])
+            participant = participant_store.to_participant(rows[p.index], p.type_code, verdicts[p.index])
             outcomes[p.index] = Registered(participant)
-            record = participants.to_record(rows[p.index], p.type_code)
+            record = participant_store.to_record(rows[p.index], p.type_code)
             uow.publish(contract.PARTICIPANT_REGISTERED, contract.ParticipantChanged(participant=record), subject=p.id)
         for (p, _), candidate in zip(pairs, candidates, strict=True):
             flagged = contract.DuplicateFlagged(
@@ -331,7 +335,7 @@ class Registrar:
             await own.commit()
 
 
-def _checked(index: int, draft: Draft, schema: events.EventSchema) -> _Prepared | Refused:
+def _checked(index: int, draft: Draft, schema: EventSchema) -> _Prepared | Refused:
     details = draft.details
     try:
         kind = participant_type(schema, details.participant_type_id)
@@ -339,10 +343,10 @@ def _checked(index: int, draft: Draft, schema: events.EventSchema) -> _Prepared 
         return Refused(missing)
     checked = extras_rules.check_extras(details.extras, field_specs(schema))
     if checked.problems:
-        errors = [field_error(["extras", *loc], message) for loc, message in checked.problems]
+        errors = located(["extras"], checked.problems)
         return Refused(ValidationFailed("extras do not match the event's fields", errors=errors))
     pid = new_id()
-    person = store.person_of(
+    person = screening_store.person_of(
         {
             "id": pid,
             "first_name": details.first_name,
@@ -420,7 +424,7 @@ def _match(m: screening.FieldMatch) -> contract.DuplicateMatch:
 
 
 def _candidate_row(tenant_id: str, p: _Prepared, found: contract.ScreenedDuplicate) -> dict[str, Any]:
-    first, second = store.ordered_pair(p.id, found.participant_id)
+    first, second = screening_store.ordered_pair(p.id, found.participant_id)
     return {
         "id": new_id(),
         "tenant_id": tenant_id,

@@ -7,8 +7,8 @@ from plenary_kit.acting import utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.logging import get_logger
 
-from ..adapters import participant_repository as participants
-from .participants import CLOSED, slots_freed
+from ..adapters import participant_repository as participant_store
+from .slots import CLOSED, slots_freed
 
 log = get_logger(__name__)
 
@@ -17,7 +17,7 @@ async def status_changed(uow: UnitOfWork, tenant_id: str | None, payload: workfl
     if tenant_id is None:
         log.warning("status change without a tenant; ignored", participant_id=payload.participant_id)
         return
-    row = await participants.get(uow.session, tenant_id, payload.participant_id, for_update=True)
+    row = await participant_store.get(uow.session, tenant_id, payload.participant_id, for_update=True)
     if row is None or (row.progress_version is not None and row.progress_version >= payload.version):
         return  # deleted, or an older (redelivered, reordered) change than the one mirrored
     values = {
@@ -28,6 +28,6 @@ async def status_changed(uow: UnitOfWork, tenant_id: str | None, payload: workfl
         "progress_version": payload.version,
         "updated_at": utcnow(),
     }
-    updated = await participants.change(uow.session, row.id, values)
+    updated = await participant_store.change(uow.session, row.id, values)
     if updated.status is ParticipantStatus.REJECTED and row.status not in CLOSED:
         slots_freed(uow, updated, "rejected")

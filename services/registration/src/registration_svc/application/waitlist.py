@@ -1,4 +1,4 @@
-"""The waitlist (P4-11): people wait for a place of a participant type, in queue order (VIP, HIGH, STANDARD,
+"""The waitlist: people wait for a place of a participant type, in queue order (VIP, HIGH, STANDARD,
 then first come first served); freed places are offered for 48 hours; a confirmed offer registers the
 person through the one registration path, so screening applies and the workflow takes them in.
 
@@ -6,8 +6,7 @@ Offers go to entries claimed with SKIP LOCKED, so replicas never offer one entry
 ends unanswered (declined, withdrawn, removed, expired) passes its place to the next person once.
 """
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 
 from plenary_contracts.catalog import registration as contract
@@ -19,10 +18,11 @@ from plenary_contracts.events import EventSpec
 from plenary_contracts.permissions import Permission
 from plenary_kit import context as ctx
 from plenary_kit.acting import actor, field_error, refuse, require_grant, tenant, utcnow
-from plenary_kit.db import UnitOfWork
+from plenary_kit.db import UnitOfWork, drain
 from plenary_kit.ids import new_id
+from plenary_kit.logging import get_logger
 
-from ..adapters import waitlist_repository as waitlist
+from ..adapters import waitlist_repository as waitlist_store
 from ..domain.waitlist import (
     STILL_ON_LIST,
     Refusal,
@@ -34,26 +34,18 @@ from ..domain.waitlist import (
 )
 from .registrar import Draft, Registrar
 
+log = get_logger(__name__)
+
 MANAGE = Permission("waitlist", "manage")
 DECLINE_CASCADE = "decline_cascade"
 EXPIRY_CASCADE = "expiry_cascade"
 
 WaitlistOn = Callable[[str], bool]  # tenant id → FF_WAITLIST is on
-Entry = waitlist.StoredEntry
-
-
-@contextlib.contextmanager
-def _as_system(tenant_id: str) -> Iterator[None]:
-    """Work nobody asked for directly (a timer) acts for the system user in the row's tenant."""
-    token = ctx.use(ctx.Context(tenant_id=tenant_id, actor_id=SYSTEM_USER_ID))
-    try:
-        yield
-    finally:
-        ctx.reset(token)
+Entry = waitlist_store.StoredEntry
 
 
 async def _publish(uow: UnitOfWork, spec: EventSpec, entry_id: str) -> contract.WaitlistEntry:
-    entry = await waitlist.load_entry(uow.session, entry_id)
+    entry = await waitlist_store.load_entry(uow.session, entry_id)
     uow.publish(spec, contract.WaitlistChanged(entry=entry), subject=entry.id)
     return entry
 
@@ -61,8 +53,9 @@ async def _publish(uow: UnitOfWork, spec: EventSpec, entry_id: str) -> contract.
 class Offers:
     """Offering places to the queue, and the offers' timer: expiry (with its cascade) and the reminder."""
 
-    def __init__(self, waitlist_on: WaitlistOn) -> None:
+    def __init__(self, waitlist_on: WaitlistOn, new_uow: Callable[[], UnitOfWork]) -> None:
         self.waitlist_on = waitlist_on
+        self.new_uow = new_uow  # the timer's: one unit of work per claimed offer
 
     async def offer(
         self,
@@ -77,15 +70,16 @@ class Offers:
         promoted_by: str | None = None,
         slot_available_at: datetime | None = None,
     ) -> list[contract.WaitlistEntry]:
-        """checkAndPromote: the first ``slots`` waiting people without a live offer each get one (⚠ fix)."""
+        """The first ``slots`` waiting people in queue order each get an offer; whoever already holds a live
+        offer is passed over, so nobody is offered two places."""
         if slots <= 0:
             return []
-        rows = await waitlist.claim_promotable(uow.session, tenant_id, event_id, participant_type_id, slots)
+        rows = await waitlist_store.claim_promotable(uow.session, tenant_id, event_id, participant_type_id, slots)
         now = utcnow()
         deadline = offer_deadline(now)
         offered = []
         for row in rows:
-            await waitlist.insert_promotion(
+            await waitlist_store.insert_promotion(
                 uow.session,
                 {
                     "id": new_id(),
@@ -99,7 +93,7 @@ class Offers:
                     "deadline": deadline,
                 },
             )
-            await waitlist.update_entry(
+            await waitlist_store.update_entry(
                 uow.session,
                 row.id,
                 promoted_at=now,
@@ -139,13 +133,13 @@ class Offers:
     async def expire_next(self, uow: UnitOfWork, entry_id: str | None = None) -> bool:
         """Expire one live offer past its deadline (the entry EXPIRED) and pass the place on; False when
         none is due. Claimed with SKIP LOCKED: a replica (or a late confirmation) expiring it skips it."""
-        row = await waitlist.claim_overdue(uow.session, utcnow(), entry_id)
+        row = await waitlist_store.claim_overdue(uow.session, utcnow(), entry_id)
         if row is None:
             return False
-        with _as_system(row.tenant_id):
+        with ctx.acting(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID):  # nobody asked for it directly
             now = utcnow()
-            await waitlist.end_live_offer(uow.session, row.id, expired_at=now)
-            await waitlist.update_entry(
+            await waitlist_store.end_live_offer(uow.session, row.id, expired_at=now)
+            await waitlist_store.update_entry(
                 uow.session, row.id, status=WaitlistStatus.EXPIRED, expired_at=now, updated_at=now
             )
             await _publish(uow, contract.WAITLIST_EXPIRED, row.id)
@@ -154,12 +148,12 @@ class Offers:
 
     async def remind_next(self, uow: UnitOfWork) -> bool:
         """Remind one person whose live offer is half-way to its deadline, once; False when none is due."""
-        row = await waitlist.claim_reminder_due(uow.session, utcnow())
+        row = await waitlist_store.claim_reminder_due(uow.session, utcnow())
         if row is None:
             return False
-        with _as_system(row.tenant_id):
+        with ctx.acting(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID):  # nobody asked for it directly
             now = utcnow()
-            await waitlist.update_entry(
+            await waitlist_store.update_entry(
                 uow.session,
                 row.id,
                 reminded_at=now,
@@ -169,6 +163,19 @@ class Offers:
             )
             await _publish(uow, contract.WAITLIST_REMINDED, row.id)
         return True
+
+    async def sweep(self) -> dict[str, int]:
+        """One run of the offers' timer: expire every overdue offer (each passing its place on), then remind
+        those half-way to their deadline. Each item is claimed in its own unit of work, so replicas and reruns
+        never act on one twice. Returns how many of each ran."""
+        done: dict[str, int] = {}
+        for name, step in (("expired", self.expire_next), ("reminded", self.remind_next)):
+            try:
+                done[name] = await drain(self.new_uow, step)
+            except Exception:  # one failing kind of timer must not hold up the other
+                log.exception("waitlist timer failed", sweep=name)
+                done[name] = 0
+        return done
 
 
 class Waitlist:
@@ -196,22 +203,22 @@ class Waitlist:
             "created_at": now,  # the back of the queue, for a rejoin too
             "updated_at": now,
         }
-        current = await waitlist.find_applicant(uow.session, tenant_id, request.event_id, key)
+        current = await waitlist_store.find_applicant(uow.session, tenant_id, request.event_id, key)
         if current is not None and current.status in STILL_ON_LIST:
             raise Conflict(
                 "this person is already on the event's waitlist",
                 details={"entryId": current.id, "status": current.status},
             )
         entry_id = new_id() if current is None else current.id
-        place = await waitlist.queue_position(
+        place = await waitlist_store.queue_position(
             uow.session, tenant_id, request.event_id, details.participant_type_id, request.priority, now, entry_id
         )
         if current is None:
             values = {"id": entry_id, "tenant_id": tenant_id, "event_id": request.event_id, "applicant_key": key}
-            if not await waitlist.insert_entry(uow.session, values | joining | {"position": place}):
+            if not await waitlist_store.insert_entry(uow.session, values | joining | {"position": place}):
                 raise Conflict("this person is already on the event's waitlist")
         else:
-            await waitlist.update_entry(
+            await waitlist_store.update_entry(
                 uow.session,
                 entry_id,
                 **joining,
@@ -238,8 +245,8 @@ class Waitlist:
         if row.status != WaitlistStatus.ACTIVE:
             raise BadRequest(f"only a waiting (ACTIVE) entry can leave the waitlist; this one is {row.status}")
         now = utcnow()
-        await waitlist.end_live_offer(uow.session, row.id, declined_at=now)
-        await waitlist.update_entry(uow.session, row.id, status=status, withdrawn_at=now, updated_at=now)
+        await waitlist_store.end_live_offer(uow.session, row.id, declined_at=now)
+        await waitlist_store.update_entry(uow.session, row.id, status=status, withdrawn_at=now, updated_at=now)
         left = await _publish(uow, spec, row.id)
         if row.promotion_deadline is not None:
             await self.offers.cascade(uow, row, DECLINE_CASCADE)
@@ -252,8 +259,8 @@ class Waitlist:
         if row.status != WaitlistStatus.ACTIVE:
             raise BadRequest(f"only a waiting (ACTIVE) entry can change priority; this one is {row.status}")
         if row.priority == request.priority:
-            return await waitlist.load_entry(uow.session, row.id)
-        await waitlist.update_entry(uow.session, row.id, priority=request.priority, updated_at=utcnow())
+            return await waitlist_store.load_entry(uow.session, row.id)
+        await waitlist_store.update_entry(uow.session, row.id, priority=request.priority, updated_at=utcnow())
         return await _publish(uow, contract.WAITLIST_REPRIORITIZED, row.id)
 
     # --- offers ------------------------------------------------------------------------------------
@@ -285,8 +292,8 @@ class Waitlist:
         details = contract.ParticipantDetails.model_validate(row.registration_data)
         participant = await self.registrar.register_one(uow, Draft(row.event_id, details, "waitlist"))
         now = utcnow()
-        await waitlist.end_live_offer(uow.session, row.id, confirmed_at=now)
-        await waitlist.update_entry(
+        await waitlist_store.end_live_offer(uow.session, row.id, confirmed_at=now)
+        await waitlist_store.update_entry(
             uow.session, row.id, status=WaitlistStatus.PROMOTED, participant_id=participant.id, updated_at=now
         )
         entry = await _publish(uow, contract.WAITLIST_CONFIRMED, row.id)
@@ -296,8 +303,8 @@ class Waitlist:
         """Turn the offer down: the person leaves the list and the place goes to the next one."""
         row = await self._answerable(uow, request.id)
         now = utcnow()
-        await waitlist.end_live_offer(uow.session, row.id, declined_at=now)
-        await waitlist.update_entry(
+        await waitlist_store.end_live_offer(uow.session, row.id, declined_at=now)
+        await waitlist_store.update_entry(
             uow.session, row.id, status=WaitlistStatus.WITHDRAWN, withdrawn_at=now, updated_at=now
         )
         declined = await _publish(uow, contract.WAITLIST_DECLINED, row.id)
@@ -306,9 +313,9 @@ class Waitlist:
 
     async def _answerable(self, uow: UnitOfWork, entry_id: str) -> Entry:
         """The entry, locked, when its latest offer may be answered now; 400 otherwise. An offer answered
-        after its deadline is expired on the spot (⚠ fix: the original accepted late confirmations)."""
+        after its deadline is expired on the spot and refused: a late confirmation never registers."""
         row = await self._entry(uow, entry_id, for_update=True)
-        offer = await waitlist.latest_offer_terms(uow.session, row.id, for_update=True)
+        offer = await waitlist_store.latest_offer_terms(uow.session, row.id, for_update=True)
         refusal = answer_refusal(WaitlistStatus(row.status), offer, utcnow())
         if refusal is Refusal.LATE:
             await uow.rollback()  # let go of the entry so the expiry can claim it, in a unit that commits
@@ -323,30 +330,30 @@ class Waitlist:
 
     async def get(self, request: contract.WaitlistRef, uow: UnitOfWork) -> contract.WaitlistEntry:
         row = await self._entry(uow, request.id)
-        return await waitlist.load_entry(uow.session, row.id)
+        return await waitlist_store.load_entry(uow.session, row.id)
 
     async def list_entries(self, request: contract.ListWaitlist, uow: UnitOfWork) -> contract.WaitlistPage:
         tenant_id = tenant()
         await self.registrar.directory.schema(uow, tenant_id, request.event_id)
-        found, meta = await waitlist.page(uow.session, tenant_id, request)
+        found, meta = await waitlist_store.page(uow.session, tenant_id, request)
         return contract.WaitlistPage(data=found, meta=meta)
 
     async def stats(self, request: contract.WaitlistStatsQuery, uow: UnitOfWork) -> contract.WaitlistStats:
         tenant_id = tenant()
         await self.registrar.directory.schema(uow, tenant_id, request.event_id)
         scope = (uow.session, tenant_id, request.event_id, request.participant_type_id)
-        counts = await waitlist.count_by_status(*scope)
+        counts = await waitlist_store.count_by_status(*scope)
         total = sum(counts.values())
         return contract.WaitlistStats(
             by_status={status.value: counts.get(status, 0) for status in WaitlistStatus},
             total=total,
-            average_wait_hours=average_wait_hours(await waitlist.confirmed_waits(*scope)),
+            average_wait_hours=average_wait_hours(await waitlist_store.confirmed_waits(*scope)),
             promotion_success_rate=success_rate(counts.get(WaitlistStatus.PROMOTED, 0), total),
         )
 
     async def _entry(self, uow: UnitOfWork, entry_id: str, *, for_update: bool = False) -> Entry:
         """The caller's tenant's entry (another tenant's is not found), for a caller allowed on its event."""
-        row = await waitlist.get_entry(uow.session, entry_id, tenant(), for_update=for_update)
+        row = await waitlist_store.get_entry(uow.session, entry_id, tenant(), for_update=for_update)
         if row is None:
             raise NotFound(f"waitlist entry {entry_id} not found")
         require_grant(MANAGE, row.event_id)

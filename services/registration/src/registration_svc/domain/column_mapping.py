@@ -1,4 +1,4 @@
-"""Suggesting which upload column fills which participant field (P4-06's three passes)."""
+"""Suggesting which upload column fills which participant field, in three passes."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The participants export's CSV (P4-06): the fixed columns, then the event's dynamic fields by label;
+"""The participants export's CSV: the fixed columns, then the event's dynamic fields by label;
 every cell quoted, LF line endings, a UTF-8 byte order mark so spreadsheet programs read it as UTF-8."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Checking an import's rows before anything is stored (P4-06), and what a checked row registers with.
+"""Checking an import's rows before anything is stored, and what a checked row registers with.
 
 Errors (the row is not imported): first or last name empty, an e-mail that is not ``x@y.z``, a
 registration code twice in the file ("same as row N") or already used in the event, a dynamic field's

@@ -1,4 +1,4 @@
-"""Field resolution of a merge (P4-09): per field, whose value the survivor keeps. Pure."""
+"""Field resolution of a merge: per field, whose value the survivor keeps. Pure."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

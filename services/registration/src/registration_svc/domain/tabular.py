@@ -1,6 +1,6 @@
-"""Reading an uploaded CSV (P4-06): BOM, delimiter detection, RFC 4180 quoting including multi-line
-fields (the original split on line breaks, so a quoted line break broke the row: ⚠ fix); and telling
-a CSV from an XLSX by name, type and content."""
+"""Reading an uploaded CSV: BOM, delimiter detection, RFC 4180 quoting including multi-line fields (a
+quoted line break stays inside its field, never splitting the row); and telling a CSV from an XLSX by
+name, type and content."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""Waitlist order and offers (P4-11), pure: VIP > HIGH > STANDARD, then first come first served."""
+"""Waitlist order and offers, pure: VIP > HIGH > STANDARD, then first come first served."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -79,7 +79,8 @@ def position(entry: Entry, entries: Iterable[Entry]) -> int | None:
 
 
 def to_promote(entries: Sequence[Entry], slots: int) -> list[Entry]:
-    """The first ``slots`` ACTIVE entries in order, skipping any that already hold a live offer (⚠ fix)."""
+    """The first ``slots`` ACTIVE entries in order, skipping any that already hold a live offer
+    (nobody is offered two places)."""
     if slots <= 0:
         return []
     waiting = [e for e in ordered(entries) if e.status is WaitlistStatus.ACTIVE and not e.has_live_offer]
@@ -96,7 +97,7 @@ def reminder_due_at(offer: Offer) -> datetime:
 
 
 def may_confirm(deadline: datetime | None, now: datetime) -> bool:
-    """A late confirmation is refused (⚠ fix: the original accepted it)."""
+    """An offer may be confirmed until its deadline, not after: a late confirmation is refused."""
     return deadline is not None and now <= deadline
 
 

@@ -1,25 +1,14 @@
 """registration's bulk operations on the bus: imports, exports, undo, and the background import runner."""
 
-from nats.js import JetStreamContext
-
 from plenary_contracts.catalog import registration as contract
 from plenary_kit.service import Runtime
 
 from ..application.exports import Exports
 from ..application.import_runner import ImportRunner
 from ..application.imports import Imports
-from ..application.registrar import Registrar
 
 
-def register(runtime: Runtime, registrar: Registrar) -> None:
-    def jetstream() -> JetStreamContext:
-        assert runtime.nc is not None, "the bus connection is made when the runtime starts"
-        return runtime.nc.jetstream()
-
-    runner = ImportRunner(registrar, runtime.uow)
-    imports = Imports(registrar.directory, runtime.uow, jetstream, runner.kick)
-    exports = Exports(registrar.directory, jetstream)
-
+def register(runtime: Runtime, imports: Imports, exports: Exports, runner: ImportRunner) -> None:
     runtime.serve(contract.CREATE_IMPORT, imports.create_import)
     runtime.serve(contract.VALIDATE_IMPORT, imports.validate_import)
     runtime.serve(contract.CONFIRM_IMPORT, imports.confirm_import)

@@ -3,7 +3,8 @@ directory), workflow's status decisions, and a deleted tenant's purge."""
 
 from typing import Any
 
-from plenary_contracts.catalog import events, identity, workflow
+from plenary_contracts.catalog import events as events_catalog
+from plenary_contracts.catalog import identity, workflow
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.streams import consumer
 from plenary_kit.db import UnitOfWork
@@ -11,28 +12,64 @@ from plenary_kit.service import Runtime
 
 from ..application import cleanup, directory, status
 
-# The directory's filter (evt.events.>) also brings series and edition events; they are acknowledged.
-_DELETED = {events.PARTICIPANT_TYPE_DELETED.type, events.FIELD_DEFINITION_DELETED.type}
+
+async def on_event_changed(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.EventChanged) -> None:
+    await directory.event_changed(uow, payload)
+
+
+async def on_event_deleted(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.EventDeleted) -> None:
+    if event.tenantid is not None:
+        await directory.event_deleted(uow, event.tenantid, payload)
+
+
+async def on_type_changed(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged) -> None:
+    await directory.participant_type_changed(uow, payload, deleted=False)
+
+
+async def on_type_deleted(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged) -> None:
+    await directory.participant_type_changed(uow, payload, deleted=True)
+
+
+async def on_field_changed(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged) -> None:
+    await directory.field_definition_changed(uow, payload, deleted=False)
+
+
+async def on_field_deleted(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged) -> None:
+    await directory.field_definition_changed(uow, payload, deleted=True)
+
+
+async def acknowledged(uow: UnitOfWork, event: CloudEvent, payload: Any) -> None:
+    """The directory's filter (evt.events.>) also brings series and edition events; nothing here keeps them."""
+
+
+async def on_status_changed(uow: UnitOfWork, event: CloudEvent, payload: workflow.ParticipantActed) -> None:
+    await status.status_changed(uow, event.tenantid, payload)
+
+
+async def on_tenant_deleted(uow: UnitOfWork, event: CloudEvent, payload: identity.TenantDeleted) -> None:
+    await cleanup.tenant_deleted(uow, payload.tenant_id)
 
 
 def register(runtime: Runtime) -> None:
-    async def on_directory_event(uow: UnitOfWork, event: CloudEvent, payload: Any) -> None:
-        if isinstance(payload, events.EventChanged):
-            await directory.event_changed(uow, payload)
-        elif isinstance(payload, events.EventDeleted):
-            if event.tenantid is not None:
-                await directory.event_deleted(uow, event.tenantid, payload)
-        elif isinstance(payload, events.ParticipantTypeChanged):
-            await directory.participant_type_changed(uow, payload, deleted=event.type in _DELETED)
-        elif isinstance(payload, events.FieldDefinitionChanged):
-            await directory.field_definition_changed(uow, payload, deleted=event.type in _DELETED)
-
-    async def on_status_changed(uow: UnitOfWork, event: CloudEvent, payload: workflow.ParticipantActed) -> None:
-        await status.status_changed(uow, event.tenantid, payload)
-
-    async def on_tenant_deleted(uow: UnitOfWork, event: CloudEvent, payload: identity.TenantDeleted) -> None:
-        await cleanup.tenant_deleted(uow, payload.tenant_id)
-
-    runtime.consume(consumer("registration_event_directory"), list(events.EVENTS), on_directory_event)
+    runtime.consume_each(
+        consumer("registration_event_directory"),
+        {
+            events_catalog.EVENT_CREATED: on_event_changed,
+            events_catalog.EVENT_UPDATED: on_event_changed,
+            events_catalog.EVENT_DELETED: on_event_deleted,
+            events_catalog.PARTICIPANT_TYPE_CREATED: on_type_changed,
+            events_catalog.PARTICIPANT_TYPE_UPDATED: on_type_changed,
+            events_catalog.PARTICIPANT_TYPE_DELETED: on_type_deleted,
+            events_catalog.FIELD_DEFINITION_CREATED: on_field_changed,
+            events_catalog.FIELD_DEFINITION_UPDATED: on_field_changed,
+            events_catalog.FIELD_DEFINITION_DELETED: on_field_deleted,
+            events_catalog.SERIES_CREATED: acknowledged,
+            events_catalog.SERIES_UPDATED: acknowledged,
+            events_catalog.SERIES_DELETED: acknowledged,
+            events_catalog.EDITION_ADDED: acknowledged,
+            events_catalog.EDITION_UPDATED: acknowledged,
+            events_catalog.EDITION_REMOVED: acknowledged,
+        },
+    )
     runtime.consume(consumer("registration_status_mirror"), [workflow.PARTICIPANT_STATUS_CHANGED], on_status_changed)
     runtime.consume(consumer("registration_tenant_cleanup"), [identity.TENANT_DELETED], on_tenant_deleted)

@@ -5,10 +5,9 @@ from plenary_contracts.catalog import registration as contract
 from plenary_kit.service import Runtime
 
 from ..application import blacklist, duplicates, merge
-from ..application.registrar import Registrar
 
 
-def register(runtime: Runtime, registrar: Registrar) -> None:
+def register(runtime: Runtime) -> None:
     runtime.serve(contract.CREATE_BLACKLIST_ENTRY, blacklist.create_blacklist_entry)
     runtime.serve(contract.LIST_BLACKLIST, blacklist.list_blacklist)
     runtime.serve(contract.GET_BLACKLIST_ENTRY, blacklist.get_blacklist_entry)

@@ -37,8 +37,8 @@ async def active_assignees(db: Db, step_id: str) -> list[Assignee]:
 async def advance_round_robin(db: Db, step_id: str) -> int:
     """Advance the step's round-robin counter and return the new value (1, 2, ...).
 
-    One atomic ``UPDATE … RETURNING`` (⚠ fix: the original read and rewrote ``config.roundRobinIndex``
-    and lost updates under concurrency); concurrent callers queue on the row lock and each gets its own
+    One atomic ``UPDATE … RETURNING`` (reading and rewriting an index would lose updates under
+    concurrency); concurrent callers queue on the row lock and each gets its own
     value. The step's ``updated_at`` (its ETag) does not move: nothing an editor sees changed.
     """
     statement = (
@@ -54,8 +54,8 @@ async def open_loads(db: Db, step_id: str, user_ids: Iterable[str]) -> dict[str,
     """For LEAST_LOADED: how many participants each user has open at this step right now.
 
     Counts live assignments: active ``participant_assignment`` rows at the step whose participant is
-    still there (``current_step_id``), PENDING or IN_PROGRESS, and not deleted. The original counted
-    the user's Approvals at the step instead, which measures work done, not work waiting.
+    still there (``current_step_id``), PENDING or IN_PROGRESS, and not deleted. Approvals at the step
+    would measure work done, not work waiting.
     Every user asked about is in the answer (0 when idle).
     """
     wanted = list(dict.fromkeys(user_ids))
@@ -228,7 +228,7 @@ async def remember_user(
 
 
 async def forget_user(db: AsyncSession, user_id: str, now: datetime) -> list[StepAssignment]:
-    """A deleted user: its step assignments go (the original's cascade), its open participant
+    """A deleted user: its step assignments go (as a cascade would), its open participant
     assignments end so those participants can be assigned again, its directory entry goes.
     Returns the step assignments that were active, described as they were."""
     active = [r for r in await _all_of_user(db, user_id) if r.is_active]

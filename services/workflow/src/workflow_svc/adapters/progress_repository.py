@@ -10,13 +10,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration
-from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.catalog import workflow as workflow_contract
 from plenary_contracts.enums import ApprovalAction, AssignmentStrategy, BranchStatus, ParticipantStatus
 from plenary_contracts.listing import PageMeta
 from plenary_kit.db import fetch_page
 from plenary_kit.ids import new_id
 
-from ..domain.engine import condition_data
+from ..domain.decisions import condition_data
 from .records import ActiveReviewer, Branch, OpenAssignment, Participant, from_row
 from .tables import approval, parallel_branch, participant, participant_assignment, step, workflow
 
@@ -220,13 +220,13 @@ async def add_approval(
 
 
 async def page_approvals(
-    session: AsyncSession, participant_id: str, tenant_id: str, request: contract.ListApprovals
-) -> tuple[list[contract.Approval], PageMeta]:
+    session: AsyncSession, participant_id: str, tenant_id: str, request: workflow_contract.ListApprovals
+) -> tuple[list[workflow_contract.Approval], PageMeta]:
     query = sa.select(approval).where(approval.c.participant_id == participant_id, approval.c.tenant_id == tenant_id)
     rows, meta = await fetch_page(
         session, query, request, {"createdAt": approval.c.created_at, "action": approval.c.action}, approval.c.id
     )
-    return [contract.Approval.model_validate(dict(r._mapping)) for r in rows], meta
+    return [workflow_contract.Approval.model_validate(dict(r._mapping)) for r in rows], meta
 
 
 async def live_branches(session: AsyncSession, participant_id: str, fork_step_id: str | None = None) -> list[Branch]:
@@ -296,7 +296,7 @@ async def next_timed_out_branch(session: AsyncSession) -> Branch | None:
 async def archive_branches(
     session: AsyncSession, participant_ids: list[str], *, fork_step_id: str | None = None
 ) -> None:
-    """Close earlier rounds (⚠ fix: re-entering a fork works); pending ones are cancelled."""
+    """Close earlier rounds (so a fork can be entered again); pending ones are cancelled."""
     where = [parallel_branch.c.participant_id.in_(participant_ids), parallel_branch.c.archived_at.is_(None)]
     if fork_step_id is not None:
         where.append(parallel_branch.c.fork_step_id == fork_step_id)
@@ -445,8 +445,8 @@ def name_of(row: Participant | sa.Row[Any]) -> str:
     return f"{row.first_name} {row.last_name}".strip()
 
 
-def to_branch(row: Branch) -> contract.BranchState:
-    return contract.BranchState(
+def to_branch(row: Branch) -> workflow_contract.BranchState:
+    return workflow_contract.BranchState(
         id=row.id,
         fork_step_id=row.fork_step_id,
         branch_step_id=row.branch_step_id,

@@ -54,7 +54,7 @@ workflow_version = sa.Table(
     foreign_key("workflow_id", "workflow.id", ondelete="CASCADE"),
     sa.Column("version", sa.Integer, nullable=False),
     jsonb_column("snapshot", nullable=False),
-    # SHA-256 of the key-sorted snapshot; the original kept it in change_description
+    # SHA-256 of the key-sorted snapshot, in its own column (not mixed into change_description)
     sa.Column("snapshot_hash", sa.Text, nullable=False),
     sa.Column("change_description", sa.Text),
     sa.Column("created_by", sa.String(32), nullable=False),
@@ -81,7 +81,7 @@ step = sa.Table(
     sa.Column("sla_duration_minutes", sa.Integer),
     enum_column("sla_action", SlaAction, nullable=True),
     jsonb_column("config", default="{}"),
-    # ⚠ fix: round-robin advances this with UPDATE ... RETURNING instead of config.roundRobinIndex
+    # round-robin advances this with UPDATE ... RETURNING, so concurrent picks never share a value
     sa.Column("round_robin_counter", sa.Integer, nullable=False, server_default="0"),
     created_at(),
     updated_at(),
@@ -152,7 +152,7 @@ parallel_branch = sa.Table(
     sa.Column("completed_by", sa.String(32)),
     enum_column("action", ApprovalAction, nullable=True),
     sa.Column("remarks", sa.Text),
-    # ⚠ fix: re-entering a fork archives the previous round instead of colliding with it
+    # re-entering a fork archives the previous round instead of colliding with it
     sa.Column("archived_at", sa.DateTime(timezone=True)),
     sa.Column("join_step_id", sa.String(32), nullable=False),
     # when the JOIN's timeoutMinutes passes; the timer finds due branches by this index
@@ -173,7 +173,7 @@ parallel_branch = sa.Table(
     ),
 )
 
-# The SPEC's "persist the assignee": who reviews a participant at a step.
+# The persisted assignee: who reviews a participant at a step.
 participant_assignment = sa.Table(
     "participant_assignment",
     metadata,
@@ -237,7 +237,7 @@ participant = sa.Table(
     sa.Index("ix_participant_sla_due", "sla_due_at", postgresql_where=sa.text("sla_breached_at IS NULL")),
 )
 
-# P4-07 batch actions: one row per run, one item per participant with its before-state (⚠ fix).
+# Batch actions: one row per run, one item per participant with its before-state (taken before acting).
 batch_operation = sa.Table(
     "batch_operation",
     metadata,
@@ -275,7 +275,7 @@ batch_item = sa.Table(
     sa.UniqueConstraint("operation_id", "participant_id"),
 )
 
-# P3-10: each client mutation id (nonce) is applied once per tenant.
+# Offline sync: each client mutation id (nonce) is applied once per tenant.
 offline_mutation = sa.Table(
     "offline_mutation",
     metadata,

@@ -1,14 +1,12 @@
 """A tenant's data as a whole: what goes when the tenant goes."""
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from plenary_kit.db import purge_tenant
 
 from .tables import messaging, metadata
 
 
 async def purge(session: AsyncSession, tenant_id: str) -> None:
-    """Every row of the tenant, dependents first; the messaging tables are not the tenant's data."""
-    kept = {messaging.outbox, messaging.inbox, messaging.idempotency}
-    for table in reversed(metadata.sorted_tables):
-        if "tenant_id" in table.c and table not in kept:
-            await session.execute(sa.delete(table).where(table.c.tenant_id == tenant_id))
+    """Every row of the tenant in workflow's schema (the kit keeps the messaging tables)."""
+    await purge_tenant(session, metadata, messaging, tenant_id)

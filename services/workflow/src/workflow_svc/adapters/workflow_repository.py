@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import registration
-from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.catalog import workflow as workflow_contract
 from plenary_contracts.enums import WorkflowStatus
 from plenary_contracts.listing import PageMeta
 from plenary_kit.db import execute_unique, fetch_page
@@ -46,7 +46,7 @@ def workflows_query(tenant_id: str) -> sa.Select[Any]:
 
 
 async def page_workflows(
-    db: AsyncSession, tenant_id: str, request: contract.ListWorkflows
+    db: AsyncSession, tenant_id: str, request: workflow_contract.ListWorkflows
 ) -> tuple[list[Workflow], PageMeta]:
     """One page of the tenant's live workflows, of an event and in a status when the request asks."""
     query = workflows_query(tenant_id)
@@ -162,10 +162,10 @@ async def touch_workflow(db: Db, workflow_id: str, now: Any) -> None:
     await db.execute(sa.update(workflow).where(workflow.c.id == workflow_id).values(updated_at=now))
 
 
-def to_workflow(record: Workflow, steps: Iterable[Step] | None = None) -> contract.Workflow:
+def to_workflow(record: Workflow, steps: Iterable[Step] | None = None) -> workflow_contract.Workflow:
     values = as_dict(record)
     values["steps"] = None if steps is None else [to_step(s) for s in steps]
-    return contract.Workflow.model_validate(values)
+    return workflow_contract.Workflow.model_validate(values)
 
 
 # --- steps ---------------------------------------------------------------------------------------
@@ -222,8 +222,8 @@ async def delete_step(db: AsyncSession, step_id: str) -> None:
     await db.execute(sa.delete(step).where(step.c.id == step_id))
 
 
-def to_step(record: Step) -> contract.Step:
-    return contract.Step.model_validate(as_dict(record))
+def to_step(record: Step) -> workflow_contract.Step:
+    return workflow_contract.Step.model_validate(as_dict(record))
 
 
 async def in_published_version(db: Db, workflow_id: str, step_id: str) -> bool:
@@ -288,7 +288,7 @@ async def insert_version(db: AsyncSession, **values: Any) -> WorkflowVersion:
 
 
 async def page_versions(
-    db: AsyncSession, workflow_id: str, request: contract.ListWorkflowVersions
+    db: AsyncSession, workflow_id: str, request: workflow_contract.ListWorkflowVersions
 ) -> tuple[list[WorkflowVersion], PageMeta]:
     query = sa.select(workflow_version).where(workflow_version.c.workflow_id == workflow_id)
     rows, meta = await fetch_page(db, query, request, VERSION_SORTABLE, workflow_version.c.id)
@@ -300,5 +300,5 @@ def snapshot_of(record: WorkflowVersion) -> Snapshot:
     return Snapshot.from_json(record.snapshot)
 
 
-def to_version(record: WorkflowVersion) -> contract.WorkflowVersion:
-    return contract.WorkflowVersion.model_validate(as_dict(record))
+def to_version(record: WorkflowVersion) -> workflow_contract.WorkflowVersion:
+    return workflow_contract.WorkflowVersion.model_validate(as_dict(record))

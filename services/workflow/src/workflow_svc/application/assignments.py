@@ -1,4 +1,4 @@
-"""Step assignment (P3-03): who reviews a step. Assign upserts on (step, user), reassign moves an
+"""Step assignment: who reviews a step. Assign upserts on (step, user), reassign moves an
 assignment to another user keeping its strategy, unassign deactivates. The assigned user is notified.
 
 Only a user of the caller's tenant (or a global one) can be assigned: the local directory of
@@ -8,7 +8,7 @@ event may still be on the way). Anyone else is refused with 422 on ``userId``.""
 from typing import Any, Protocol
 
 from plenary_contracts.catalog import identity
-from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.catalog import workflow as workflow_contract
 from plenary_contracts.errors import NotFound
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
@@ -54,42 +54,46 @@ async def _assign(uow: UnitOfWork, step_id: str, user_id: str, strategy: Any) ->
 
 def _announce(
     uow: UnitOfWork, spec, row: StepAssignment, previous_user_id: str | None = None
-) -> contract.StepAssignment:  # type: ignore[no-untyped-def]
+) -> workflow_contract.StepAssignment:  # type: ignore[no-untyped-def]
     assignment = assignments.to_assignment(row)
-    changed = contract.StepAssignmentChanged(assignment=assignment, previous_user_id=previous_user_id)
+    changed = workflow_contract.StepAssignmentChanged(assignment=assignment, previous_user_id=previous_user_id)
     uow.publish(spec, changed, subject=assignment.id)
     return assignment
 
 
 def _notify(uow: UnitOfWork, row: StepAssignment) -> None:
-    notice = contract.NotificationRequested(
+    notice = workflow_contract.NotificationRequested(
         user_id=row.user_id,
         type=NOTIFICATION_TYPE,
         title="New step assignment",
         message=f'You have been assigned to review "{row.step_name}" in the workflow "{row.workflow_name}".',
         data={"stepId": row.step_id, "assignmentId": row.id},
     )
-    uow.publish(contract.NOTIFICATION_REQUESTED, notice, subject=row.user_id)
+    uow.publish(workflow_contract.NOTIFICATION_REQUESTED, notice, subject=row.user_id)
 
 
 class Assignments:
     def __init__(self, users: UserLookup) -> None:
         self.users = users
 
-    async def assign_step(self, request: contract.AssignStep, uow: UnitOfWork) -> contract.StepAssignment:
+    async def assign_step(
+        self, request: workflow_contract.AssignStep, uow: UnitOfWork
+    ) -> workflow_contract.StepAssignment:
         target = await _step(uow, request.step_id)
         await self._assignable(uow, request.user_id)
         row = await _assign(uow, target.id, request.user_id, request.strategy)
-        assignment = _announce(uow, contract.STEP_ASSIGNED, row)
+        assignment = _announce(uow, workflow_contract.STEP_ASSIGNED, row)
         _notify(uow, row)
         return assignment
 
-    async def reassign_step(self, request: contract.ReassignStep, uow: UnitOfWork) -> contract.StepAssignment:
+    async def reassign_step(
+        self, request: workflow_contract.ReassignStep, uow: UnitOfWork
+    ) -> workflow_contract.StepAssignment:
         current = await _assignment(uow, request.id)
         await self._assignable(uow, request.user_id)
         await assignments.deactivate(uow.session, current.id, utcnow())
         row = await _assign(uow, current.step_id, request.user_id, current.strategy)
-        assignment = _announce(uow, contract.STEP_REASSIGNED, row, previous_user_id=current.user_id)
+        assignment = _announce(uow, workflow_contract.STEP_REASSIGNED, row, previous_user_id=current.user_id)
         _notify(uow, row)
         return assignment
 
@@ -113,20 +117,28 @@ class Assignments:
         refuse("the user cannot be assigned", [field_error(("body", "userId"), f"no user {user_id} in this tenant")])
 
 
-async def unassign_step(request: contract.StepAssignmentRef, uow: UnitOfWork) -> contract.StepAssignmentRef:
+async def unassign_step(
+    request: workflow_contract.StepAssignmentRef, uow: UnitOfWork
+) -> workflow_contract.StepAssignmentRef:
     """Deactivates; unassigning an inactive assignment changes nothing and announces nothing."""
     current = await _assignment(uow, request.id)
     if current.is_active:
-        _announce(uow, contract.STEP_UNASSIGNED, await assignments.deactivate(uow.session, current.id, utcnow()))
-    return contract.StepAssignmentRef(id=current.id)
+        _announce(
+            uow, workflow_contract.STEP_UNASSIGNED, await assignments.deactivate(uow.session, current.id, utcnow())
+        )
+    return workflow_contract.StepAssignmentRef(id=current.id)
 
 
-async def list_step_assignments(request: contract.ListStepAssignments, uow: UnitOfWork) -> contract.StepAssignmentList:
+async def list_step_assignments(
+    request: workflow_contract.ListStepAssignments, uow: UnitOfWork
+) -> workflow_contract.StepAssignmentList:
     target = await _step(uow, request.step_id)
     rows = await assignments.of_step(uow.session, target.id)
-    return contract.StepAssignmentList(data=[assignments.to_assignment(r) for r in rows])
+    return workflow_contract.StepAssignmentList(data=[assignments.to_assignment(r) for r in rows])
 
 
-async def list_user_assignments(request: contract.ListUserAssignments, uow: UnitOfWork) -> contract.StepAssignmentList:
+async def list_user_assignments(
+    request: workflow_contract.ListUserAssignments, uow: UnitOfWork
+) -> workflow_contract.StepAssignmentList:
     rows = await assignments.of_user(uow.session, request.user_id, tenant())
-    return contract.StepAssignmentList(data=[assignments.to_assignment(r) for r in rows])
+    return workflow_contract.StepAssignmentList(data=[assignments.to_assignment(r) for r in rows])

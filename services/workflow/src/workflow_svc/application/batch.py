@@ -1,4 +1,4 @@
-"""Batch workflow actions (P4-07): dry run, execution through the engine in chunks, undo from before-state.
+"""Batch workflow actions: dry run, execution through the engine in chunks, undo from before-state.
 
 A batch names an event: one the tenant has neither workflows nor participants of here is not found
 (404), whoever owns it, rather than a batch whose every item fails."""
@@ -17,8 +17,8 @@ from ..adapters import batch_repository as operations
 from ..adapters import progress_repository as progress
 from ..adapters.records import BatchItem, Participant
 from ..domain.batch import chunks, ineligibility
+from .actions import Acting, Engine, announce_action
 from .common import actor, tenant, utcnow
-from .engine import Acting, Engine, announce_action
 
 NOT_FOUND = "Participant not found"
 
@@ -132,7 +132,7 @@ class Batches:
         if row is None:
             await operations.add_item(uow.session, **item, status="error", error=NOT_FOUND)
             return False
-        item["previous_state"] = await _before_state(uow, row)  # ⚠ fix: captured before acting
+        item["previous_state"] = await _before_state(uow, row)  # before acting, so undo restores what was there
         try:
             async with uow.savepoint():
                 result = await self.engine.act(

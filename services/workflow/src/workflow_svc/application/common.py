@@ -1,21 +1,20 @@
-"""What every workflow use case needs: the caller's tenant and identity, the clock, 422s from problems,
-and the caller's live workflow."""
+"""What every workflow use case needs: the caller's tenant and identity, the clock, whether a flag is on,
+422s from a pure domain's problems (``located``), and the caller's live workflow."""
 
-from collections.abc import Iterable
+from collections.abc import Callable
 
-from plenary_contracts.errors import FieldError, NotFound
-from plenary_kit.acting import Loc, actor, field_error, refuse, tenant, utcnow
+from plenary_contracts.errors import NotFound
+from plenary_contracts.flags import FlagKey
+from plenary_kit.acting import Loc, actor, field_error, located, refuse, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 
 from ..adapters import workflow_repository as workflows
 from ..adapters.records import Workflow
 
-__all__ = ["Loc", "actor", "condition_errors", "field_error", "live_workflow", "refuse", "tenant", "utcnow"]
+__all__ = ["FlagCheck", "Loc", "actor", "field_error", "live_workflow", "located", "refuse", "tenant", "utcnow"]
 
-
-def condition_errors(prefix: Loc, problems: Iterable[tuple[Loc, str]]) -> list[FieldError]:
-    """``condition_problems`` output as field errors whose location starts at ``prefix``."""
-    return [field_error([*prefix, *path], message) for path, message in problems]
+FlagCheck = Callable[[FlagKey], bool]
+"""Whether a flag is on for the current caller: its tenant, roles and user."""
 
 
 async def live_workflow(uow: UnitOfWork, workflow_id: str, *, for_update: bool = False) -> Workflow:

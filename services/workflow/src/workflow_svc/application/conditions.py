@@ -1,4 +1,4 @@
-"""Condition conversion: validate one form, answer with both (the P3-02 language and JSON Logic).
+"""Condition conversion: validate one form, answer with both (the condition language and JSON Logic).
 
 The condition comes back in its canonical spelling (every key present, no value for empty/notEmpty),
 which is what a round trip through JSON Logic yields; its meaning is unchanged."""
@@ -9,14 +9,14 @@ from plenary_kit.db import UnitOfWork
 
 from ..domain.conditions import canonical, condition_problems
 from ..domain.json_logic import from_json_logic, to_json_logic
-from .common import condition_errors, field_error, refuse
+from .common import field_error, located, refuse
 
 
 async def convert_condition(request: contract.ConvertCondition, uow: UnitOfWork) -> contract.ConditionForms:
     if request.condition is not None:
         refuse(
             "the condition is not valid",
-            condition_errors(("body", "condition"), condition_problems(request.condition)),
+            located(("body", "condition"), condition_problems(request.condition)),
         )
         condition = canonical(request.condition)
     else:

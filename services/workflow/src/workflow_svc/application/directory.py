@@ -1,9 +1,7 @@
 """identity's users, as workflow needs them: names for assignment lists, and the cascade of a deletion."""
 
-import dataclasses
-
 from plenary_contracts.catalog import identity
-from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.catalog import workflow as workflow_contract
 from plenary_kit import context as ctx
 from plenary_kit.db import UnitOfWork
 
@@ -29,8 +27,9 @@ async def user_deleted(uow: UnitOfWork, payload: identity.UserDeleted) -> None:
     for row in await assignments.forget_user(uow.session, payload.user_id, utcnow()):
         gone = assignments.to_assignment(row).model_copy(update={"is_active": False})
         # a global user may review steps of several tenants: each event carries its assignment's tenant
-        token = ctx.use(dataclasses.replace(ctx.current(), tenant_id=row.tenant_id))
-        try:
-            uow.publish(contract.STEP_UNASSIGNED, contract.StepAssignmentChanged(assignment=gone), subject=gone.id)
-        finally:
-            ctx.reset(token)
+        with ctx.acting(tenant_id=row.tenant_id):
+            uow.publish(
+                workflow_contract.STEP_UNASSIGNED,
+                workflow_contract.StepAssignmentChanged(assignment=gone),
+                subject=gone.id,
+            )

@@ -9,7 +9,7 @@ from plenary_kit.logging import get_logger
 from ..adapters import progress_repository as progress
 from ..adapters import tenant_repository
 from ..adapters import workflow_repository as workflows
-from .engine import Engine
+from .actions import Engine
 
 log = get_logger(__name__)
 

@@ -1,4 +1,4 @@
-"""Offline sync (P3-10): a client's queued mutation replayed through the engine, once per mutation id.
+"""Offline sync: a client's queued mutation replayed through the engine, once per mutation id.
 
 A mutation id names one mutation: sent again with another participant or action it is
 refused (409), never answered with the other mutation's result. The client's clock decides conflicts
@@ -19,8 +19,8 @@ from plenary_kit.db import UnitOfWork
 
 from ..adapters import offline_repository as mutations
 from ..adapters import progress_repository as progress
+from .actions import Acting, Engine
 from .common import actor, field_error, refuse, tenant, utcnow
-from .engine import Acting, Engine
 
 _ENGINE_ACTIONS = {
     "approve": ApprovalAction.APPROVE,

@@ -1,4 +1,4 @@
-"""Fork/join (P4-08): a decision on one branch, the join acting from the JOIN step, and branch timeouts."""
+"""Fork/join: a decision on one branch, the join acting from the JOIN step, and branch timeouts."""
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.catalog.identity import SYSTEM_USER_ID
@@ -11,8 +11,8 @@ from plenary_kit.logging import get_logger
 
 from ..adapters import progress_repository as progress
 from ..domain.joins import evaluate_join, timeout_action, timeout_remarks
+from .actions import Acting, Engine
 from .common import tenant, utcnow
-from .engine import Acting, Engine
 
 log = get_logger(__name__)
 
@@ -141,8 +141,7 @@ class Parallel:
         due = await progress.next_timed_out_branch(uow.session)
         if due is None:
             return False
-        token = ctx.use(ctx.Context(tenant_id=due.tenant_id, actor_id=SYSTEM_USER_ID))
-        try:
+        with ctx.acting(tenant_id=due.tenant_id, actor_id=SYSTEM_USER_ID):
             row = await progress.get(uow.session, due.participant_id, due.tenant_id)
             snapshot = await self.engine.snapshot(uow, row.workflow_version_id) if row else None
             join_step = snapshot.step(due.join_step_id) if snapshot else None
@@ -164,5 +163,3 @@ class Parallel:
                 log.warning("branch timeout refused; it no longer times out", branch_id=due.id, reason=refused.message)
                 await progress.set_branch(uow.session, due.id, timeout_at=None)
             return True
-        finally:
-            ctx.reset(token)

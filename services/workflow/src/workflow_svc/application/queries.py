@@ -7,8 +7,8 @@ from plenary_contracts.errors import NotFound
 from plenary_kit.db import UnitOfWork
 
 from ..adapters import progress_repository as progress
+from .actions import Engine
 from .common import actor, tenant
-from .engine import Engine
 
 
 class Queries:

@@ -1,4 +1,4 @@
-"""Auto-action rules (P3-04): CRUD, reorder and a dry run, on steps of the tenant's live workflows."""
+"""Auto-action rules: CRUD, reorder and a dry run, on steps of the tenant's live workflows."""
 
 import dataclasses
 from typing import Any
@@ -13,7 +13,7 @@ from ..adapters import workflow_repository as workflows
 from ..adapters.records import AutoActionRule, LiveStep
 from ..domain.auto_actions import APPROVAL_FOR, Rule, first_matching_rule
 from ..domain.conditions import condition_problems, evaluate
-from .common import actor, condition_errors, field_error, refuse, tenant, utcnow
+from .common import actor, field_error, located, refuse, tenant, utcnow
 
 _REQUIRED = ("name", "condition_expression", "action_type", "priority", "is_active")
 
@@ -39,7 +39,7 @@ def _fields(request: contract.CreateAutoActionRule | contract.UpdateAutoActionRu
     if "condition_expression" in values:
         refuse(
             "the condition is not valid",
-            condition_errors(("body", "conditionExpression"), condition_problems(values["condition_expression"])),
+            located(("body", "conditionExpression"), condition_problems(values["condition_expression"])),
         )
     return values
 

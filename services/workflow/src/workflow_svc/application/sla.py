@@ -19,7 +19,7 @@ from ..adapters import progress_repository as progress
 from ..adapters.records import Participant
 from ..domain.sla import breach_action
 from ..domain.snapshot import SnapshotStep
-from .engine import Acting, Engine
+from .actions import Acting, Engine
 
 log = get_logger(__name__)
 
@@ -33,16 +33,13 @@ class SlaTimers:
         if row is None:
             return False
         await progress.stamp_warned(uow.session, row.id)
-        token = ctx.use(ctx.Context(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID))
-        try:
+        with ctx.acting(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID):
             notice = await self._notice(uow, row, None)
             uow.publish(contract.SLA_WARNING, notice, subject=row.id)
             if notice.assignee_id:
                 self._notify(
                     uow, notice, "SLA warning", f"{notice.participant_name} is close to the SLA at {notice.step_name}"
                 )
-        finally:
-            ctx.reset(token)
         return True
 
     async def breach_next(self, uow: UnitOfWork) -> bool:
@@ -52,8 +49,7 @@ class SlaTimers:
         await progress.stamp_breached(uow.session, row.id)
         snapshot = await self.engine.snapshot(uow, row.workflow_version_id)
         step = snapshot.step(row.current_step_id) if snapshot else None
-        token = ctx.use(ctx.Context(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID))
-        try:
+        with ctx.acting(tenant_id=row.tenant_id, actor_id=SYSTEM_USER_ID):
             notice = await self._notice(uow, row, step.sla_action if step else None)
             uow.publish(contract.SLA_BREACHED, notice, subject=row.id)
             if step is None or not await self._take_breach_action(uow, row, step, notice):
@@ -61,8 +57,6 @@ class SlaTimers:
                     self._notify(
                         uow, notice, "SLA breached", f"{notice.participant_name} passed the SLA at {notice.step_name}"
                     )
-        finally:
-            ctx.reset(token)
         return True
 
     async def _take_breach_action(
@@ -70,7 +64,7 @@ class SlaTimers:
     ) -> bool:
         """Run the step's SLA action; False when there is none to run (NOTIFY) or it could not run."""
         if notice.sla_action is SlaAction.REASSIGN:
-            if not self.engine.flag_on(FlagKey.STEP_ASSIGNMENT, row.tenant_id):
+            if not self.engine.flag_on(FlagKey.STEP_ASSIGNMENT):
                 return False
             return await self.engine.assign_reviewer(uow, row, step.id, exclude=notice.assignee_id) is not None
         action = breach_action(step)

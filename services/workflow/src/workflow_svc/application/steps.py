@@ -20,7 +20,7 @@ from plenary_kit.ids import new_id
 from ..adapters import workflow_repository as workflows
 from ..adapters.records import Step, Workflow
 from ..domain.conditions import condition_problems
-from .common import Loc, condition_errors, field_error, live_workflow, refuse, utcnow
+from .common import Loc, field_error, live_workflow, located, refuse, utcnow
 
 ROUTE_LISTS = ("conditionalRoutes", "rejectionConditionalRoutes")
 _TARGET_FIELDS = {name: contract.CreateStep.model_fields[name].alias or name for name in workflows.TARGETS}
@@ -29,7 +29,7 @@ _NULLABLE = ("description", *workflows.TARGETS, "sla_duration_minutes", "sla_act
 
 
 def stored_config(config: contract.StepConfig | None) -> dict[str, Any]:
-    """The config as stored: the original's keys, no nulls, and an id on every route."""
+    """The config as stored: its wire keys (camelCase), no nulls, and an id on every route."""
     if config is None:
         return {}
     stored = config.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -47,7 +47,7 @@ def config_errors(config: Mapping[str, Any], step_ids: set[str], at: Loc = ("bod
         seen: set[str] = set()
         for index, route in enumerate(config.get(key) or []):
             at = (*loc, key, index)
-            errors += condition_errors((*at, "condition"), condition_problems(route.get("condition")))
+            errors += located((*at, "condition"), condition_problems(route.get("condition")))
             if route["targetStepId"] not in step_ids:
                 errors.append(field_error((*at, "targetStepId"), "is not a step of this workflow"))
             if route["id"] in seen:

@@ -2,13 +2,13 @@
 snapshot's hash changed. The event and participant type are checked again with the events service,
 and a second PUBLISHED workflow for the same event and type is refused (409 naming the first)."""
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import WorkflowStatus
 from plenary_contracts.errors import BadRequest, NotFound
+from plenary_contracts.flags import FlagKey
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
@@ -16,16 +16,13 @@ from ..adapters import workflow_repository as workflows
 from ..adapters.records import Workflow, WorkflowVersion
 from ..domain.publishing import publish_problems
 from ..domain.snapshot import build_snapshot, snapshot_hash
-from .common import actor, field_error, live_workflow, refuse, tenant, utcnow
+from .common import FlagCheck, actor, field_error, live_workflow, refuse, tenant, utcnow
 from .workflows import EventLookup, checked_event, refuse_second_published
-
-ParallelEnabled = Callable[[str], bool]
-"""Whether fork/join (FF_PARALLEL_WORKFLOWS) is on for the caller in this tenant."""
 
 
 class Versions:
-    def __init__(self, parallel_enabled: ParallelEnabled, events: EventLookup) -> None:
-        self.parallel_enabled = parallel_enabled
+    def __init__(self, flag_on: FlagCheck, events: EventLookup) -> None:
+        self.flag_on = flag_on
         self.events = events
 
     async def publish_workflow(self, request: contract.PublishWorkflow, uow: UnitOfWork) -> contract.Publication:
@@ -45,7 +42,7 @@ class Versions:
         await refuse_second_published(uow, current.id, current.event_id, current.participant_type_id)
         steps = await workflows.steps_of(uow.session, current.id)
         snapshot = build_snapshot(current.id, current.name, (workflows.snapshot_step(s) for s in steps))
-        problems = publish_problems(snapshot, parallel_enabled=self.parallel_enabled(tenant_id))
+        problems = publish_problems(snapshot, parallel_enabled=self.flag_on(FlagKey.PARALLEL_WORKFLOWS))
         refuse(
             "the workflow cannot be published",
             (field_error(["steps", step_id] if step_id else ["workflow"], message) for step_id, message in problems),

@@ -1,8 +1,8 @@
-"""Who reviews a participant arriving at a step (P3-03).
+"""Who reviews a participant arriving at a step.
 
 The active assignments of a step, oldest first, decide together: the strategy is the first row's.
 MANUAL picks nobody. ROUND_ROBIN walks the rows with a counter the service advances atomically
-(⚠ fix: the original rewrote ``config.roundRobinIndex`` on the live step and raced). LEAST_LOADED
+(a read-modify-write of an index in the step's config would race between reviewers). LEAST_LOADED
 picks the smallest live load, the oldest assignment on a tie.
 """
 
@@ -32,7 +32,7 @@ def needs_counter(assignees: Sequence[Assignee]) -> bool:
 def round_robin_index(counter_after_increment: int, count: int) -> int:
     """The counter starts at 0 and each pick increments it first, so the first pick (1) takes row 0.
 
-    Counter c matches the original's stored index c - 1 (-1 when unset): idx = (index + 1) mod n.
+    So counter c picks row (c - 1) mod n: the rows in order, starting from the oldest.
     """
     if count < 1:
         raise ValueError("round robin needs at least one assignee")

@@ -1,9 +1,9 @@
-"""Auto-action rules (P3-04): the first active rule whose condition holds acts for the system.
+"""Auto-action rules: the first active rule whose condition holds acts for the system.
 
 Rules run by ascending priority (ties keep their order). The chain acts, and while the action moved
 the participant to another step without completing it or opening a fork, runs again at the new step,
-at most ``MAX_AUTO_ACTION_DEPTH`` actions deep. Participant data is not refreshed between steps, as in
-the original.
+at most ``MAX_AUTO_ACTION_DEPTH`` actions deep. Participant data is not refreshed between steps: the
+whole chain reads the data the participant arrived with.
 """
 
 from collections.abc import Mapping, Sequence
@@ -13,8 +13,9 @@ from typing import Any
 
 from plenary_contracts.enums import ApprovalAction, AutoActionType
 from workflow_svc.domain.conditions import evaluate
-from workflow_svc.domain.engine import Outcome, decide
 from workflow_svc.domain.snapshot import Snapshot
+
+from .decisions import Outcome, decide
 
 MAX_AUTO_ACTION_DEPTH = 10
 

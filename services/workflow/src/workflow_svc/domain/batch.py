@@ -1,6 +1,6 @@
-"""Batch workflow actions (P4-07): which participants an action can be taken on, and the chunks.
+"""Batch workflow actions: which participants an action can be taken on, and the chunks.
 
-Eligibility reads the participant's state and the step's fixed targets only, as the original did: the
+Eligibility reads the participant's state and the step's fixed targets only: the
 engine call that executes the action has the last word (conditional routes, a FORK target while
 parallel workflows are off). A batch never reopens a finished participant, RETURN included: that is
 a RETURN on the participant itself.
@@ -9,8 +9,9 @@ a RETURN on the participant itself.
 from collections.abc import Sequence
 
 from plenary_contracts.enums import ApprovalAction, ParticipantStatus, StepType
-from workflow_svc.domain.engine import is_finished
 from workflow_svc.domain.snapshot import Snapshot
+
+from .decisions import is_finished
 
 CHUNK_SIZE = 20
 

@@ -1,6 +1,6 @@
-"""When a JOIN decides (P4-08), and what a timed-out branch does.
+"""When a JOIN decides, and what a timed-out branch does.
 
-Branches cancelled after an earlier decision (⚠ fix: the original left them PENDING) take no part
+Branches cancelled after an earlier decision (not left PENDING, which would look like work waiting) take no part
 in a join: they count nowhere, not even in the total.
 """
 
@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plenary_contracts.enums import ApprovalAction, BranchStatus
-from workflow_svc.domain.engine import ActionRefused
 from workflow_svc.domain.snapshot import JOIN_STRATEGIES, JoinConfig
+
+from .decisions import ActionRefused
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Conditional routing (P3-02): which step an action leads to from a step.
+"""Conditional routing: which step an action leads to from a step.
 
 Approve routes (``config.conditionalRoutes``) serve APPROVE and PRINT, reject routes
 (``config.rejectionConditionalRoutes``) serve REJECT; both only while routing is enabled for the

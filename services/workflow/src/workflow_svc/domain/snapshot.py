@@ -1,6 +1,6 @@
 """A published workflow version: the immutable snapshot participants are pinned to.
 
-Navigation reads only the snapshot. Its wire form keeps the original's names (sortOrder, isFinalStep,
+Navigation reads only the snapshot. Its wire form uses the exported names (sortOrder, isFinalStep,
 conditions = the raw config, forkConfig, joinConfig) so exported versions stay comparable.
 """
 
@@ -71,7 +71,7 @@ class SnapshotStep:
 
     @property
     def sla_warning_minutes(self) -> int | None:
-        """``config.slaWarningMinutes`` when set, else three quarters of the SLA (the original left it null)."""
+        """``config.slaWarningMinutes`` when set, else three quarters of the SLA, so every SLA warns first."""
         if self.sla_duration_minutes is None:
             return None
         configured = (self.config or {}).get("slaWarningMinutes")

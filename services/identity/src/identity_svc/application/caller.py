@@ -1,8 +1,7 @@
-"""Events about a tenant, user or key carry that tenant (and, for a sign-in, that user as the actor),
-whoever caused them: a global admin acting on a tenant's user, the sweeper, a login."""
+"""Who calls, and the tenant an event is about.
 
-import dataclasses
-from datetime import UTC, datetime
+Events about a tenant, user or key carry that tenant (and, for a sign-in, that user as the actor),
+whoever caused them: a global admin acting on a tenant's user, the sweeper, a login."""
 
 from pydantic import BaseModel
 
@@ -25,11 +24,8 @@ def publish_about(
     changes: dict[str, object] = {"tenant_id": tenant_id}
     if actor_id is not _KEEP:
         changes["actor_id"] = actor_id
-    token = ctx.use(dataclasses.replace(ctx.current(), **changes))
-    try:
+    with ctx.acting(**changes):
         uow.publish(spec, payload, subject=subject)
-    finally:
-        ctx.reset(token)
 
 
 def caller_tenant() -> str | None:
@@ -38,7 +34,3 @@ def caller_tenant() -> str | None:
 
 def caller() -> str | None:
     return ctx.current().actor_id
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -1,5 +1,5 @@
 import pytest
-from workflow_svc.domain.engine import ActionRefused, Outcome, StateConflict, condition_data, decide
+from workflow_svc.domain.decisions import ActionRefused, Outcome, StateConflict, condition_data, decide
 from workflow_svc.domain.snapshot import Snapshot, SnapshotStep
 
 from plenary_contracts.enums import ApprovalAction, ParticipantStatus, StepType
@@ -106,7 +106,7 @@ def test_approve_at_a_terminal_step_completes_approved_and_keeps_the_step():
 
 
 def test_reject_at_a_terminal_step_without_target_completes_rejected():
-    # ⚠ fix: the original said APPROVED
+    # a rejection is never recorded as an approval
     outcome = act(A.REJECT, step_id="print")
     assert (outcome.status, outcome.is_complete, outcome.next_step_id) == (S.REJECTED, True, None)
 
@@ -139,7 +139,7 @@ def test_a_terminal_step_with_a_target_still_moves():
     assert act(A.REJECT, step_id="end", snap=snap).next_step_id == "fix"
 
 
-def test_no_target_on_a_non_terminal_step_is_refused_with_the_original_wording():
+def test_no_target_on_a_non_terminal_step_is_refused_naming_the_action_and_the_step():
     snap = snapshot(SnapshotStep("a", "Desk"))
     assert refused(A.BYPASS, step_id="a", snap=snap) == 'No target step configured for action "BYPASS" on step "Desk"'
     assert refused(A.RETURN, step_id="a", snap=snap) == 'No target step configured for action "RETURN" on step "Desk"'
@@ -181,7 +181,7 @@ def test_a_fork_target_forks_in_progress_when_parallel_workflows_are_on():
 
 
 def test_a_fork_target_is_refused_while_parallel_workflows_are_off():
-    # ⚠ fix: the original stranded the participant on the FORK step
+    # a participant left on a FORK without branches could take no further action
     assert "FF_PARALLEL_WORKFLOWS is off" in refused(A.APPROVE, step_id="a", snap=FORKED, parallel=False)
 
 

@@ -1,11 +1,12 @@
-"""The engine: processWorkflowAction, entering a workflow, and what runs on arrival at a step.
+"""The engine's use cases: an action on a participant, entering a workflow, and what runs on arrival
+at a step (auto-actions, then reviewer assignment).
 
 One participant row, locked for the length of the unit of work, serialises every change to a
 participant; ``version`` is the optimistic check callers send back as ``expectedVersion``.
 """
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,14 +29,12 @@ from ..adapters import workflow_repository as workflows
 from ..adapters.records import Participant
 from ..domain.assignment import needs_counter, pick_assignee, strategy_of
 from ..domain.auto_actions import APPROVAL_FOR, first_matching_rule, may_run_at_depth
-from ..domain.engine import ActionRefused, Outcome, StateConflict, decide
+from ..domain.decisions import ActionRefused, Outcome, StateConflict, decide
 from ..domain.sla import sla_times
 from ..domain.snapshot import Snapshot, SnapshotStep
-from .common import tenant, utcnow
+from .common import FlagCheck, tenant, utcnow
 
 log = get_logger(__name__)
-
-FlagCheck = Callable[[FlagKey, str], bool]  # (flag, tenant) → on?
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,11 +51,6 @@ class Acting:
     permission: Permission | None = None  # checked against the caller's grants for the participant's event
     may_reopen: bool = False  # a person acting on this one participant: RETURN may reopen a finished one
     join_decides: bool = False  # the action is a JOIN's decision, taken from the JOIN step
-
-
-def as_system() -> Any:
-    """Run what follows as the system user (auto-actions, SLA, timeouts); returns the token to reset."""
-    return ctx.use(dataclasses.replace(ctx.current(), actor_id=SYSTEM_USER_ID))
 
 
 def announce_action(
@@ -119,7 +113,7 @@ class Engine:
             cached = self._snapshots[version_id] = workflows.snapshot_of(row)
         return cached
 
-    # --- processWorkflowAction ---
+    # --- an action on a participant ---
 
     async def act(
         self, uow: UnitOfWork, participant_id: str, action: ApprovalAction, acting: Acting
@@ -144,8 +138,8 @@ class Engine:
                 row.current_step_id,
                 action,
                 progress.data_of(row),
-                routing_enabled=self.flag_on(FlagKey.CONDITIONAL_ROUTING, row.tenant_id),
-                parallel_enabled=self.flag_on(FlagKey.PARALLEL_WORKFLOWS, row.tenant_id),
+                routing_enabled=self.flag_on(FlagKey.CONDITIONAL_ROUTING),
+                parallel_enabled=self.flag_on(FlagKey.PARALLEL_WORKFLOWS),
                 return_step_id=return_step,
                 status=row.status,
                 may_reopen=acting.may_reopen,
@@ -267,7 +261,7 @@ class Engine:
         )
 
     async def _fork(self, uow: UnitOfWork, row: Participant, fork_step: SnapshotStep) -> Participant:
-        """executeFork: a fresh round of PENDING branches (earlier rounds archived), the participant at the FORK."""
+        """A fresh round of PENDING branches (earlier rounds archived), the participant at the FORK."""
         fork = fork_step.fork
         assert fork is not None and fork.join_step_id is not None
         snapshot = await self.snapshot(uow, row.workflow_version_id)
@@ -310,7 +304,7 @@ class Engine:
     # --- entering ---
 
     async def enter(self, uow: UnitOfWork, row: Participant, workflow_id: str, version_id: str) -> None:
-        """enterWorkflow: pin the version, stand at the entry step, PENDING."""
+        """Enter a workflow: pin the version, stand at the entry step, PENDING."""
         snapshot = await self.snapshot(uow, version_id)
         entry = snapshot.entry_step if snapshot is not None else None
         if entry is None:
@@ -345,9 +339,9 @@ class Engine:
         row = await progress.get(uow.session, arrival.participant_id, ctx.current().tenant_id, for_update=True)
         if row is None or row.version != arrival.version or row.current_step_id != arrival.step_id:
             return  # someone acted since: this arrival is history
-        if self.flag_on(FlagKey.AUTO_ACTIONS, row.tenant_id) and await self._auto_act(uow, row, arrival):
+        if self.flag_on(FlagKey.AUTO_ACTIONS) and await self._auto_act(uow, row, arrival):
             return
-        if self.flag_on(FlagKey.STEP_ASSIGNMENT, row.tenant_id):
+        if self.flag_on(FlagKey.STEP_ASSIGNMENT):
             await self.assign_reviewer(uow, row, arrival.step_id)
 
     async def _auto_act(self, uow: UnitOfWork, row: Participant, arrival: contract.StepEntered) -> bool:
@@ -360,33 +354,31 @@ class Engine:
         if rule is None:
             return False
         action = APPROVAL_FOR[rule.action_type]
-        token = as_system()
         try:
-            result = await self.act(
-                uow,
-                row.id,
-                action,
-                Acting(
-                    actor_id=SYSTEM_USER_ID,
-                    remarks=f"Auto-action: {rule.name}",
-                    expected_version=arrival.version,
-                    metadata={
-                        "ruleId": rule.id,
-                        "ruleName": rule.name,
-                        "actionType": rule.action_type.value,
-                        "conditionExpression": "matched",
-                        "autoAction": True,
-                    },
-                    batch_id=arrival.batch_id,
-                    auto_action=True,
-                    chain_depth=arrival.chain_depth,
-                ),
-            )
+            with ctx.acting(actor_id=SYSTEM_USER_ID):
+                result = await self.act(
+                    uow,
+                    row.id,
+                    action,
+                    Acting(
+                        actor_id=SYSTEM_USER_ID,
+                        remarks=f"Auto-action: {rule.name}",
+                        expected_version=arrival.version,
+                        metadata={
+                            "ruleId": rule.id,
+                            "ruleName": rule.name,
+                            "actionType": rule.action_type.value,
+                            "conditionExpression": "matched",
+                            "autoAction": True,
+                        },
+                        batch_id=arrival.batch_id,
+                        auto_action=True,
+                        chain_depth=arrival.chain_depth,
+                    ),
+                )
         except (BadRequest, Conflict) as refused:
             log.warning("auto-action rule matched but the engine refused", rule_id=rule.id, reason=refused.message)
             return False
-        finally:
-            ctx.reset(token)
         uow.publish(
             contract.AUTO_ACTION_EXECUTED,
             contract.AutoActionExecuted(

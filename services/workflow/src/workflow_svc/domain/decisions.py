@@ -1,4 +1,4 @@
-"""The decision part of ``processWorkflowAction``: where an action takes a participant, and its status.
+"""The decision part of an action on a participant: where an action takes a participant, and its status.
 
 Loading, the optimistic lock, writing the Approval and publishing stay with the service; this module
 only decides, from the pinned snapshot, or refuses: ``ActionRefused`` when the workflow does not allow
@@ -7,7 +7,7 @@ the action (400), ``StateConflict`` when the participant's state does not (409 w
 How a participant finishes. Arriving at a terminal step does not finish it: a terminal step is still a
 step where someone acts (the final review, the badge print), so the participant stays IN_PROGRESS and
 incomplete there. The action at the terminal step with no target finishes it: APPROVE and BYPASS as
-APPROVED, PRINT as PRINTED, REJECT as REJECTED (the original said APPROVED). ESCALATE and RETURN with
+APPROVED, PRINT as PRINTED, REJECT as REJECTED (a rejection is never recorded as an approval). ESCALATE and RETURN with
 nowhere to go are refused rather than approving the participant.
 
 A finished participant (APPROVED, PRINTED or REJECTED, whether by this engine or by registration)
@@ -23,8 +23,7 @@ part (its JOIN, or a branch step) goes back to the FORK, for a fresh round of br
 from the step after a JOIN never skips the parallel review; any other action leading to a JOIN is
 refused, and a participant found standing at a JOIN without a decision (moved there by data
 older than this rule) may only RETURN, which re-opens its fork. A FORK target is refused while
-parallel workflows are off (the original left the participant on the FORK, where every later action
-failed).
+parallel workflows are off: a participant left on a FORK with no branches could take no further action.
 """
 
 from collections.abc import Mapping

@@ -1,5 +1,6 @@
-"""Events: create, list, read (with participant types and workflows), update (If-Match), soft delete,
-and the schema other services read an event by."""
+"""Events, the conferences this service is named for (not domain events): create, list, read (with
+participant types and workflows), update (If-Match), soft delete, and the schema other services read an
+event by."""
 
 from plenary_contracts.catalog import events as contract
 from plenary_contracts.errors import FieldError
@@ -8,7 +9,7 @@ from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
-from ..adapters import event_repository as events
+from ..adapters import event_repository
 from ..adapters import field_repository as fields
 from ..adapters import series_repository as series
 from ..adapters.event_repository import EventRecord
@@ -24,7 +25,7 @@ def _timezone_errors(timezone: str | None) -> list[FieldError]:
 
 
 def _publish(uow: UnitOfWork, spec, stored: EventRecord) -> contract.Event:  # type: ignore[no-untyped-def]
-    changed = events.to_event(stored)
+    changed = event_repository.to_event(stored)
     uow.publish(spec, contract.EventChanged(event=changed), subject=changed.id)
     return changed
 
@@ -32,7 +33,7 @@ def _publish(uow: UnitOfWork, spec, stored: EventRecord) -> contract.Event:  # t
 async def create_event(request: contract.CreateEvent, uow: UnitOfWork) -> contract.Event:
     refuse("the event is not valid", _timezone_errors(request.timezone))
     now, event_id = utcnow(), new_id()
-    await events.insert_event(
+    await event_repository.insert_event(
         uow.session,
         {
             "id": event_id,
@@ -53,7 +54,7 @@ async def create_event(request: contract.CreateEvent, uow: UnitOfWork) -> contra
 
 async def list_events(request: contract.ListEvents, uow: UnitOfWork) -> contract.EventPage:
     reach = events_in_reach(contract.LIST_EVENTS.permission)
-    found, meta = await events.page_events(uow.session, tenant(), reach, request)
+    found, meta = await event_repository.page_events(uow.session, tenant(), reach, request)
     return contract.EventPage(data=found, meta=meta)
 
 
@@ -61,9 +62,15 @@ async def get_event(request: contract.GetEvent, uow: UnitOfWork) -> contract.Eve
     found = await live_event(uow, request.id)
     require_grant_for(contract.GET_EVENT, found.id)
     expand = set((request.expand or "").split(","))
-    types = await events.types_of(uow.session, found.tenant_id, found.id) if "participantTypes" in expand else None
-    workflows = await events.workflows_of(uow.session, found.tenant_id, found.id) if "workflows" in expand else None
-    return events.to_event(found, types, workflows)
+    types = (
+        await event_repository.types_of(uow.session, found.tenant_id, found.id)
+        if "participantTypes" in expand
+        else None
+    )
+    workflows = (
+        await event_repository.workflows_of(uow.session, found.tenant_id, found.id) if "workflows" in expand else None
+    )
+    return event_repository.to_event(found, types, workflows)
 
 
 async def update_event(request: contract.UpdateEvent, uow: UnitOfWork) -> contract.Event:
@@ -80,8 +87,8 @@ async def update_event(request: contract.UpdateEvent, uow: UnitOfWork) -> contra
         [*_timezone_errors(request.timezone), *([field_error(at, order)] if order else [])],
     )
     if not values:
-        return events.to_event(current)
-    await events.update_event(uow.session, current.id, values | {"updated_at": touched(current.updated_at)})
+        return event_repository.to_event(current)
+    await event_repository.update_event(uow.session, current.id, values | {"updated_at": touched(current.updated_at)})
     return _publish(uow, contract.EVENT_UPDATED, await live_event(uow, current.id))
 
 
@@ -91,7 +98,7 @@ async def delete_event(request: contract.EventRef, uow: UnitOfWork) -> contract.
     current = await live_event(uow, request.id, for_update=True)
     require_grant_for(contract.DELETE_EVENT, current.id)
     now = touched(current.updated_at)
-    await events.mark_event_deleted(uow.session, current.id, now)
+    await event_repository.mark_event_deleted(uow.session, current.id, now)
     edition = await series.edition_of_event(uow.session, current.id, for_update=True)
     if edition is not None:
         await series.delete_edition(uow.session, edition.id)
@@ -106,7 +113,7 @@ async def get_event_schema(request: contract.EventSchemaRef, uow: UnitOfWork) ->
     """For services, not people: no event-scoped grant is checked (they call with their caller's)."""
     found = await live_event(uow, request.event_id)
     return contract.EventSchema(
-        event=events.to_event(found),
-        participant_types=await events.types_of(uow.session, found.tenant_id, found.id),
+        event=event_repository.to_event(found),
+        participant_types=await event_repository.types_of(uow.session, found.tenant_id, found.id),
         field_definitions=await fields.effective_fields(uow.session, found.tenant_id, found.id),
     )
