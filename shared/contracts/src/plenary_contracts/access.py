@@ -1,4 +1,4 @@
-"""Who may do what: role grants with scope and access (the original's ``check``), API-key permission
+"""Who may do what: role grants with scope and access, API-key permission
 patterns, and ETags. Pure functions, shared by the gateway and every service.
 """
 
@@ -83,7 +83,7 @@ def valid_key_pattern(pattern: str, known: set[str]) -> bool:
 
 
 def etag_of(updated_at: datetime) -> str:
-    """A resource's ETag: its last change in epoch milliseconds, quoted (as the original)."""
+    """A resource's ETag: its last change in epoch milliseconds, quoted."""
     return f'"{int(updated_at.timestamp() * 1000)}"'
 
 
@@ -104,7 +104,7 @@ TIER_LIMITS: dict[RateLimitTier, int] = {
 
 
 def requests_per_minute(tier: RateLimitTier, custom: int | None) -> int:
-    """CUSTOM takes the key's own figure, falling back to STANDARD's 100 (as the original)."""
+    """CUSTOM takes the key's own figure, falling back to STANDARD's 100."""
     if tier is RateLimitTier.CUSTOM:
         return custom or TIER_LIMITS[RateLimitTier.STANDARD]
     return TIER_LIMITS[tier]

@@ -1,7 +1,7 @@
 """The two credentials the gateway verifies without asking identity: API keys and access tokens.
 
-API key: ``ak_<first 4 of tenant id>_<lookup id>_<64 hex secret>``. The ⚠ fix of the original (which
-bcrypted every key sharing a prefix): the lookup id finds the one row (O(1)), and the whole key is
+API key: ``ak_<first 4 of tenant id>_<lookup id>_<64 hex secret>``. The lookup id finds the one
+row (O(1), instead of hashing against every key that shares a prefix), and the whole key is
 checked against an HMAC-SHA256 under a server secret with a constant-time comparison.
 
 Access token: a JWT signed by identity with Ed25519 (``EdDSA``); the gateway verifies it with the

@@ -1,6 +1,6 @@
-"""Every enumeration of the original system and both seeds, with the values the spec gives.
+"""Every enumeration the platform stores or sends, with its wire values.
 
-Values are what is stored and sent on the wire; members keep the seed's spelling.
+Values are what is stored and sent on the wire; member names keep the values' spelling.
 """
 
 from enum import StrEnum
@@ -119,9 +119,6 @@ class FieldDataType(StrEnum):
     JSON = "JSON"
 
 
-# --- P3-00 ---
-
-
 class AssignmentStrategy(StrEnum):
     MANUAL = "MANUAL"
     ROUND_ROBIN = "ROUND_ROBIN"
@@ -147,9 +144,6 @@ class ViewType(StrEnum):
     KANBAN = "KANBAN"
     CALENDAR = "CALENDAR"
     GALLERY = "GALLERY"
-
-
-# --- P4-00 ---
 
 
 class ApiKeyStatus(StrEnum):
@@ -333,7 +327,7 @@ class CloneStatus(StrEnum):
 
 
 class BranchStatus(StrEnum):
-    """ParallelBranch status. CANCELLED marks branches left pending after the join decided (⚠ fix)."""
+    """ParallelBranch status. CANCELLED marks branches left pending after the join decided (none stays open)."""
 
     PENDING = "PENDING"
     APPROVED = "APPROVED"

@@ -1,7 +1,7 @@
 """Typed errors: what a handler raises, what travels back on the bus, what the gateway maps to HTTP.
 
-The codes keep the original system's API codes (VALIDATION_ERROR, NOT_FOUND, ...) so integrators see
-the same words; the gateway turns them into RFC 9457 problem+json with ``type`` built from the code.
+The codes are stable words (VALIDATION_ERROR, NOT_FOUND, ...) that integrators can match on; the gateway
+turns them into RFC 9457 problem+json with ``type`` built from the code.
 """
 
 from enum import StrEnum
@@ -53,7 +53,7 @@ PROBLEM_TYPE_PREFIX = "urn:plenary:problem:"
 
 
 def problem_type(code: ErrorCode) -> str:
-    """RFC 9457 ``type`` of a problem: stable, and carries the original system's code."""
+    """RFC 9457 ``type`` of a problem: stable, and carries the error's code."""
     return PROBLEM_TYPE_PREFIX + code.value
 
 

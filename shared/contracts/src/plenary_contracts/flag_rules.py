@@ -1,6 +1,6 @@
 """How a flag is evaluated, as a plain function (no pydantic) so a service's domain can use it too.
 
-Global OR tenant OR role OR user, as in the original system, plus one addition: a tenant in
+Global OR tenant OR role OR user, plus one addition: a tenant in
 ``disabled_for_tenants`` is off whatever else says yes.
 """
 

@@ -1,6 +1,6 @@
 """Feature flags: the 23 keys, their descriptions, and how a flag is evaluated.
 
-Evaluation (``flag_rules``) follows the original system (global OR tenant OR role OR user) plus an
+Evaluation (``flag_rules``) is global OR tenant OR role OR user plus an
 explicit per-tenant off switch.
 """
 
@@ -19,7 +19,6 @@ class FlagKey(StrEnum):
     KEYBOARD_SHORTCUTS = "FF_KEYBOARD_SHORTCUTS"
     NOTIFICATIONS = "FF_NOTIFICATIONS"
     GLOBAL_SEARCH = "FF_GLOBAL_SEARCH"
-    # P3-00
     I18N = "FF_I18N"
     CONDITIONAL_ROUTING = "FF_CONDITIONAL_ROUTING"
     STEP_ASSIGNMENT = "FF_STEP_ASSIGNMENT"
@@ -30,7 +29,6 @@ class FlagKey(StrEnum):
     ANALYTICS_DASHBOARD = "FF_ANALYTICS_DASHBOARD"
     PWA = "FF_PWA"
     OFFLINE_MODE = "FF_OFFLINE_MODE"
-    # P4-00
     REST_API = "FF_REST_API"
     WEBHOOKS = "FF_WEBHOOKS"
     BULK_OPERATIONS = "FF_BULK_OPERATIONS"
@@ -38,7 +36,6 @@ class FlagKey(StrEnum):
     WAITLIST = "FF_WAITLIST"
     COMMUNICATION_HUB = "FF_COMMUNICATION_HUB"
     KIOSK_MODE = "FF_KIOSK_MODE"
-    # P4-08
     PARALLEL_WORKFLOWS = "FF_PARALLEL_WORKFLOWS"
 
 
@@ -70,7 +67,7 @@ FLAG_DESCRIPTIONS: dict[FlagKey, str] = {
 
 
 class FlagContext(Model):
-    """Who is asking: always pass all three (the original checked some flags with no context)."""
+    """Who is asking: always pass all three, so a flag turned on for a role or a user is seen."""
 
     model_config = ConfigDict(frozen=True)
 

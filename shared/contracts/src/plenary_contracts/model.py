@@ -1,4 +1,4 @@
-"""The base of every contract model: camelCase on the wire (as the original API), snake_case in Python."""
+"""The base of every contract model: camelCase on the wire (what JSON clients expect), snake_case in Python."""
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel

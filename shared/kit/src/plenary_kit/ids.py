@@ -1,4 +1,4 @@
-"""Row ids are cuid2 strings (as the original's cuid); event ids are UUIDs."""
+"""Row ids are cuid2 strings (short, sortable, collision-resistant); event ids are UUIDs."""
 
 from uuid import UUID, uuid4
 

@@ -1,4 +1,4 @@
-"""Rate-limit response headers: the original X-RateLimit-* trio and the IETF RateLimit fields."""
+"""Rate-limit response headers: the classic X-RateLimit-* trio and the IETF RateLimit fields."""
 
 import math
 

@@ -144,7 +144,7 @@ class ParticipantActed(Model):
 
 
 class NotificationRequested(Model):
-    """For comms to deliver in-app (the original's Notification row and SSE ``notification:new``)."""
+    """For comms to deliver in-app (a notification row and a live ``notification:new`` update)."""
 
     user_id: str
     type: str
