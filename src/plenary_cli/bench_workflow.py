@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from workflow_svc.bootstrap import SERVICE as WORKFLOW
-from workflow_svc.domain.conditions import compile_condition, evaluate
 
 from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.conditions import compile_condition, evaluate
 from plenary_contracts.enums import ApprovalAction
 from plenary_contracts.flags import FlagKey
 from plenary_kit import context as ctx

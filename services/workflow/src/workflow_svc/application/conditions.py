@@ -4,11 +4,11 @@ The condition comes back in its canonical spelling (every key present, no value 
 which is what a round trip through JSON Logic yields; its meaning is unchanged."""
 
 from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.conditions import canonical, condition_problems
+from plenary_contracts.conditions.json_logic import from_json_logic, to_json_logic
 from plenary_contracts.errors import ValidationFailed
 from plenary_kit.db import UnitOfWork
 
-from ..domain.conditions import canonical, condition_problems
-from ..domain.json_logic import from_json_logic, to_json_logic
 from .common import field_error, located, refuse
 
 

@@ -4,6 +4,7 @@ import dataclasses
 from typing import Any
 
 from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.conditions import condition_problems, evaluate
 from plenary_contracts.errors import NotFound
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
@@ -12,7 +13,6 @@ from ..adapters import rule_repository as rules
 from ..adapters import workflow_repository as workflows
 from ..adapters.records import AutoActionRule, LiveStep
 from ..domain.auto_actions import APPROVAL_FOR, Rule, first_matching_rule
-from ..domain.conditions import condition_problems, evaluate
 from .common import actor, field_error, located, refuse, tenant, utcnow
 
 _REQUIRED = ("name", "condition_expression", "action_type", "priority", "is_active")

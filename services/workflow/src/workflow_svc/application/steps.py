@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from plenary_contracts.catalog import workflow as contract
+from plenary_contracts.conditions import condition_problems
 from plenary_contracts.errors import Conflict, FieldError, NotFound
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import workflow_repository as workflows
 from ..adapters.records import Step, Workflow
-from ..domain.conditions import condition_problems
 from .common import Loc, field_error, live_workflow, located, refuse, utcnow
 
 ROUTE_LISTS = ("conditionalRoutes", "rejectionConditionalRoutes")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from plenary_contracts.conditions import evaluate
 from plenary_contracts.enums import ApprovalAction, AutoActionType
-from workflow_svc.domain.conditions import evaluate
 from workflow_svc.domain.snapshot import Snapshot
 
 from .decisions import Outcome, decide

@@ -7,8 +7,8 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from plenary_contracts.conditions import condition_problems
 from plenary_contracts.enums import StepType
-from workflow_svc.domain.conditions import condition_problems
 from workflow_svc.domain.snapshot import JOIN_STRATEGIES, JOIN_TIMEOUT_ACTIONS, Snapshot, SnapshotStep
 
 MAX_FORK_PATHS = 5

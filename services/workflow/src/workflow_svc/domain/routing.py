@@ -9,8 +9,8 @@ never conditional.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from plenary_contracts.conditions import evaluate
 from plenary_contracts.enums import ApprovalAction
-from workflow_svc.domain.conditions import evaluate
 from workflow_svc.domain.snapshot import Route, SnapshotStep
 
 
