@@ -16,11 +16,19 @@ UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(getattr(sys, "_base_executa
 export UV_PYTHON
 endif
 
-.PHONY: help sync run test lint fmt bench contracts clean
+# Parallel test workers (pytest-xdist). 0 by default: on two shared cores, two or more workers measured no
+# faster than one process, as each starts its own PostgreSQL and nats-server. More cores: TEST_WORKERS=4.
+TEST_WORKERS ?= 0
+# The pure tier: no server, no process, seconds.
+UNIT_TESTS := shared/contracts/tests shared/kit/tests/unit $(wildcard services/*/tests/unit) \
+	tests/cli/test_routes.py tests/cli/test_readme_settings.py
+
+.PHONY: help sync run test test-unit lint fmt bench contracts clean
 
 help:
 	@echo "make run    start every service on embedded PostgreSQL and NATS (gateway on 127.0.0.1:$${PLENARY_HTTP_PORT:-8080})"
-	@echo "make test   lint, import rules, unit and integration tests on real servers"
+	@echo "make test   lint, import rules, unit and integration tests on real servers (TEST_WORKERS=n in parallel)"
+	@echo "make test-unit   the pure tier only: unit tests, no servers"
 	@echo "make lint   ruff + import-linter;  make fmt  format;  make bench  benchmarks"
 
 sync:
@@ -41,7 +49,10 @@ fmt: sync
 	$(UV) run --frozen ruff check --fix .
 
 test: lint
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadgroup
+
+test-unit: sync
+	$(UV) run --frozen pytest $(UNIT_TESTS)
 
 bench: sync
 	$(UV) run --frozen plenary bench

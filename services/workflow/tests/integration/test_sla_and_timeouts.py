@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from workflow_svc.adapters.tables import parallel_branch, participant
+from workflow_svc.adapters.tables import messaging, parallel_branch, participant
 from workflow_svc.application.actions import Engine
 from workflow_svc.application.parallel import Parallel
 from workflow_svc.application.sla import SlaTimers
@@ -151,6 +151,7 @@ async def test_a_notify_breach_only_emits_events_and_tells_the_assignee_when_the
     desk = built.steps["desk"]
     unassigned = await workflow.register()
     await workflow.at(unassigned, desk)
+    await eventually(lambda: _arrivals_handled(workflow), timeout=20)  # its arrival found nobody to assign
     await workflow.call(contract.ASSIGN_STEP, {"stepId": desk, "userId": "reviewer-1", "strategy": "ROUND_ROBIN"})
     assigned = await workflow.register()
     await workflow.at(assigned, desk)
@@ -169,6 +170,16 @@ async def test_a_notify_breach_only_emits_events_and_tells_the_assignee_when_the
         seen = await workflow.progress(pid)
         assert (seen.current_step_id, seen.version) == (desk, version)
         assert await _approvals(workflow, pid) == []
+
+
+async def _arrivals_handled(workflow) -> bool:
+    """Every arrival published so far has been handled by the arrivals consumer (assignment included)."""
+    outbox, inbox = messaging.outbox, messaging.inbox
+    published = sa.select(sa.func.count()).where(outbox.c.subject == contract.PARTICIPANT_STEP_ENTERED.subject)
+    handled = sa.select(sa.func.count()).where(
+        inbox.c.consumer == "workflow_arrivals", inbox.c.event_type == contract.PARTICIPANT_STEP_ENTERED.type
+    )
+    return (await workflow.execute(published)).scalar_one() == (await workflow.execute(handled)).scalar_one()
 
 
 async def _assignee_is(workflow, pid: str, user_id: str) -> bool:

@@ -2,9 +2,14 @@
 
 - ``postgres``: the cluster (session); ``database_url``: a fresh empty database (per test);
   ``migrated_database_url``: a fresh database with every service's schema at head (per test,
-  cloned from a template migrated once per session).
-- ``nats``: a fresh nats-server with JetStream per test (restartable when the tests started it);
+  cloned ahead of need from a template migrated once per session).
+- ``nats``: a nats-server with JetStream and nothing on it (per test): one server per session, its
+  streams and buckets deleted after each test, and a new one after a test that left it stopped or
+  still connected (restartable when the tests started it);
   ``plenary_settings``: Settings pointing at the migrated database and that server, topology applied.
+
+Under pytest-xdist each worker has its own servers; tests sharing a package-scoped fixture stay on one
+worker, and so do the tests of one file (run with ``--dist loadgroup``).
 """
 
 import asyncio
@@ -16,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from ..settings import Settings
-from .servers import NatsServer, PostgresServer, nats_server, postgres_server, settings_for
+from .servers import DatabasePool, NatsServer, PostgresServer, ReusableNats, postgres_server, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -47,21 +52,36 @@ def migrated_template(postgres: PostgresServer) -> Iterator[str]:
     from ..provision import migrate
 
     name = postgres.create_database()
-    migrate(settings_for(postgres.url_for(name), "nats://unused"), load_services())
+    with postgres.exclusively("plenary-test-migrate"):
+        migrate(settings_for(postgres.url_for(name), "nats://unused"), load_services())
     yield name
     postgres.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def migrated_databases(postgres: PostgresServer, migrated_template: str) -> Iterator[DatabasePool]:
+    pool = DatabasePool(postgres, migrated_template)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def migrated_database_url(postgres: PostgresServer, migrated_template: str) -> Iterator[str]:
-    name = postgres.create_database(template=migrated_template)
+def migrated_database_url(postgres: PostgresServer, migrated_databases: DatabasePool) -> Iterator[str]:
+    name = migrated_databases.take()
     yield postgres.url_for(name)
     postgres.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def nats_servers(plenary_workdir: Path) -> Iterator[ReusableNats]:
+    servers = ReusableNats(plenary_workdir)
+    yield servers
+    servers.close()
+
+
 @pytest.fixture
-def nats(plenary_workdir: Path) -> Iterator[NatsServer]:
-    with nats_server(plenary_workdir) as server:
+def nats(nats_servers: ReusableNats) -> Iterator[NatsServer]:
+    with nats_servers.lend() as server:
         yield server
 
 
@@ -79,6 +99,27 @@ async def plenary_settings(migrated_database_url: str, nats: NatsServer) -> Asyn
     settings = settings_for(migrated_database_url, nats.url)
     await apply_streams(settings)
     yield settings
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups under --dist loadgroup
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group tests for ``--dist loadgroup``: the tests of one file together, as ``loadfile`` would (module
+    fixtures are made once), and all tests under a package-scoped fixture together (a package's platform
+    is started once, not once per worker)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(_group_of(item)))
+
+
+def _group_of(item: pytest.Item) -> str:
+    fixtures = getattr(item, "_fixtureinfo", None)
+    for definitions in fixtures.name2fixturedefs.values() if fixtures else ():
+        for definition in definitions:
+            if definition.scope == "package":
+                return definition.baseid or "session"
+    return item.nodeid.split("::", 1)[0]
 
 
 async def eventually(check, timeout: float = 10.0, interval: float = 0.05):  # type: ignore[no-untyped-def]

