@@ -2,9 +2,8 @@
 (created a moment ago, its events still on their way here)."""
 
 from plenary_contracts.catalog import events as contract
-from plenary_contracts.errors import NotFound, ServiceUnavailable
-from plenary_kit.bus.rpc import call
-from plenary_kit.context import Context
+from plenary_contracts.errors import ServiceUnavailable
+from plenary_kit.bus.rpc import find
 from plenary_kit.logging import get_logger
 from plenary_kit.service import Runtime
 
@@ -19,14 +18,12 @@ class EventsClient:
         """The event with its participant types and fields; None when the events service does not know it."""
         assert self.runtime.nc is not None
         try:
-            return await call(
+            return await find(
                 self.runtime.nc,
                 contract.GET_EVENT_SCHEMA,
                 contract.EventSchemaRef(event_id=event_id),
-                context=Context(tenant_id=tenant_id),
+                tenant_id=tenant_id,
             )
-        except NotFound:
-            return None
         except ServiceUnavailable:
             # nobody can say the event exists: the read model's answer (unknown) stands
             log.warning("events service not answering; event unknown here", event_id=event_id)

@@ -30,10 +30,12 @@ def register(runtime: Runtime, *, engine: Engine, entries: intake.Intake) -> Non
     runtime.consume_each(
         consumer("workflow_arrivals"), {workflow_contract.PARTICIPANT_STEP_ENTERED: _payload_to(engine.arrive)}
     )
-    # The consumer's filter (evt.identity.user.>) also brings role and sign-in events; they are acknowledged.
-    user_events = {spec: _acknowledge for spec in identity.EVENTS if spec.subject.startswith("evt.identity.user.")}
+    # The consumer's filter also brings role and sign-in events; they are acknowledged.
+    users = consumer("workflow_user_directory")
+    brought = users.filter_subject.removesuffix(">")
+    user_events = {spec: _acknowledge for spec in identity.EVENTS if spec.subject.startswith(brought)}
     runtime.consume_each(
-        consumer("workflow_user_directory"),
+        users,
         user_events
         | {
             identity.USER_CREATED: _payload_to(directory.user_changed),

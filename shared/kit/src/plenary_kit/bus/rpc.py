@@ -256,3 +256,14 @@ async def call(
     if not reply.ok:
         raise PlenaryError.from_body(reply.error or ErrorBody(code=ErrorCode.INTERNAL_ERROR, message="", status=500))
     return spec.reply.model_validate(reply.data)
+
+
+async def find(nc: Client, spec: OperationSpec, request: BaseModel, *, tenant_id: str) -> Any | None:
+    """Ask the service that owns an object for it in ``tenant_id``, as the current caller; None when that
+    service does not know it there. How a service checks an id of another service's object it is given."""
+    caller = ctx.current()
+    asked = ctx.Context(tenant_id=tenant_id, actor_id=caller.actor_id, correlation_id=caller.correlation_id)
+    try:
+        return await call(nc, spec, request, context=asked)
+    except NotFound:
+        return None
