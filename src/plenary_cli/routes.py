@@ -49,6 +49,7 @@ class RecordingRuntime:
         self.sessions: Any = None
         self.nc: Any = None
         self.relay_hook: Any = None
+        self.relay_hook_types: Any = None
         self.flags = FlagClient()
         self.consumers: dict[str, Any] = {}
         self.served: dict[str, Callable[..., Any]] = {}

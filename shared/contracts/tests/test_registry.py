@@ -6,7 +6,7 @@ def test_every_event_subject_is_captured_by_its_producers_stream():
     by_name = {s.name: s for s in streams.STREAMS}
     for event in registry.EVENTS:
         stream = by_name[streams.event_stream_name(event.producer)]
-        assert stream.subjects == [f"evt.{event.producer}.>"]
+        assert stream.subjects == [f"evt.{event.producer}.>", f"bulk.evt.{event.producer}.>"]
         assert event.subject.startswith(f"evt.{event.producer}.")
 
 
@@ -22,6 +22,21 @@ def test_every_consumer_reads_an_existing_stream_within_its_subjects():
         prefix = stream.subjects[0].removesuffix(">")
         assert consumer.filter_subject.startswith(prefix), consumer.durable
         assert consumer.max_deliver >= 1
+
+
+def test_a_consumer_reads_both_lanes_through_one_durable_unless_it_gives_the_bulk_lane_its_own():
+    plain = streams.ConsumerSpec(service="s", durable="d", stream="EVT_X", filter_subject="evt.x.a.>", description="")
+    assert [(d.durable, d.filter_subjects) for d in plain.durables()] == [("d", ["evt.x.a.>", "bulk.evt.x.a.>"])]
+    laned = plain.model_copy(update={"bulk_lane": True})
+    assert [(d.durable, d.filter_subjects) for d in laned.durables()] == [
+        ("d", ["evt.x.a.>"]),
+        ("d_bulk", ["bulk.evt.x.a.>"]),
+    ]
+
+
+def test_an_event_of_a_bulk_operation_goes_out_on_the_bulk_lane_of_its_subject():
+    assert streams.lane_subject("evt.x.a.created", None) == "evt.x.a.created"
+    assert streams.lane_subject("evt.x.a.created", streams.BULK_LANE) == "bulk.evt.x.a.created"
 
 
 def test_streams_keep_a_long_audit_trail_and_an_explicit_duplicate_window():

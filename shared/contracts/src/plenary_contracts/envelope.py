@@ -28,6 +28,7 @@ _OPTIONAL = (
     "credential",
     "clientip",
     "useragent",
+    "lane",
 )
 
 
@@ -50,6 +51,7 @@ class CloudEvent(BaseModel):
     credential: str | None = None
     clientip: str | None = None
     useragent: str | None = None
+    lane: str | None = None  # "bulk" for events a bulk operation caused (streams.lane_subject)
     data: dict[str, Any] = Field(default_factory=dict)
 
     def to_nats_headers(self) -> dict[str, str]:

@@ -1,7 +1,15 @@
 """JetStream streams, durable consumers and KV buckets, as data.
 
 ``plenary streams apply`` creates or updates the streams and buckets and creates missing durables;
-a service never declares them at start-up, and an existing durable is never changed by a redeploy.
+a service never declares them at start-up, and an existing durable is never changed by a redeploy
+(but for its filter subjects, which follow the contract).
+
+Lanes: events caused by a bulk operation (an import, a batch action, and whatever those events cause in
+turn) are published on ``bulk.<subject>`` instead of ``<subject>``. Every stream captures both. A consumer
+reads both lanes through one durable, unless it declares ``bulk_lane``: then a second durable
+(``<durable>_bulk``) reads the bulk lane beside it, so one tenant's 10,000 imported participants never
+queue in front of another tenant's single registration. Events keep their order within a lane; a consumer
+with a bulk lane may see an entity's interactive event before a bulk event about it that is still queued.
 """
 
 from pydantic import BaseModel
@@ -22,19 +30,48 @@ class StreamSpec(BaseModel):
     retention: str = "limits"
 
 
+BULK_LANE = "bulk"
+
+
+def lane_subject(subject: str, lane: str | None) -> str:
+    """The subject an event goes out on: its own, or its lane's (``bulk.<subject>``)."""
+    return f"{lane}.{subject}" if lane else subject
+
+
+class LaneDurable(BaseModel):
+    """One JetStream durable serving a consumer: its name and the subjects it reads."""
+
+    durable: str
+    filter_subjects: list[str]
+
+
 class ConsumerSpec(BaseModel):
     service: str
-    durable: str
+    durable: str  # also the name the inbox records handled events under, whatever lane brought them
     stream: str
     filter_subject: str
     description: str
     max_deliver: int = 6
     ack_wait_seconds: int = 30
     max_ack_pending: int = 1000
+    bulk_lane: bool = False  # read bulk events through a durable of their own (see the module's docstring)
 
     @property
     def dead_letter_subject(self) -> str:
         return dead_letter_subject(self.service, self.durable)
+
+    @property
+    def bulk_durable(self) -> str:
+        return f"{self.durable}_bulk"
+
+    def durables(self) -> list[LaneDurable]:
+        interactive, bulk = self.filter_subject, lane_subject(self.filter_subject, BULK_LANE)
+        if not self.bulk_lane:
+            return [LaneDurable(durable=self.durable, filter_subjects=[interactive, bulk])]
+        return [
+            LaneDurable(durable=self.durable, filter_subjects=[interactive]),
+            LaneDurable(durable=self.bulk_durable, filter_subjects=[bulk]),
+        ]
 
 
 class KvBucketSpec(BaseModel):
@@ -63,7 +100,7 @@ def dead_letter_subject(service: str, durable: str) -> str:
 EVENT_STREAMS: list[StreamSpec] = [
     StreamSpec(
         name=event_stream_name(service),
-        subjects=[f"evt.{service}.>"],
+        subjects=[f"evt.{service}.>", lane_subject(f"evt.{service}.>", BULK_LANE)],
         description=f"Every event the {service} service publishes; the audit trail, kept ten years.",
     )
     for service in SERVICES
@@ -97,7 +134,7 @@ TOKEN_REVOCATIONS_BUCKET = KvBucketSpec(
 )
 RATE_LIMITS_BUCKET = KvBucketSpec(
     name="plenary_rate_limits",
-    description="Sliding 60 s request logs per API key, shared by every gateway replica.",
+    description="Per-second request counts in a sliding 60 s window per API key or address, for all gateway replicas.",
     storage="memory",
     ttl_seconds=120,
 )
@@ -150,6 +187,7 @@ CONSUMERS: list[ConsumerSpec] = [
         stream=event_stream_name("registration"),
         filter_subject="evt.registration.participant.>",
         description="Keeps workflow's participant read model; a registration enters the participant's workflow.",
+        bulk_lane=True,
     ),
     ConsumerSpec(
         service="workflow",
@@ -157,6 +195,7 @@ CONSUMERS: list[ConsumerSpec] = [
         stream=event_stream_name("workflow"),
         filter_subject="evt.workflow.participant.step_entered",
         description="On each arrival at a step: the auto-action chain, then reviewer assignment.",
+        bulk_lane=True,
     ),
     ConsumerSpec(
         service="workflow",

@@ -19,6 +19,7 @@ class Context:
     client_ip: str | None = None
     user_agent: str | None = None
     if_match: str | None = None
+    lane: str | None = None  # streams.BULK_LANE inside a bulk operation and everything its events cause
 
     def caused_by(self, event_id: str) -> "Context":
         return replace(self, causation_id=event_id)

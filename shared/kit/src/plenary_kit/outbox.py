@@ -1,20 +1,29 @@
 """The outbox relay: publishes committed events to JetStream, then marks them published.
 
-It takes unpublished rows with ``FOR UPDATE SKIP LOCKED`` (replicas share the work; a late commit is
-never skipped, as it would be by tailing ids), publishes each with ``Nats-Msg-Id`` and a timeout,
-and marks it on PubAck; a duplicate ack counts as success. LISTEN/NOTIFY wakes it, a poll is the
-safety net. A crash between publish and mark republishes the event, and JetStream drops the copy.
+It claims a batch of unpublished rows in ``created_at`` order with ``FOR UPDATE SKIP LOCKED`` (replicas
+share the work; a late commit is never skipped, as it would be by tailing ids), sends every publish of
+the batch at once with ``Nats-Msg-Id`` and gathers the PubAcks in order (a duplicate ack counts as
+success), then marks the published prefix in one UPDATE: a failure leaves that event and every later one
+for the next pass, so order is kept. LISTEN/NOTIFY wakes it, a poll is the safety net. A crash between
+publish and mark republishes the events, and JetStream drops the copies.
+
+``after_publish`` runs for each published event once its PubAck is in. A hook that sees every event
+runs before the next event is even sent (one publish at a time); given the event types it cares
+about, the batch stays pipelined and the hook runs for those events after the batch's acks.
 """
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 from nats.js import JetStreamContext
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from plenary_contracts.envelope import CloudEvent
 
@@ -34,10 +43,11 @@ class OutboxRelay:
         tables: MessagingTables,
         js: JetStreamContext,
         *,
-        batch_size: int = 100,
+        batch_size: int = 500,
         poll_seconds: float = 1.0,
         publish_timeout: float = 5.0,
         after_publish: Callable[[CloudEvent], Awaitable[None]] | None = None,
+        after_publish_types: Collection[str] | None = None,
     ) -> None:
         self.engine = engine
         self.database_url = database_url
@@ -47,6 +57,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.publish_timeout = publish_timeout
         self.after_publish = after_publish
+        self.after_publish_types = None if after_publish_types is None else frozenset(after_publish_types)
         self._wake = asyncio.Event()
 
     async def run(self) -> None:
@@ -87,31 +98,65 @@ class OutboxRelay:
                 )
             else:
                 OUTBOX_OLDEST_SECONDS.labels(self.tables.schema).set(0)
-            done = []
-            for row in rows:
-                event = CloudEvent.model_validate(row.envelope)
-                try:
-                    await self.js.publish(
-                        row.subject,
-                        event.to_nats_payload(),
-                        timeout=self.publish_timeout,
-                        headers=event.to_nats_headers(),
-                    )
-                except Exception as error:
-                    await conn.execute(
-                        sa.update(outbox)
-                        .where(outbox.c.id == row.id)
-                        .values(attempts=outbox.c.attempts + 1, last_error=repr(error)[:1000])
-                    )
-                    log.warning("outbox publish failed", event_id=str(row.id), error=repr(error))
-                    break
-                if self.after_publish is not None:
+            published = await self._publish(conn, rows)
+            if published:
+                ids = [row.id for row in rows[:published]]
+                marked = outbox.c.id == sa.any_(sa.cast(sa.bindparam("ids"), ARRAY(UUID(as_uuid=True))))
+                await conn.execute(sa.update(outbox).where(marked).values(published_at=sa.func.now()), {"ids": ids})
+                OUTBOX_PUBLISHED.labels(self.tables.schema).inc(published)
+            return published
+
+    async def _publish(self, conn: AsyncConnection, rows: Sequence[Row]) -> int:
+        """Publish ``rows`` in order; returns the length of the prefix JetStream acknowledged."""
+        events = [CloudEvent.model_validate(row.envelope) for row in rows]
+        window = 1 if self.after_publish is not None and self.after_publish_types is None else max(1, len(rows))
+        published = 0
+        for start in range(0, len(rows), window):
+            sending = rows[start : start + window]
+            acked = await self._publish_window(conn, sending, events[start : start + window])
+            for event in events[start : start + acked]:
+                if self.after_publish is not None and (
+                    self.after_publish_types is None or event.type in self.after_publish_types
+                ):
                     await self.after_publish(event)
-                done.append(row.id)
-            if done:
-                await conn.execute(sa.update(outbox).where(outbox.c.id.in_(done)).values(published_at=sa.func.now()))
-                OUTBOX_PUBLISHED.labels(self.tables.schema).inc(len(done))
-            return len(done)
+            published += acked
+            if acked < len(sending):
+                break
+        return published
+
+    async def _publish_window(self, conn: AsyncConnection, rows: Sequence[Row], events: list[CloudEvent]) -> int:
+        """Send every publish, then wait for the acks; returns how many in a row were acknowledged."""
+        acks: list[asyncio.Future[Any]] = []
+        error: BaseException | None = None
+        try:
+            for row, event in zip(rows, events, strict=True):
+                payload, headers = event.to_nats_payload(), event.to_nats_headers()
+                acks.append(await self.js.publish_async(row.subject, payload, headers=headers))
+        except Exception as sending:
+            error = sending
+        if acks:
+            await asyncio.wait(acks, timeout=self.publish_timeout)
+        acked = 0
+        for ack in acks:
+            if not ack.done():
+                error = TimeoutError(f"no PubAck within {self.publish_timeout}s")
+                break
+            if ack.exception() is not None:
+                error = ack.exception()
+                break
+            acked += 1
+        for ack in acks[acked:]:
+            ack.cancel()
+        if error is not None:
+            outbox = self.tables.outbox
+            failed = rows[acked]
+            await conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id == failed.id)
+                .values(attempts=outbox.c.attempts + 1, last_error=repr(error)[:1000])
+            )
+            log.warning("outbox publish failed", event_id=str(failed.id), error=repr(error))
+        return acked
 
     async def _listen(self) -> None:
         while True:

@@ -6,19 +6,15 @@
 
 import asyncio
 import contextlib
-import logging
 import signal
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import uvicorn
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, PullSub
-from faststream.nats.annotations import NatsMessage
+import uvloop
 from nats.aio.client import Client
 from pydantic import BaseModel
 
@@ -26,25 +22,26 @@ from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.events import EventSpec
 from plenary_contracts.operations import HealthReply, OperationSpec, health_subject
 from plenary_contracts.services import SERVICES
-from plenary_contracts.streams import ConsumerSpec
+from plenary_contracts.streams import ConsumerSpec, consumers_of
 
-from . import context as ctx
 from .bus.connection import connect
-from .bus.retry import PermanentError, retry_middleware
-from .bus.rpc import OperationServer, raw_body
+from .bus.consuming import BatchConsumer, EventHandler
+from .bus.retry import RetryPolicy
+from .bus.rpc import OperationServer
+from .bus.serving import RequestServer
 from .db.engine import create_engine_for, create_session_factory
 from .db.messaging import MessagingTables
 from .db.uow import UnitOfWork
 from .flags import FlagClient
 from .health import health_app
-from .logging import bound, configure_logging, get_logger
-from .metrics import CONSUMER_PENDING, HANDLER_SECONDS
+from .logging import configure_logging, get_logger
+from .metrics import CONSUMER_PENDING
 from .outbox import OutboxRelay
 from .settings import ServiceSettings, Settings
 
 log = get_logger(__name__)
 
-EventHandler = Callable[[UnitOfWork, CloudEvent, Any], Awaitable[None]]
+__all__ = ["EventHandler", "Runtime", "ServiceSpec", "main", "serve"]
 
 
 @dataclass(frozen=True)
@@ -62,41 +59,46 @@ class ServiceSpec:
         return self.metadata.schema
 
 
+def pool_size(settings: Settings, service: str) -> int:
+    """The connections one process uses at once, kept open: one per request it runs (the request limit is
+    per process), one per consumer loop of the service (one per lane), and four for the outbox relay's claim, its hook's
+    unit of work, a timer and readiness checks. More (a consumer outside the contracts, a second timer)
+    borrows from the overflow."""
+    return settings.request_concurrency + sum(len(c.durables()) for c in consumers_of(service)) + 4
+
+
 class Runtime:
     def __init__(self, spec: ServiceSpec, settings: Settings | None = None) -> None:
         self.spec = spec
         self.base_settings = settings or Settings()
         self.settings: ServiceSettings = self.base_settings.service(spec.name)
-        self.engine = create_engine_for(self.settings.database_url, application_name=f"plenary-{spec.name}")
+        self.engine = create_engine_for(
+            self.settings.database_url,
+            pool_size=pool_size(self.base_settings, spec.name),
+            application_name=f"plenary-{spec.name}",
+        )
         self.sessions = create_session_factory(self.engine)
         self.flags = FlagClient()
         self.consumers: dict[str, ConsumerSpec] = {}
         self.nc: Client | None = None
         self.relay_hook: Callable[[CloudEvent], Awaitable[None]] | None = None
+        # The event types relay_hook cares about; None: every event, and the relay then publishes one at a time.
+        self.relay_hook_types: Collection[str] | None = None
         self.public_app: Any = None  # an ASGI app the wiring may set, served on PLENARY_HTTP_PORT
         self._tasks: list[asyncio.Task[None]] = []
+        self._consumer_loops: list[BatchConsumer] = []
+        self._consumer_tasks: list[asyncio.Task[None]] = []
         self._timers: list[tuple[float, Callable[[], Awaitable[None]]]] = []
         self._on_start: list[Callable[[], Awaitable[None]]] = []
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
-        self.broker = NatsBroker(
-            self.settings.nats_url,
-            name=f"plenary-{spec.name}",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=1,
-            graceful_timeout=5.0,
-            log_level=logging.DEBUG,  # FastStream's per-message access log: too costly at INFO on every message
-            middlewares=[
-                retry_middleware(
-                    spec.name,
-                    self.consumers,
-                    self._publish_dead_letter,
-                    base=self.base_settings.retry_base_seconds,
-                    cap=self.base_settings.retry_cap_seconds,
-                )
-            ],
+        self.retry = RetryPolicy(
+            spec.name,
+            self._publish_dead_letter,
+            base=self.base_settings.retry_base_seconds,
+            cap=self.base_settings.retry_cap_seconds,
         )
-        self.broker.subscriber(health_subject(spec.name), queue=spec.name, no_reply=True)(self._on_health)
+        self.requests = RequestServer(spec.name, self.base_settings.request_concurrency)
+        self.requests.route(health_subject(spec.name), self._on_health, limited=False)
         spec.wire(self)
 
     # --- wiring API used by bootstraps ---
@@ -105,19 +107,7 @@ class Runtime:
         return UnitOfWork(self.sessions, self.spec.messaging)
 
     def serve(self, operation: OperationSpec, handler: Callable[[Any, UnitOfWork], Awaitable[BaseModel]]) -> None:
-        server = OperationServer(operation, handler, self.uow, self.flags.is_enabled)
-
-        async def on_request(msg: NatsMessage) -> None:
-            raw = msg.raw_message
-            reply = await server(raw.headers, raw.data)
-            if raw.reply:
-                await raw.respond(reply)
-
-        # Requests to one operation run concurrently (row locks keep them correct), not one after another.
-        workers = self.base_settings.request_concurrency
-        self.broker.subscriber(
-            operation.subject, queue=self.spec.name, no_reply=True, max_workers=workers, decoder=raw_body
-        )(on_request)
+        self.requests.route(operation.subject, OperationServer(operation, handler, self.uow, self.flags.is_enabled))
 
     def consume_each(self, consumer: ConsumerSpec, handlers: Mapping[EventSpec, EventHandler]) -> None:
         """Handle several event types on one durable consumer, each with its own handler."""
@@ -130,51 +120,20 @@ class Runtime:
 
     def consume(self, consumer: ConsumerSpec, events: list[EventSpec], handler: EventHandler) -> None:
         """Handle events on a durable consumer, exactly once per event thanks to the inbox."""
-        by_type = {spec.type: spec for spec in events}
         self.consumers[consumer.durable] = consumer
-
-        async def on_event(msg: NatsMessage) -> None:
-            started = time.perf_counter()
-            outcome = "error"
-            raw = msg.raw_message
-            try:
-                event = CloudEvent.from_nats(raw.headers, raw.data)
-            except ValueError as error:
-                raise PermanentError(str(error)) from error
-            spec = by_type.get(event.type)
-            if spec is None:
-                raise PermanentError(f"{consumer.durable} does not handle event type {event.type}")
-            payload = spec.payload.model_validate(event.data)
-            token = ctx.use(
-                ctx.Context(
-                    tenant_id=event.tenantid,
-                    actor_id=event.actorid,
-                    correlation_id=event.correlationid or str(event.id),
-                    causation_id=str(event.id),
-                    credential=event.credential,
+        by_type = {spec.type: spec for spec in events}
+        for lane in consumer.durables():
+            self._consumer_loops.append(
+                BatchConsumer(
+                    consumer,
+                    by_type,
+                    handler,
+                    self.uow,
+                    self.retry,
+                    durable=lane.durable,
+                    batch_size=self.base_settings.consumer_batch_size,
                 )
             )
-            try:
-                with bound(consumer=consumer.durable, event_id=str(event.id), tenant=event.tenantid):
-                    async with self.uow() as uow:
-                        if await uow.claim(consumer.durable, event.id, event.type):
-                            await handler(uow, event, payload)
-                            await uow.commit()
-                            outcome = "ok"
-                        else:
-                            outcome = "duplicate"
-            finally:
-                ctx.reset(token)
-                HANDLER_SECONDS.labels(consumer.durable, outcome).observe(time.perf_counter() - started)
-
-        self.broker.subscriber(
-            consumer.filter_subject,
-            stream=JStream(consumer.stream, declare=False),
-            durable=consumer.durable,
-            pull_sub=PullSub(batch_size=10, timeout=1.0),
-            ack_policy=AckPolicy.NACK_ON_ERROR,
-            decoder=raw_body,  # the envelope is read from the raw message; a deep body must not recurse here
-        )(on_event)
 
     def every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
         self._timers.append((seconds, job))
@@ -193,7 +152,10 @@ class Runtime:
         self.nc = await connect(self.settings.nats_url, f"plenary-{self.spec.name}-runtime")
         js = self.nc.jetstream()
         self.flags.start(self.nc)
-        await self.broker.start()
+        await self.requests.start(self.nc)
+        for consumer in self._consumer_loops:
+            task = asyncio.create_task(consumer.run(self.nc), name=f"{self.spec.name}-{consumer.durable}")
+            self._consumer_tasks.append(task)
         relay = OutboxRelay(
             self.engine,
             self.settings.database_url,
@@ -202,6 +164,7 @@ class Runtime:
             poll_seconds=self.base_settings.outbox_poll_seconds,
             publish_timeout=self.base_settings.outbox_publish_timeout_seconds,
             after_publish=self.relay_hook,
+            after_publish_types=self.relay_hook_types,
         )
         self._tasks.append(asyncio.create_task(relay.run(), name=f"{self.spec.name}-outbox"))
         if self.consumers:
@@ -216,13 +179,22 @@ class Runtime:
         """Stop within bounded time, whatever a library does with cancellation."""
         for hook in self._on_stop:
             await _bounded(hook(), 5, "stop hook")
+        await _bounded(self.requests.stop(grace=5), 10, "request server")
+        for consumer in self._consumer_loops:
+            consumer.stop()  # each finishes the batch in hand; its fetch returns within a second
+        if self._consumer_tasks:
+            _, late = await asyncio.wait(self._consumer_tasks, timeout=10)
+            for task in late:
+                task.cancel()  # a batch abandoned uncommitted and unacked is redelivered
+            if late:
+                await asyncio.wait(late, timeout=5)
+        self._consumer_tasks.clear()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
         await _bounded(self.flags.stop(), 5, "flag watcher")
-        await _bounded(self.broker.stop(), 15, "broker")
         if self.nc is not None:
             await _bounded(self.nc.drain(), 5, "nats connection")
         await _bounded(self.engine.dispose(), 5, "database pool")
@@ -237,19 +209,17 @@ class Runtime:
             checks["database"] = False
         return checks
 
-    async def _on_health(self, msg: NatsMessage) -> None:
-        raw = msg.raw_message
+    async def _on_health(self, headers: dict[str, str] | None, body: bytes) -> bytes:
         checks = await self.readiness()
-        reply = HealthReply(service=self.spec.name, ready=all(checks.values()), checks=checks)
-        if raw.reply:
-            await raw.respond(reply.model_dump_json().encode())
+        return HealthReply(service=self.spec.name, ready=all(checks.values()), checks=checks).model_dump_json().encode()
 
     async def _measure_lag(self) -> None:
         assert self.nc is not None
         js = self.nc.jetstream()
         for spec in self.consumers.values():
-            info = await js.consumer_info(spec.stream, spec.durable)
-            CONSUMER_PENDING.labels(spec.durable).set(info.num_pending + (info.num_ack_pending or 0))
+            for lane in spec.durables():
+                info = await js.consumer_info(spec.stream, lane.durable)
+                CONSUMER_PENDING.labels(lane.durable).set(info.num_pending + (info.num_ack_pending or 0))
 
     async def _publish_dead_letter(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
         assert self.nc is not None
@@ -285,7 +255,9 @@ async def _every(seconds: float, job: Callable[[], Awaitable[None]]) -> None:
 
 
 def _http(app: Any, host: str, port: int) -> "_HttpServer":
-    return _HttpServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+    return _HttpServer(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", http="httptools", loop="none")
+    )
 
 
 async def serve(spec: ServiceSpec, settings: Settings | None = None) -> None:
@@ -312,4 +284,5 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None) -> None:
 
 
 def main(spec: ServiceSpec) -> None:
-    asyncio.run(serve(spec))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(serve(spec))

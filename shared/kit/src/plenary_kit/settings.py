@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     waitlist_timer_seconds: float = 300.0  # offer expiry and reminders, every 5 minutes
     import_poll_seconds: float = 1.0  # how often an idle registration replica looks for imports to run
     max_body_bytes: int = 1_048_576
-    request_concurrency: int = 8  # requests one replica handles at once per operation
+    # Requests one process handles at once, all its operations together (each holds a pooled connection);
+    # more wait their turn in the subscriptions' queues.
+    request_concurrency: int = 16
+    consumer_batch_size: int = 100  # messages a consumer fetches and handles in one transaction
     max_upload_bytes: int = 50 * 1_048_576  # file upload routes (imports)
     # How long the gateway waits for a request's whole body (from its first read) before a 408.
     body_timeout_seconds: float = 30.0

@@ -1,1 +1,1 @@
-"""NATS plumbing: connections, the FastStream broker, retries and dead letters, request/reply."""
+"""NATS plumbing: connections, batched consumers, the request server, retries and dead letters, request/reply."""

@@ -8,12 +8,10 @@ one on the last allowed delivery, is copied to ``dlq.<service>.<durable>`` with 
 
 import json
 import traceback
-from collections.abc import Callable, Mapping
-from functools import partial
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from faststream import BaseMiddleware
-from faststream.exceptions import NackMessage, RejectMessage
+from nats.aio.msg import Msg
 from pydantic import ValidationError
 
 from plenary_contracts import streams
@@ -23,6 +21,8 @@ from ..logging import get_logger
 from ..metrics import DEAD_LETTERS
 
 log = get_logger(__name__)
+
+PublishDeadLetter = Callable[[str, bytes, dict[str, str]], Awaitable[None]]
 
 
 class PermanentError(Exception):
@@ -45,86 +45,56 @@ def retry_delay(deliveries: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2 ** max(0, deliveries - 1)))
 
 
-def _jetstream_metadata(msg: Any) -> Any | None:
-    raw = getattr(msg, "raw_message", None)
-    if raw is None or not getattr(raw, "reply", None) or not str(raw.reply).startswith("$JS.ACK"):
-        return None
-    return raw.metadata
+def should_dead_letter(error: BaseException, deliveries: int, max_deliver: int) -> bool:
+    """A permanent failure goes at once; a transient one once it has used its last delivery."""
+    return is_permanent(error) or deliveries >= max_deliver
 
 
-class RetryMiddleware(BaseMiddleware):
-    def __init__(
-        self,
-        msg: Any,
-        /,
-        *,
-        context: Any,
-        service: str,
-        consumers: Mapping[str, streams.ConsumerSpec],
-        publish: Callable[..., Any],
-        base: float,
-        cap: float,
-    ) -> None:
-        super().__init__(msg, context=context)
-        self.service = service
-        self.consumers = consumers
-        self.publish = publish
-        self.base = base
-        self.cap = cap
+def dead_letter_headers(
+    headers: dict[str, str] | None, subject: str, durable: str, deliveries: int, error: BaseException
+) -> dict[str, str]:
+    """The failed message's headers plus why it failed; without ``Nats-Msg-Id``, so the copy is never deduplicated."""
+    copied = dict(headers or {})
+    copied.pop("Nats-Msg-Id", None)
+    copied[streams.DEAD_LETTER_ERROR] = "".join(traceback.format_exception_only(error)).strip()[:2000]
+    copied[streams.DEAD_LETTER_CONSUMER] = durable
+    copied[streams.DEAD_LETTER_DELIVERIES] = str(deliveries)
+    copied[streams.DEAD_LETTER_SUBJECT] = subject
+    return copied
 
-    async def consume_scope(self, call_next: Any, msg: Any) -> Any:
-        metadata = _jetstream_metadata(msg)
-        if metadata is None:
-            return await call_next(msg)
-        try:
-            return await call_next(msg)
-        except (NackMessage, RejectMessage):
-            raise
-        except Exception as error:
-            durable = metadata.consumer
-            deliveries = metadata.num_delivered
-            permanent = is_permanent(error)
-            if permanent or deliveries >= self._max_deliver(durable):
-                await self._dead_letter(msg, durable, deliveries, error)
-                DEAD_LETTERS.labels(durable).inc()
-                log.error(
-                    "message dead-lettered",
-                    consumer=durable,
-                    deliveries=deliveries,
-                    permanent=permanent,
-                    error=repr(error),
-                )
-                raise RejectMessage() from error
-            delay = retry_delay(deliveries, self.base, self.cap)
-            log.warning(
-                "message failed, retrying",
-                consumer=durable,
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """What a consumer does with a message that failed: nak it with a delay, or dead-letter and terminate it."""
+
+    service: str
+    publish: PublishDeadLetter
+    base: float
+    cap: float
+
+    async def settle_failure(self, msg: Msg, consumer: streams.ConsumerSpec, error: BaseException) -> None:
+        deliveries = msg.metadata.num_delivered
+        if should_dead_letter(error, deliveries, consumer.max_deliver):
+            headers = dead_letter_headers(msg.headers, msg.subject, consumer.durable, deliveries, error)
+            try:
+                await self.publish(streams.dead_letter_subject(self.service, consumer.durable), msg.data, headers)
+            except Exception as publishing:
+                # Never terminate a message whose copy was not kept: it comes back and is tried again.
+                log.warning("dead letter not published", consumer=consumer.durable, error=repr(publishing))
+                await msg.nak(delay=retry_delay(deliveries, self.base, self.cap))
+                return
+            await msg.term()
+            DEAD_LETTERS.labels(consumer.durable).inc()
+            log.error(
+                "message dead-lettered",
+                consumer=consumer.durable,
                 deliveries=deliveries,
-                delay=delay,
+                permanent=is_permanent(error),
                 error=repr(error),
             )
-            raise NackMessage(delay=delay) from error
-
-    def _max_deliver(self, durable: str) -> int:
-        spec = self.consumers.get(durable)
-        return spec.max_deliver if spec else 1
-
-    async def _dead_letter(self, msg: Any, durable: str, deliveries: int, error: Exception) -> None:
-        raw = msg.raw_message
-        headers = dict(raw.headers or {})
-        headers.pop("Nats-Msg-Id", None)
-        headers[streams.DEAD_LETTER_ERROR] = "".join(traceback.format_exception_only(error)).strip()[:2000]
-        headers[streams.DEAD_LETTER_CONSUMER] = durable
-        headers[streams.DEAD_LETTER_DELIVERIES] = str(deliveries)
-        headers[streams.DEAD_LETTER_SUBJECT] = raw.subject
-        await self.publish(streams.dead_letter_subject(self.service, durable), raw.data, headers)
-
-
-def retry_middleware(
-    service: str,
-    consumers: Mapping[str, streams.ConsumerSpec],
-    publish: Callable[..., Any],
-    base: float,
-    cap: float,
-) -> Callable[..., Any]:
-    return partial(RetryMiddleware, service=service, consumers=consumers, publish=publish, base=base, cap=cap)
+            return
+        delay = retry_delay(deliveries, self.base, self.cap)
+        log.warning(
+            "message failed, retrying", consumer=consumer.durable, deliveries=deliveries, delay=delay, error=repr(error)
+        )
+        await msg.nak(delay=delay)

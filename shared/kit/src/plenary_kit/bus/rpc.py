@@ -85,13 +85,6 @@ def validation_errors(error: ValidationError) -> list[FieldError]:
     return [FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]) for e in error.errors()]
 
 
-async def raw_body(msg: Any) -> bytes:
-    """The decoder of a request subject's subscriber: the body untouched. ``OperationServer`` parses it
-    after its own checks; FastStream's default decoder would ``json.loads`` it first, and a deeply nested
-    body would end there in ``RecursionError``, with no reply at all."""
-    return bytes(msg.body)
-
-
 def error_reply(error: PlenaryError) -> bytes:
     return Reply(ok=False, error=error.to_body()).model_dump_json().encode()
 

@@ -28,12 +28,12 @@ def stream_config(spec: contracts.StreamSpec) -> StreamConfig:
     )
 
 
-def consumer_config(spec: contracts.ConsumerSpec) -> ConsumerConfig:
+def consumer_config(spec: contracts.ConsumerSpec, lane: contracts.LaneDurable) -> ConsumerConfig:
     return ConsumerConfig(
-        durable_name=spec.durable,
-        name=spec.durable,
+        durable_name=lane.durable,
+        name=lane.durable,
         description=spec.description,
-        filter_subject=spec.filter_subject,
+        filter_subjects=lane.filter_subjects,
         deliver_policy=DeliverPolicy.ALL,
         ack_policy=AckPolicy.EXPLICIT,
         ack_wait=float(spec.ack_wait_seconds),
@@ -49,7 +49,8 @@ async def apply_topology(
     bucket_specs: list[contracts.KvBucketSpec] | None = None,
     object_specs: list[contracts.ObjectBucketSpec] | None = None,
 ) -> list[str]:
-    """Create or update streams and buckets; create missing durables, never touch existing ones."""
+    """Create or update streams and buckets; create missing durables. An existing durable keeps its
+    settings and position; only its filter subjects follow the contract (the server updates them in place)."""
     report: list[str] = []
     for spec in contracts.STREAMS if stream_specs is None else stream_specs:
         config = stream_config(spec)
@@ -62,12 +63,8 @@ async def apply_topology(
             await js.update_stream(config)
             report.append(f"stream {spec.name}: updated")
     for spec in contracts.CONSUMERS if consumer_specs is None else consumer_specs:
-        try:
-            await js.consumer_info(spec.stream, spec.durable)
-            report.append(f"consumer {spec.stream}/{spec.durable}: exists, left as is")
-        except NotFoundError:
-            await js.add_consumer(spec.stream, consumer_config(spec))
-            report.append(f"consumer {spec.stream}/{spec.durable}: created")
+        for lane in spec.durables():
+            report.append(await _apply_durable(js, spec, lane))
     for spec in contracts.KV_BUCKETS if bucket_specs is None else bucket_specs:
         try:
             await js.key_value(spec.name)
@@ -96,3 +93,17 @@ async def apply_topology(
             await js.create_object_store(object_spec.name, config=config)
             report.append(f"object bucket {object_spec.name}: created")
     return report
+
+
+async def _apply_durable(js: JetStreamContext, spec: contracts.ConsumerSpec, lane: contracts.LaneDurable) -> str:
+    name = f"consumer {spec.stream}/{lane.durable}"
+    try:
+        existing = (await js.consumer_info(spec.stream, lane.durable)).config
+    except NotFoundError:
+        await js.add_consumer(spec.stream, consumer_config(spec, lane))
+        return f"{name}: created"
+    current = existing.filter_subjects or ([existing.filter_subject] if existing.filter_subject else [])
+    if sorted(current) == sorted(lane.filter_subjects):
+        return f"{name}: exists, left as is"
+    await js.add_consumer(spec.stream, existing.evolve(filter_subject=None, filter_subjects=lane.filter_subjects))
+    return f"{name}: filter subjects updated"

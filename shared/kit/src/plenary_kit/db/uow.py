@@ -1,21 +1,25 @@
 """Unit of work: a state change, its events (outbox) and its inbox mark commit together."""
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.events import EventSpec
+from plenary_contracts.streams import lane_subject
 
 from .. import context as ctx
 from .messaging import MessagingTables
+
+
+def _table(table: sa.Table) -> str:
+    return f'"{table.schema}"."{table.name}"'
 
 
 class UnitOfWork:
@@ -52,9 +56,10 @@ class UnitOfWork:
             credential=context.credential,
             clientip=context.client_ip,
             useragent=context.user_agent,
+            lane=context.lane,
             data=payload.model_dump(mode="json"),
         )
-        self._pending.append((spec.subject, event))
+        self._pending.append((lane_subject(spec.subject, context.lane), event))
         return event
 
     @contextlib.asynccontextmanager
@@ -70,29 +75,78 @@ class UnitOfWork:
             raise
         await nested.commit()
 
+    @contextlib.asynccontextmanager
+    async def checkpoint(self) -> AsyncIterator[None]:
+        """``savepoint`` for a block that writes with Core statements only (no ORM objects), at the cost of one
+        round trip and none of the session's bookkeeping: when the block raises, the database goes back to
+        it and the events the block recorded go. The transaction's end releases it."""
+        mark = len(self._pending)
+        driver = await self._driver_connection()
+        await driver.execute("SAVEPOINT uow_checkpoint")
+        try:
+            yield
+        except BaseException:
+            await driver.execute("ROLLBACK TO SAVEPOINT uow_checkpoint")  # the latest of that name: this block's
+            del self._pending[mark:]
+            raise
+
+    async def _driver_connection(self) -> Any:
+        connection = await self.session.connection()
+        return (await connection.get_raw_connection()).driver_connection
+
     async def claim(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """Mark an event as handled by ``consumer``; False when it already was (ack and move on)."""
+        return event_id in await self.claim_many(consumer, [(event_id, event_type)])
+
+    async def claim_many(self, consumer: str, events: Sequence[tuple[UUID, str]]) -> set[UUID]:
+        """Mark a batch of events as handled by ``consumer`` in one statement; returns the ids that were new."""
+        unique = dict(events)  # an event delivered twice in one batch is claimed once
+        if not unique:
+            return set()
         inbox = self.tables.inbox
+        # unnest: one statement text whatever the batch size, so it is compiled and prepared once
         result = await self.session.execute(
-            insert(inbox)
-            .values(consumer=consumer, event_id=event_id, event_type=event_type)
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
+            sa.text(
+                f"INSERT INTO {_table(inbox)} (consumer, event_id, event_type)"
+                " SELECT :consumer, id, type FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[])) AS e(id, type)"
+                " ON CONFLICT DO NOTHING RETURNING event_id"
+            ),
+            {"consumer": consumer, "ids": list(unique), "types": list(unique.values())},
         )
-        return result.first() is not None
+        return set(result.scalars())
+
+    async def unclaim(self, consumer: str, event_id: UUID) -> None:
+        """Take back a claim made in this unit of work: the event was not handled, and comes again."""
+        inbox = self.tables.inbox
+        await self.session.execute(sa.delete(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id))
 
     async def commit(self) -> None:
         if self._pending:
-            await self.session.execute(
-                sa.insert(self.tables.outbox),
-                [
-                    {"id": event.id, "subject": subject, "envelope": event.model_dump(mode="json")}
-                    for subject, event in self._pending
-                ],
-            )
-            await self.session.execute(sa.select(sa.func.pg_notify(self.tables.notify_channel, "")))
+            await self._record_outbox()
         await self.session.commit()
         self._pending = []
+
+    async def _record_outbox(self) -> None:
+        """Insert the pending events, and wake the relay in the same statement (no round trip of its own).
+
+        ``created_at`` steps by a microsecond per event, so the relay, which publishes in ``created_at``
+        order, keeps the order in which this unit recorded them. A data-modifying WITH runs to completion
+        whatever the outer query reads: every row is inserted, one NOTIFY is sent."""
+        await self.session.execute(
+            sa.text(
+                f"WITH inserted AS (INSERT INTO {_table(self.tables.outbox)} (id, subject, envelope, created_at)"
+                " SELECT id, subject, envelope, now() + (n - 1) * interval '1 microsecond'"
+                " FROM unnest(CAST(:ids AS uuid[]), CAST(:subjects AS text[]), CAST(:envelopes AS jsonb[]))"
+                " WITH ORDINALITY AS e(id, subject, envelope, n) RETURNING 1)"
+                " SELECT pg_notify(:channel, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row"
+            ),
+            {
+                "ids": [event.id for _, event in self._pending],
+                "subjects": [subject for subject, _ in self._pending],
+                "envelopes": [event.model_dump_json() for _, event in self._pending],
+                "channel": self.tables.notify_channel,
+            },
+        )
 
     async def rollback(self) -> None:
         await self.session.rollback()

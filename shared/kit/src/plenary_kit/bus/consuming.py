@@ -1,0 +1,195 @@
+"""A durable JetStream consumer that handles a fetched batch in one unit of work, exactly once per event.
+
+One loop per consumer and process fetches up to ``batch_size`` messages, claims the batch in the inbox
+with one statement, runs the handlers of the new events one after another in stream order, commits, and
+only then acks the messages. Each handler runs in a savepoint: one that fails takes back only its own
+effects and claim, and its message alone is settled by the retry policy (nak with a delay, or dead
+letter), so a handler runs once per delivery and a failure never replays its neighbours. An envelope
+that cannot be read or an event type the consumer does not handle is permanent: dead-lettered at once.
+The durable itself is created by ``plenary streams apply``, never here.
+"""
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+
+from plenary_contracts.envelope import CloudEvent
+from plenary_contracts.events import EventSpec
+from plenary_contracts.streams import ConsumerSpec
+
+from .. import context as ctx
+from ..db.uow import UnitOfWork
+from ..logging import bound, get_logger
+from ..metrics import HANDLER_SECONDS
+from .retry import PermanentError, RetryPolicy
+
+log = get_logger(__name__)
+
+EventHandler = Callable[[UnitOfWork, CloudEvent, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message whose envelope and payload were read."""
+
+    msg: Msg
+    event: CloudEvent
+    payload: Any
+
+
+def event_context(event: CloudEvent) -> ctx.Context:
+    return ctx.Context(
+        tenant_id=event.tenantid,
+        actor_id=event.actorid,
+        correlation_id=event.correlationid or str(event.id),
+        causation_id=str(event.id),
+        credential=event.credential,
+        lane=event.lane,  # what a bulk event causes stays in the bulk lane
+    )
+
+
+class BatchConsumer:
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        events: Mapping[str, EventSpec],
+        handler: EventHandler,
+        new_uow: Callable[[], UnitOfWork],
+        retry: RetryPolicy,
+        *,
+        durable: str | None = None,
+        batch_size: int = 100,
+        fetch_timeout: float = 1.0,
+    ) -> None:
+        """``durable`` is the JetStream durable to read (one of ``spec.durables()``, one per lane); the inbox
+        and the dead letters go by ``spec.durable`` whatever the lane."""
+        self.spec = spec
+        self.durable = durable or spec.durable
+        self.events = events
+        self.handler = handler
+        self.new_uow = new_uow
+        self.retry = retry
+        self.batch_size = batch_size
+        self.fetch_timeout = fetch_timeout
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then return; messages fetched and not acked are redelivered."""
+        self._stopping.set()
+
+    async def run(self, nc: Client) -> None:
+        """Fetch and handle batches until ``stop``; survives fetch timeouts, reconnects and server restarts."""
+        js = nc.jetstream()
+        subscription: JetStreamContext.PullSubscription | None = None
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if subscription is None:
+                        subscription = await js.pull_subscribe_bind(durable=self.durable, stream=self.spec.stream)
+                    try:
+                        messages = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
+                    except (NatsTimeout, TimeoutError):
+                        continue
+                    await self.handle_batch(messages)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    log.warning("consumer loop failed, retrying", consumer=self.durable, error=repr(error))
+                    await self._pause(1.0)
+        finally:
+            if subscription is not None:
+                # Else the connection's drain waits for messages still queued to a fetch nobody reads.
+                with contextlib.suppress(Exception):
+                    await subscription.unsubscribe()
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def handle_batch(self, messages: list[Msg]) -> None:
+        deliveries = [delivery for msg in messages if (delivery := await self._read(msg)) is not None]
+        if deliveries:
+            await self._handle(deliveries)
+
+    async def _read(self, msg: Msg) -> Delivery | None:
+        """The message's event and payload; None when it was dead-lettered because it can never be handled."""
+        try:
+            try:
+                event = CloudEvent.from_nats(msg.headers, msg.data)
+            except ValueError as error:
+                raise PermanentError(str(error)) from error
+            spec = self.events.get(event.type)
+            if spec is None:
+                raise PermanentError(f"{self.spec.durable} does not handle event type {event.type}")
+            return Delivery(msg, event, spec.payload.model_validate(event.data))
+        except Exception as error:
+            await self.retry.settle_failure(msg, self.spec, error)
+            HANDLER_SECONDS.labels(self.spec.durable, "error").observe(0.0)
+            return None
+
+    async def _handle(self, deliveries: list[Delivery]) -> None:
+        """One unit of work for the batch; each handler in a savepoint, so one that fails takes back only its
+        own writes and events (and its inbox claim). After the commit, the others are acked and the failed
+        ones settled by the retry policy; if the commit fails, every message is."""
+        started = time.perf_counter()
+        durable = self.spec.durable
+        outcomes: list[tuple[Delivery, str, float]] = []
+        failures: list[tuple[Delivery, Exception]] = []
+        try:
+            async with self.new_uow() as uow:
+                new = await uow.claim_many(durable, [(d.event.id, d.event.type) for d in deliveries])
+                for delivery in deliveries:
+                    if delivery.event.id not in new:
+                        outcomes.append((delivery, "duplicate", 0.0))
+                        continue
+                    new.discard(delivery.event.id)  # a copy later in the batch is a duplicate
+                    handler_started = time.perf_counter()
+                    try:
+                        async with uow.checkpoint():  # the session's own savepoint costs more CPU than the handler
+                            await self._run_handler(uow, delivery)
+                    except Exception as error:
+                        await uow.unclaim(durable, delivery.event.id)
+                        failures.append((delivery, error))
+                        outcomes.append((delivery, "error", time.perf_counter() - handler_started))
+                        continue
+                    outcomes.append((delivery, "ok", time.perf_counter() - handler_started))
+                await uow.commit()
+        except Exception as error:
+            log.warning("batch not committed", consumer=durable, size=len(deliveries), error=repr(error))
+            for delivery in deliveries:
+                await self._settle(delivery, error)
+            HANDLER_SECONDS.labels(durable, "error").observe(time.perf_counter() - started)
+            return
+        failed = {id(delivery) for delivery, _ in failures}
+        for delivery in deliveries:
+            if id(delivery) not in failed:
+                await delivery.msg.ack()
+        for delivery, error in failures:
+            await self._settle(delivery, error)
+        shared = (time.perf_counter() - started - sum(seconds for _, _, seconds in outcomes)) / len(deliveries)
+        for _, outcome, seconds in outcomes:
+            HANDLER_SECONDS.labels(durable, outcome).observe(seconds + shared)
+
+    async def _run_handler(self, uow: UnitOfWork, delivery: Delivery) -> None:
+        event = delivery.event
+        token = ctx.use(event_context(event))
+        try:
+            with bound(consumer=self.spec.durable, event_id=str(event.id), tenant=event.tenantid):
+                await self.handler(uow, event, delivery.payload)
+        finally:
+            ctx.reset(token)
+
+    async def _settle(self, delivery: Delivery, error: Exception) -> None:
+        event = delivery.event
+        with bound(consumer=self.spec.durable, event_id=str(event.id), tenant=event.tenantid):
+            await self.retry.settle_failure(delivery.msg, self.spec, error)
