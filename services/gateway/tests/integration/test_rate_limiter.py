@@ -1,4 +1,6 @@
 import asyncio
+import math
+import time
 
 from gateway_svc.adapters.kv import Buckets
 from gateway_svc.adapters.rate_limiter import KvRateLimiter
@@ -54,3 +56,16 @@ async def test_each_caller_has_its_own_window(connections):
     assert (await limiter.acquire("key.a", 1)).allowed
     assert not (await limiter.acquire("key.a", 1)).allowed
     assert (await limiter.acquire("key.b", 1)).allowed
+
+
+async def test_a_busy_key_stores_one_count_per_second_not_one_entry_per_request(connections):
+    (limiter,) = await _limiters(connections, 1)
+    started = time.monotonic()
+    for _ in range(300):  # one after another: every request its own write
+        assert (await limiter.acquire("key.busy", 10_000)).allowed
+    seconds_spanned = math.ceil(time.monotonic() - started) + 1
+    nc = await connections()
+    kv = await nc.jetstream().key_value(RATE_LIMITS_BUCKET.name)
+    stored = Window.unpack((await kv.get("key.busy")).value)
+    assert stored.count == 300
+    assert len(stored.entries) <= seconds_spanned

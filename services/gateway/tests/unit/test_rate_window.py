@@ -1,4 +1,4 @@
-from gateway_svc.domain.rate_window import WINDOW_MS, Window, admit
+from gateway_svc.domain.rate_window import SLOT_MS, WINDOW_MS, Window, admit
 
 NOW = 1_700_000_000_000
 
@@ -75,6 +75,38 @@ def test_an_unreadable_log_counts_as_empty():
 
 
 def test_a_request_stamped_before_the_newest_entry_keeps_the_log_in_order():
-    window, _ = admit(Window(), NOW + 10, [5])
-    window, _ = admit(window, NOW + 5, [5])
-    assert [at for at, _ in window.entries] == [NOW + 5, NOW + 10]
+    window, _ = admit(Window(), NOW + 2 * SLOT_MS, [5])
+    window, _ = admit(window, NOW, [5])
+    assert [at for at, _ in window.entries] == [NOW, NOW + 2 * SLOT_MS]
+
+
+def test_requests_within_one_second_share_one_entry_stamped_with_the_latest():
+    window, _ = admit(Window(), NOW + 100, [9])
+    window, _ = admit(window, NOW + 900, [9] * 2)
+    window, _ = admit(window, NOW + 400, [9])
+    assert window.entries == ((NOW + 900, 4),)
+
+
+def test_a_full_minute_of_steady_traffic_keeps_one_entry_per_second():
+    window = Window()
+    for at in range(NOW, NOW + 3 * WINDOW_MS, 7):  # one request every 7 ms for three minutes
+        window, (verdict,) = admit(window, at, [100_000])
+        assert verdict.allowed
+    assert len(window.entries) <= WINDOW_MS // SLOT_MS + 1
+    assert len(window.pack()) <= 9 + 8 * (WINDOW_MS // SLOT_MS + 1)
+
+
+def test_a_shared_second_leaves_with_its_latest_request_never_earlier():
+    window, _ = admit(Window(), NOW + 100, [2])
+    window, _ = admit(window, NOW + 800, [2])
+    _, (early,) = admit(window, NOW + 100 + WINDOW_MS, [2])
+    _, (refused,) = admit(window, NOW + 800 + WINDOW_MS - 1, [2])
+    _, (freed,) = admit(window, NOW + 800 + WINDOW_MS, [2])
+    assert not early.allowed and not refused.allowed and refused.retry_after == 1
+    assert freed.allowed
+
+
+def test_retry_after_never_exceeds_the_window():
+    window, _ = admit(Window(), NOW + 999, [1])
+    _, (refused,) = admit(window, NOW + 999, [1])
+    assert refused.retry_after == WINDOW_MS // 1000

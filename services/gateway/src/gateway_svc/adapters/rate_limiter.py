@@ -1,9 +1,11 @@
-"""Rate limits shared by every gateway replica: one sliding-window log per caller in a NATS KV bucket.
+"""Rate limits shared by every gateway replica: one sliding window of per-second counts per caller in a
+NATS KV bucket.
 
 Each write is a compare-and-set on the entry's revision, so two replicas can never both count the
 last free slot. Within one replica the requests for one caller queue behind a single in-flight
-compare-and-set, which admits as many of them as the window has room for: a burst costs a few writes,
-not a retry storm.
+compare-and-set; when it lands, everything that queued meanwhile is decided by the next one, which
+admits as many of them as the window has room for: a hot key costs one KV round trip per batch, not
+per request, and a burst costs a few writes, not a retry storm.
 """
 
 import asyncio

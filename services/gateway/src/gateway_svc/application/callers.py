@@ -5,12 +5,13 @@ the revocation mirror says its session, grants or tenant are gone), or nobody (p
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
 
 import jwt
 from pydantic import ValidationError
 
-from plenary_contracts.access import Grant, decode_grants
+from plenary_contracts.access import Grant, decode_grants, encode_grants
 from plenary_contracts.catalog.identity import ApiKeyCredential
 from plenary_contracts.credentials import (
     TOKEN_ALGORITHM,
@@ -30,12 +31,14 @@ from ..adapters.key_mirror import ApiKeyMirror
 from ..adapters.remembered import RememberedLookup
 from ..adapters.revocation_mirror import RevocationMirror
 from ..domain.addresses import ip_allowed
+from ..domain.verified_tokens import VerifiedTokens
 
 CHALLENGE = 'Bearer realm="plenary", ApiKey realm="plenary"'
 INVALID_TOKEN_CHALLENGE = 'Bearer realm="plenary", error="invalid_token"'
 BEARER_CHALLENGE = 'Bearer realm="plenary"'
 INVALID_KEY = "invalid API key"
 READY_WAIT_SECONDS = 5.0
+VERIFIED_TOKENS_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ class Caller:
     @property
     def global_admin(self) -> bool:
         return self.kind == "user" and self.tenant_id is None
+
+    @cached_property
+    def encoded_grants(self) -> str:
+        """``grants`` as they travel; worked out once per caller (a verified token's caller is kept)."""
+        return encode_grants(self.grants)
 
 
 ANONYMOUS = Caller("anonymous")
@@ -82,6 +90,7 @@ class Authenticator:
         jwks: JwksCache,
         revocations: RevocationMirror,
         flags: FlagClient,
+        verified_tokens_kept: int = VERIFIED_TOKENS_KEPT,
     ) -> None:
         self._secret = secret
         self._keys = keys
@@ -89,6 +98,7 @@ class Authenticator:
         self._jwks = jwks
         self._revocations = revocations
         self._flags = flags
+        self._verified: VerifiedTokens[tuple[AccessClaims, Caller]] = VerifiedTokens(verified_tokens_kept)
 
     async def caller(
         self, *, api_key: str | None, authorization: str | None, public: bool, client_ip: str | None,
@@ -99,7 +109,7 @@ class Authenticator:
         if api_key is not None:
             return await self._by_api_key(api_key, client_ip, origin, now)
         if authorization is not None:
-            return await self._by_token(authorization)
+            return await self._by_token(authorization, now)
         if public:
             return ANONYMOUS
         raise Unauthenticated("authentication required: send X-API-Key or Authorization: Bearer <access token>")
@@ -125,11 +135,23 @@ class Authenticator:
             "api_key", tenant_id=key.tenant_id, actor_id=key.created_by, credential=f"api_key:{key.id}", key=key
         )
 
-    async def _by_token(self, authorization: str) -> Caller:
+    async def _by_token(self, authorization: str, now: datetime) -> Caller:
         scheme, _, token = authorization.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("send Authorization: Bearer <access token>")
+        verified = self._verified.get(token, now.timestamp())
+        if verified is None:
+            verified = await self._verify(token)
+            self._verified.put(token, verified, verified[0].exp + TOKEN_LEEWAY_SECONDS)
+        claims, caller = verified
+        await ready(self._revocations.loaded, "the token revocations")
+        if self._revocations.refuses(claims):
+            raise Unauthenticated("the access token was revoked: refresh it or sign in again", INVALID_TOKEN_CHALLENGE)
+        return caller
+
+    async def _verify(self, token: str) -> tuple[AccessClaims, Caller]:
+        """The token's claims and the caller they make, once its signature and claims hold."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as error:
@@ -151,10 +173,7 @@ class Authenticator:
             grants = decode_grants(",".join(claims.grants))
         except (jwt.PyJWTError, ValidationError, ValueError) as error:
             raise Unauthenticated("invalid or expired access token", INVALID_TOKEN_CHALLENGE) from error
-        await ready(self._revocations.loaded, "the token revocations")
-        if self._revocations.refuses(claims):
-            raise Unauthenticated("the access token was revoked: refresh it or sign in again", INVALID_TOKEN_CHALLENGE)
-        return Caller(
+        caller = Caller(
             "user",
             tenant_id=claims.tid,
             actor_id=claims.sub,
@@ -162,3 +181,4 @@ class Authenticator:
             grants=grants,
             credential=f"session:{claims.sid}",
         )
+        return claims, caller

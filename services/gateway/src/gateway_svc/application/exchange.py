@@ -3,6 +3,7 @@
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from plenary_contracts.errors import HTTP_STATUS, ErrorCode, PlenaryError, problem_type
@@ -15,13 +16,17 @@ JSON = "application/json"
 @dataclass
 class Incoming:
     method: str
-    path: str
+    path_of: Callable[[], str]  # the URL's path, worked out only when a response needs it
     path_params: dict[str, str]
     query: list[tuple[str, str]]
     headers: Mapping[str, str]  # names lower-case or looked up case-insensitively
     peer: str | None
     correlation_id: str
     read_body: Callable[[], Awaitable[bytes]]
+
+    @cached_property
+    def path(self) -> str:
+        return self.path_of()
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

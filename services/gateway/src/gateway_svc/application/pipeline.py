@@ -183,7 +183,7 @@ class Gateway:
             roles=caller.roles,
             correlation_id=request.correlation_id,
             idempotency_key=f"{scope}:{key}" if key is not None else None,
-            grants=encode_grants(self._grants(plan, caller, event_id)) or None,
+            grants=self._encoded_grants(plan, caller, event_id) or None,
             credential=caller.credential,
             client_ip=address,
             user_agent=clean_user_agent(request.header("user-agent")),
@@ -346,6 +346,11 @@ class Gateway:
         if tenant is not None and tenant != caller.tenant_id and not await self.tenants.exists(tenant):
             raise NotFound(f"tenant {tenant} not found")
         return tenant
+
+    @classmethod
+    def _encoded_grants(cls, plan: RoutePlan, caller: Caller, event_id: str | None) -> str:
+        grants = cls._grants(plan, caller, event_id)
+        return caller.encoded_grants if grants is caller.grants else encode_grants(grants)
 
     @staticmethod
     def _grants(plan: RoutePlan, caller: Caller, event_id: str | None) -> tuple[Grant, ...]:

@@ -16,6 +16,7 @@ def _network(text: str) -> Network | None:
         return None
 
 
+@lru_cache(maxsize=4096)  # the same few peers and proxies ask again and again
 def _address(text: str) -> Address | None:
     try:
         address = ipaddress.ip_address(text.strip())
@@ -36,7 +37,11 @@ def _within(address: Address, networks: Iterable[str]) -> bool:
 
 def client_ip(peer: str | None, forwarded_for: str | None, trusted_proxies: Iterable[str]) -> str | None:
     """The peer's address, or, when the peer is a trusted proxy, the nearest untrusted X-Forwarded-For hop."""
-    trusted = tuple(trusted_proxies)
+    return _client_ip(peer, forwarded_for, tuple(trusted_proxies))
+
+
+@lru_cache(maxsize=4096)  # a connection's requests come from the same peer through the same proxies
+def _client_ip(peer: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str | None:
     peer_address = _address(peer) if peer else None
     if peer_address is None:
         return peer

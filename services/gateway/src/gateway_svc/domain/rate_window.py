@@ -1,7 +1,9 @@
-"""The sliding 60 s request log of one rate-limited caller, and who of a batch of requests it admits.
+"""The sliding 60 s window of one rate-limited caller, and who of a batch of requests it admits.
 
-The log is exact: every admitted request is kept with its millisecond until it leaves the window.
-Requests admitted in the same millisecond share one entry, so a burst stays small when packed.
+The window counts requests per second of arrival: one entry per second, stamped with the latest
+millisecond admitted in it, so a window holds about 61 entries (about 500 bytes packed) whatever the
+request rate. A request leaves the window 60 s after the latest request of its second: never earlier
+than its own 60 s (the limit is never exceeded in any 60 s span), at most one second later.
 """
 
 import math
@@ -9,9 +11,10 @@ import struct
 from dataclasses import dataclass
 
 WINDOW_MS = 60_000
+SLOT_MS = 1_000  # requests admitted within one second share one entry
 _VERSION = 1
 _HEADER = struct.Struct("<BQ")  # version, base time in epoch ms
-_ENTRY = struct.Struct("<II")  # ms after base, requests admitted in that ms
+_ENTRY = struct.Struct("<II")  # ms after base, requests admitted in that second
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Window:
-    entries: tuple[tuple[int, int], ...] = ()  # (epoch ms, count), oldest first
+    entries: tuple[tuple[int, int], ...] = ()  # (latest epoch ms of a second, count admitted in it), oldest first
 
     @property
     def count(self) -> int:
@@ -37,12 +40,20 @@ class Window:
         return Window(tuple(e for e in self.entries if e[0] > start))
 
     def with_admitted(self, now_ms: int, count: int) -> "Window":
+        """``count`` more requests at ``now_ms``, added to the entry of their second (whose stamp moves up to
+        ``now_ms``), or as a new entry."""
         if count == 0:
             return self
+        second = now_ms // SLOT_MS
+        for index in range(len(self.entries) - 1, -1, -1):
+            at, counted = self.entries[index]
+            if at // SLOT_MS == second:
+                merged = (max(at, now_ms), counted + count)
+                return Window((*self.entries[:index], merged, *self.entries[index + 1 :]))
+            if at // SLOT_MS < second:
+                break
         if not self.entries or self.entries[-1][0] < now_ms:
             return Window((*self.entries, (now_ms, count)))
-        if self.entries[-1][0] == now_ms:
-            return Window((*self.entries[:-1], (now_ms, self.entries[-1][1] + count)))
         return Window(tuple(sorted((*self.entries, (now_ms, count)))))  # another replica's clock ran ahead
 
     def pack(self) -> bytes:

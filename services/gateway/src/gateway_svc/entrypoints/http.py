@@ -31,6 +31,7 @@ from plenary_kit.service import Runtime
 from ..application.exchange import Incoming, failure, problem_response
 from ..application.pipeline import Gateway, preflight_headers
 from ..application.requests import RoutePlan
+from .direct import DirectRoutes, Endpoint
 from .docs import serve_docs
 from .middleware import EdgeMiddleware, too_large
 from .openapi import contract_document
@@ -66,7 +67,9 @@ def create_app(gateway: Gateway, runtime: Runtime) -> FastAPI:
     settings = runtime.base_settings
     app = FastAPI(title="Plenary", version="1.0.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.gateway = gateway
-    app.add_middleware(
+    direct: dict[int, Endpoint] = {}  # filled below, as the routes are added
+    app.add_middleware(DirectRoutes, routes=app.router.routes, endpoints=direct, prefix=API_PREFIX + "/")
+    app.add_middleware(  # outside DirectRoutes: every response carries what the edge adds
         EdgeMiddleware,
         max_body_bytes=gateway.max_body_bytes,
         max_upload_bytes=gateway.max_upload_bytes,
@@ -88,9 +91,9 @@ def create_app(gateway: Gateway, runtime: Runtime) -> FastAPI:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     for plan in plans:
-        app.add_api_route(
-            plan.path, _endpoint(gateway, plan), methods=[plan.method], name=plan.op.name, include_in_schema=False
-        )
+        endpoint = _endpoint(gateway, plan)
+        app.add_api_route(plan.path, endpoint, methods=[plan.method], name=plan.op.name, include_in_schema=False)
+        direct[id(app.router.routes[-1])] = endpoint
     app.add_api_route(
         API_PREFIX + "/{rest:path}",
         _preflight(app, gateway),
@@ -105,28 +108,38 @@ def create_app(gateway: Gateway, runtime: Runtime) -> FastAPI:
 
 def _endpoint(gateway: Gateway, plan: RoutePlan):  # type: ignore[no-untyped-def]
     limit = gateway.max_upload_bytes if plan.upload is not None else gateway.max_body_bytes
+    timers: dict[int, Any] = {}  # the histogram's child per status, looked up once
 
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         incoming = Incoming(
             method=request.method,
-            path=request.url.path,
+            path_of=lambda: request.url.path,
             path_params={k: str(v) for k, v in request.path_params.items()},
-            query=request.query_params.multi_items(),
-            headers=request.headers,
+            query=request.query_params.multi_items() if request.scope.get("query_string") else [],
+            headers=_headers(request.scope["headers"]),
             peer=request.client.host if request.client else None,
             correlation_id=request.state.correlation_id,
             read_body=lambda: _read_body(request, limit, plan.takes_json_body),
         )
         out = await gateway.handle(plan, incoming)
         elapsed = time.perf_counter() - started
-        HTTP_SECONDS.labels(plan.op.name, str(out.status)).observe(elapsed)
+        timer = timers.get(out.status)
+        if timer is None:
+            timer = timers[out.status] = HTTP_SECONDS.labels(plan.op.name, str(out.status))
+        timer.observe(elapsed)
         if out.status >= 500:
             log.warning("request failed", operation=plan.op.subject, status=out.status, seconds=round(elapsed, 3))
         return Response(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
 
     endpoint.__name__ = plan.op.name
     return endpoint
+
+
+def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The request's headers by lower-case name, read once; of a repeated header the first, as Starlette's
+    ``Headers.get`` gives it."""
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in reversed(raw)}
 
 
 async def _read_body(request: Request, limit: int, json_body: bool) -> bytes:
