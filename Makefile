@@ -21,7 +21,7 @@ endif
 TEST_WORKERS ?= 0
 # The pure tier: no server, no process, seconds.
 UNIT_TESTS := shared/contracts/tests shared/kit/tests/unit $(wildcard services/*/tests/unit) \
-	tests/cli/test_routes.py tests/cli/test_readme_settings.py
+	tests/cli/test_routes.py tests/cli/test_readme_settings.py tests/cli/test_bench_report.py tests/cli/test_bench_measuring.py
 
 .PHONY: help sync run test test-unit lint fmt bench contracts clean
 
@@ -54,8 +54,22 @@ test: lint
 test-unit: sync
 	$(UV) run --frozen pytest $(UNIT_TESTS)
 
+# make bench [AREAS="rpc gateway"] [JSON=1]: every area when AREAS is empty. The gateway area drives the
+# gateway with wrk (a compiled load generator), installed here from the distribution when missing.
 bench: sync
-	$(UV) run --frozen plenary bench
+ifneq ($(if $(AREAS),$(filter gateway,$(AREAS)),all),)
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+			echo "make bench: the gateway area needs wrk; install it as root (apt-get install -y wrk)," \
+				"or leave gateway out: make bench AREAS='limits pipeline rpc workflow registration'" >&2; exit 1; \
+		fi; \
+		echo "make bench: installing wrk (apt-get install -y wrk)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; } \
+			|| { echo "make bench: apt-get could not install wrk" >&2; exit 1; }; \
+	}
+endif
+	$(UV) run --frozen plenary bench $(AREAS) $(if $(JSON),--json)
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache

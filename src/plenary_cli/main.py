@@ -82,16 +82,33 @@ def seed(services: Services = None) -> None:
 
 @app.command("bench")
 def bench_command(
-    events: Annotated[int, typer.Option(help="events through the outbox")] = 2000,
-    calls: Annotated[int, typer.Option(help="request/reply calls")] = 1000,
-    requests: Annotated[int, typer.Option(help="HTTP requests through the gateway, per credential kind")] = 3000,
-    actions: Annotated[int, typer.Option(help="workflow engine actions over the bus")] = 1500,
-    import_rows: Annotated[int, typer.Option(help="rows of the participant import")] = 100_000,
+    areas: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="areas: limits, pipeline, rpc, gateway, workflow, registration (all when none is named)",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object a line instead of a table")] = False,
+    size: Annotated[
+        list[str] | None, typer.Option("--size", hidden=True, help="'small', or NAME=N to resize one part")
+    ] = None,
 ) -> None:
-    """Measure outbox, consumer and request/reply speed and memory on embedded servers; prints figures."""
+    """Measure the platform's paths on servers it starts itself; each figure beside its goal and raw limit."""
     from . import bench
+    from .bench.registry import UnknownArea
+    from .bench.sizes import BadSize, parse_sizes
 
-    _print(bench.run(events, calls, requests, actions, import_rows))
+    try:
+        sizes = parse_sizes(size or [])
+        code = bench.run(areas or [], sizes, as_json)
+    except (UnknownArea, BadSize) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except bench.MissingProgram as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
 
 
 @app.command("routes")

@@ -1,0 +1,11 @@
+"""Names of the raw figures (area ``limits``) that the platform's figures are compared with."""
+
+JS_PIPELINED = "limits.jetstream_publish_pipelined_per_s"
+JS_ACKED_EACH = "limits.jetstream_publish_acked_each_per_s"
+CORE_P50 = "limits.core_request_p50_ms"
+CORE_P99 = "limits.core_request_p99_ms"
+CORE_CONCURRENT = "limits.core_requests_concurrent_per_s"
+PG_COMMITS_1 = "limits.pg_commits_per_s_1"
+PG_COMMITS_8 = "limits.pg_commits_per_s_8"
+PG_EXECUTEMANY = "limits.pg_executemany_rows_per_s"
+PG_COPY = "limits.pg_copy_rows_per_s"
