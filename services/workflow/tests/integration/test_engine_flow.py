@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
+from workflow_svc.adapters.tables import approval, participant_assignment
 from workflow_svc.bootstrap import SERVICE as WORKFLOW
 
 from plenary_contracts.access import Grant, encode_grants
@@ -18,7 +19,7 @@ from plenary_contracts.streams import event_stream_name
 from plenary_kit.service import Runtime
 from plenary_kit.testing.plugin import eventually
 
-from .conftest import EVENT
+from .conftest import ADMIN, EVENT
 
 ALL_FLAGS = (FlagKey.AUTO_ACTIONS, FlagKey.STEP_ASSIGNMENT, FlagKey.PARALLEL_WORKFLOWS, FlagKey.CONDITIONAL_ROUTING)
 
@@ -191,6 +192,53 @@ async def test_reject_at_a_terminal_step_without_a_target_rejects_the_participan
     assert result.is_complete and result.status == "REJECTED"  # a rejection is never recorded as an approval
     (changed,) = await workflow.events(contract.PARTICIPANT_STATUS_CHANGED)
     assert (changed["previousStatus"], changed["status"]) == ("PENDING", "REJECTED")
+
+
+async def test_an_action_records_its_approval_bumps_the_version_once_and_ends_the_review_only_when_moving(workflow):
+    await workflow.flags(FlagKey.STEP_ASSIGNMENT)
+    built = await workflow.build(
+        [{"key": "intake", "isEntryPoint": True, "nextStepId": "done"}, {"key": "done", "isTerminal": True}]
+    )
+    s = built.steps
+    for step in ("intake", "done"):
+        await workflow.call(
+            contract.ASSIGN_STEP, {"stepId": s[step], "userId": "reviewer-1", "strategy": "ROUND_ROBIN"}
+        )
+    pid = await workflow.register()
+    await workflow.at(pid, s["intake"])
+    await eventually(lambda: _assignee(workflow, pid), timeout=20)
+    before = await workflow.progress(pid)
+
+    moved = await workflow.call(_approve(), {"participantId": pid, "expectedVersion": before.version})
+
+    assert moved.version == before.version + 1
+    assert (await workflow.progress(pid)).current_step_id == s["done"]
+    assert not await _active_assignments(workflow, pid, s["intake"])
+    await eventually(lambda: _active_assignments(workflow, pid, s["done"]), timeout=20)
+    stayed = await workflow.call(_approve("REJECT"), {"participantId": pid, "expectedVersion": moved.version})
+
+    assert (stayed.version, stayed.status, stayed.next_step_id) == (moved.version + 1, "REJECTED", None)
+    assert await _active_assignments(workflow, pid, s["done"]) == ["reviewer-1"]  # still at its step: kept
+    recorded = await workflow.execute(
+        sa.select(approval.c.id, approval.c.step_id, approval.c.user_id, approval.c.action)
+        .where(approval.c.participant_id == pid)
+        .order_by(approval.c.created_at)
+    )
+    assert [tuple(r) for r in recorded] == [
+        (moved.approval_id, s["intake"], ADMIN, "APPROVE"),
+        (stayed.approval_id, s["done"], ADMIN, "REJECT"),
+    ]
+
+
+async def _active_assignments(workflow, pid: str, step_id: str) -> list[str]:
+    rows = await workflow.execute(
+        sa.select(participant_assignment.c.user_id).where(
+            participant_assignment.c.participant_id == pid,
+            participant_assignment.c.step_id == step_id,
+            participant_assignment.c.is_active,
+        )
+    )
+    return list(rows.scalars())
 
 
 async def test_return_sends_the_participant_back_to_the_step_of_its_latest_approval(workflow):

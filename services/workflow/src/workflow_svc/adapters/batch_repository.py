@@ -60,8 +60,14 @@ async def mark_undone(db: AsyncSession, operation_id: str) -> None:
     )
 
 
-async def add_item(db: AsyncSession, **values: Any) -> None:
-    await db.execute(sa.insert(batch_item).values(id=new_id(), **values))
+_ITEM_OPTIONAL = ("after_version", "error", "previous_state")
+
+
+async def add_items(db: AsyncSession, items: list[dict[str, Any]]) -> None:
+    """Items in one multi-row insert; a value an item leaves out is SQL NULL (not JSON ``null``)."""
+    if items:
+        rows = [{"id": new_id(), **{k: sa.null() for k in _ITEM_OPTIONAL}, **item} for item in items]
+        await db.execute(sa.insert(batch_item).values(rows))
 
 
 async def items(db: AsyncSession, operation_id: str, *, succeeded_only: bool = False) -> list[BatchItem]:

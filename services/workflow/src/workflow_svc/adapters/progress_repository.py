@@ -41,15 +41,26 @@ def _participant(row: sa.Row[Any] | None) -> Participant | None:
     return from_row(Participant, row) if row is not None else None
 
 
+def _build_get(of_tenant: bool, for_update: bool) -> sa.Select[Any]:
+    query = sa.select(participant).where(
+        participant.c.id == sa.bindparam("participant_id"), participant.c.deleted_at.is_(None)
+    )
+    if of_tenant:
+        query = query.where(participant.c.tenant_id == sa.bindparam("tenant_id"))
+    return query.with_for_update() if for_update else query
+
+
+# Statements of the action path are built once, with bound parameters: SQLAlchemy memoises a statement
+# object's cache key, so a call neither rebuilds the statement nor recomputes its key.
+_GET = {(of_tenant, lock): _build_get(of_tenant, lock) for of_tenant in (False, True) for lock in (False, True)}
+
+
 async def get(
     session: AsyncSession, participant_id: str, tenant_id: str | None, *, for_update: bool = False
 ) -> Participant | None:
-    query = sa.select(participant).where(participant.c.id == participant_id, participant.c.deleted_at.is_(None))
-    if tenant_id is not None:
-        query = query.where(participant.c.tenant_id == tenant_id)
-    if for_update:
-        query = query.with_for_update()
-    return _participant((await session.execute(query)).first())
+    query = _GET[(tenant_id is not None, for_update)]
+    found = await session.execute(query, {"participant_id": participant_id, "tenant_id": tenant_id})
+    return _participant(found.first())
 
 
 async def of_event(
@@ -192,6 +203,29 @@ async def last_approval_step(session: AsyncSession, participant_id: str, *, othe
     return (await session.execute(query.order_by(approval.c.created_at.desc(), approval.c.id.desc()).limit(1))).scalar()
 
 
+def approval_row(
+    *,
+    tenant_id: str,
+    participant_id: str,
+    step_id: str,
+    user_id: str,
+    action: str,
+    remarks: str | None,
+    metadata: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """An approval's column values, under a fresh id."""
+    return {
+        "id": new_id(),
+        "tenant_id": tenant_id,
+        "participant_id": participant_id,
+        "step_id": step_id,
+        "user_id": user_id,
+        "action": action,
+        "remarks": remarks,
+        "metadata": dict(metadata) if metadata else None,
+    }
+
+
 async def add_approval(
     session: AsyncSession,
     *,
@@ -203,20 +237,78 @@ async def add_approval(
     remarks: str | None,
     metadata: Mapping[str, Any] | None,
 ) -> str:
-    approval_id = new_id()
-    await session.execute(
-        sa.insert(approval).values(
-            id=approval_id,
-            tenant_id=tenant_id,
-            participant_id=participant_id,
-            step_id=step_id,
-            user_id=user_id,
-            action=action,
-            remarks=remarks,
-            metadata=dict(metadata) if metadata else None,
-        )
+    values = approval_row(
+        tenant_id=tenant_id,
+        participant_id=participant_id,
+        step_id=step_id,
+        user_id=user_id,
+        action=action,
+        remarks=remarks,
+        metadata=metadata,
     )
-    return approval_id
+    await session.execute(sa.insert(approval).values(**values))
+    return str(values["id"])
+
+
+_APPROVAL_COLUMNS = ("id", "tenant_id", "participant_id", "step_id", "user_id", "action", "remarks", "metadata")
+
+
+def _build_record_action(columns: frozenset[str], end_assignments: bool) -> sa.Update:
+    # Parameter names are no column's name: SQLAlchemy would add such an execution parameter to an
+    # UPDATE's SET clause (the data-modifying WITH's UPDATE included).
+    def bound(table: sa.Table, name: str, prefix: str) -> sa.BindParameter[Any]:
+        return sa.bindparam(f"{prefix}{name}", type_=table.c[name].type)
+
+    new_approval = sa.insert(approval).values({name: bound(approval, name, "approval_") for name in _APPROVAL_COLUMNS})
+    update = (
+        sa.update(participant)
+        .where(participant.c.id == sa.bindparam("acted_on"))
+        .values(
+            version=participant.c.version + 1,
+            updated_at=sa.func.now(),
+            **{name: bound(participant, name, "new_") for name in sorted(columns)},
+        )
+        .returning(participant.c.version, participant.c.updated_at)
+        .add_cte(new_approval.cte("new_approval"))
+    )
+    if end_assignments:
+        ended = (
+            sa.update(participant_assignment)
+            .where(
+                participant_assignment.c.participant_id == sa.bindparam("acted_on"),
+                participant_assignment.c.is_active,
+            )
+            .values(is_active=False, updated_at=sa.func.now())
+        )
+        update = update.add_cte(ended.cte("ended_assignments"))
+    return update
+
+
+_RECORD_ACTION: dict[tuple[frozenset[str], bool], sa.Update] = {}  # a handful of shapes, each built once
+
+
+async def record_action(
+    session: AsyncSession,
+    participant_id: str,
+    *,
+    approval_values: Mapping[str, Any],
+    end_assignments: bool,
+    **values: Any,
+) -> tuple[int, datetime]:
+    """An action in one statement: the approval row (``approval_row``), the end of the participant's
+    reviewer assignments (``end_assignments``) and its new progress with the version bumped (the caller
+    holds the row lock). Returns the new version and ``updated_at``."""
+    shape = (frozenset(values), end_assignments)
+    statement = _RECORD_ACTION.get(shape)
+    if statement is None:
+        statement = _RECORD_ACTION[shape] = _build_record_action(*shape)
+    parameters = {
+        "acted_on": participant_id,
+        **{f"new_{name}": value for name, value in values.items()},
+        **{f"approval_{name}": approval_values[name] for name in _APPROVAL_COLUMNS},
+    }
+    version, updated_at = (await session.execute(statement, parameters)).one()
+    return version, updated_at
 
 
 async def page_approvals(
@@ -353,21 +445,25 @@ async def add_assignment(
     )
 
 
-async def active_reviewer(session: AsyncSession, participant_id: str, step_id: str) -> ActiveReviewer | None:
-    found = (
-        await session.execute(
-            sa.select(
-                participant_assignment.c.user_id,
-                participant_assignment.c.assignment_id,
-                participant_assignment.c.strategy,
-            ).where(
-                participant_assignment.c.participant_id == participant_id,
-                participant_assignment.c.step_id == step_id,
-                participant_assignment.c.is_active,
-            )
-        )
-    ).first()
-    return from_row(ActiveReviewer, found) if found is not None else None
+async def active_reviewers(session: AsyncSession, at_steps: Mapping[str, str]) -> dict[str, ActiveReviewer]:
+    """Who reviews each participant at its step, by participant id; ``at_steps`` maps participant ids
+    to steps."""
+    if not at_steps:
+        return {}
+    found = await session.execute(
+        sa.select(
+            participant_assignment.c.participant_id,
+            participant_assignment.c.step_id,
+            participant_assignment.c.user_id,
+            participant_assignment.c.assignment_id,
+            participant_assignment.c.strategy,
+        ).where(participant_assignment.c.participant_id.in_(list(at_steps)), participant_assignment.c.is_active)
+    )
+    return {
+        row.participant_id: ActiveReviewer(row.user_id, row.assignment_id, row.strategy)
+        for row in found
+        if at_steps[row.participant_id] == row.step_id
+    }
 
 
 async def open_assignments(session: AsyncSession, user_id: str, tenant_id: str) -> list[OpenAssignment]:

@@ -116,9 +116,16 @@ class Engine:
     # --- an action on a participant ---
 
     async def act(
-        self, uow: UnitOfWork, participant_id: str, action: ApprovalAction, acting: Acting
+        self,
+        uow: UnitOfWork,
+        participant_id: str,
+        action: ApprovalAction,
+        acting: Acting,
+        *,
+        locked: Participant | None = None,
     ) -> contract.ActionResult:
-        row = await progress.get(uow.session, participant_id, tenant(), for_update=True)
+        """``locked``: the participant's row, when the caller already holds its lock in this unit of work."""
+        row = locked or await progress.get(uow.session, participant_id, tenant(), for_update=True)
         if row is None:
             raise NotFound(f"participant {participant_id} not found")
         if acting.permission is not None:
@@ -173,8 +180,7 @@ class Engine:
             metadata["preFork"] = True
         if outcome.reopens:
             metadata["reopened"] = True
-        approval_id = await progress.add_approval(
-            uow.session,
+        approval = progress.approval_row(
             tenant_id=row.tenant_id,
             participant_id=row.id,
             step_id=previous.id,
@@ -183,15 +189,18 @@ class Engine:
             remarks=acting.remarks,
             metadata=metadata,
         )
+        approval_id = approval["id"]
         values: dict[str, Any] = {"status": outcome.status}
         next_step = snapshot.step(outcome.next_step_id) if moved else None
         if next_step is not None:
             values.update(self._arrival_values(next_step, now))
         else:
             values.update(sla_warn_at=None, sla_due_at=None)
-        updated = await progress.move(uow.session, row.id, **values)
-        if moved:
-            await progress.end_assignments(uow.session, [row.id])
+        version, updated_at = await progress.record_action(
+            uow.session, row.id, approval_values=approval, end_assignments=moved, **values
+        )
+        # The row is locked: what was just written is known, no need to read it back.
+        updated = dataclasses.replace(row, **values, version=version, updated_at=updated_at)
         announce_action(
             uow,
             row,
@@ -336,12 +345,15 @@ class Engine:
     # --- arrival: auto-actions, then assignment ---
 
     async def arrive(self, uow: UnitOfWork, arrival: contract.StepEntered) -> None:
+        auto_actions, assignment = self.flag_on(FlagKey.AUTO_ACTIONS), self.flag_on(FlagKey.STEP_ASSIGNMENT)
+        if not (auto_actions or assignment):
+            return  # nothing runs on arrival: neither read nor lock the participant
         row = await progress.get(uow.session, arrival.participant_id, ctx.current().tenant_id, for_update=True)
         if row is None or row.version != arrival.version or row.current_step_id != arrival.step_id:
             return  # someone acted since: this arrival is history
-        if self.flag_on(FlagKey.AUTO_ACTIONS) and await self._auto_act(uow, row, arrival):
+        if auto_actions and await self._auto_act(uow, row, arrival):
             return
-        if self.flag_on(FlagKey.STEP_ASSIGNMENT):
+        if assignment:
             await self.assign_reviewer(uow, row, arrival.step_id)
 
     async def _auto_act(self, uow: UnitOfWork, row: Participant, arrival: contract.StepEntered) -> bool:

@@ -10,12 +10,14 @@ from typing import Any
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import ApprovalAction, BulkOperationStatus
 from plenary_contracts.errors import BadRequest, NotFound, PlenaryError
+from plenary_contracts.streams import BULK_LANE
+from plenary_kit import context as ctx
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
 from ..adapters import batch_repository as operations
 from ..adapters import progress_repository as progress
-from ..adapters.records import BatchItem, Participant
+from ..adapters.records import ActiveReviewer, BatchItem, Participant
 from ..domain.batch import chunks, ineligibility
 from .actions import Acting, Engine, announce_action
 from .common import actor, tenant, utcnow
@@ -79,7 +81,8 @@ class Batches:
             )
             await start.commit()
         try:
-            await self._run(request, operation_id, ids)
+            with ctx.acting(lane=BULK_LANE):  # its participants' events never queue ahead of other callers'
+                await self._run(request, operation_id, ids)
         finally:
             # Even when a chunk failed unexpectedly: what earlier chunks did stays, and stays undoable.
             final = await self._finish(operation_id)
@@ -90,10 +93,17 @@ class Batches:
         for chunk in chunks(ids):
             async with self.new_uow() as work:
                 rows = await self._rows(work, request.model_copy(update={"participant_ids": chunk}), lock=True)
-                succeeded = failed = 0
+                reviewers = await progress.active_reviewers(
+                    work.session, {pid: row.current_step_id for pid, row in rows.items() if row.current_step_id}
+                )
+                items: list[dict[str, Any]] = []
                 for pid in chunk:
-                    ok = await self._act_on_one(work, request, operation_id, pid, rows.get(pid), position)
-                    succeeded, failed, position = succeeded + ok, failed + (not ok), position + 1
+                    item = {"operation_id": operation_id, "participant_id": pid, "position": position}
+                    items.append(await self._act_on_one(work, request, item, rows.get(pid), reviewers.get(pid)))
+                    position += 1
+                await operations.add_items(work.session, items)
+                succeeded = sum(item["status"] == "success" for item in items)
+                failed = len(items) - succeeded
                 await operations.count_chunk(
                     work.session, operation_id, processed=len(chunk), succeeded=succeeded, failed=failed
                 )
@@ -119,30 +129,26 @@ class Batches:
         self,
         uow: UnitOfWork,
         request: contract.BatchActionRequest,
-        operation_id: str,
-        pid: str,
+        item: dict[str, Any],
         row: Participant | None,
-        position: int,
-    ) -> bool:
-        item: dict[str, Any] = {
-            "operation_id": operation_id,
-            "participant_id": pid,
-            "position": position,
-        }
+        reviewer: ActiveReviewer | None,
+    ) -> dict[str, Any]:
+        """Act on one participant of a chunk (its row locked); returns the batch item to record."""
         if row is None:
-            await operations.add_item(uow.session, **item, status="error", error=NOT_FOUND)
-            return False
-        item["previous_state"] = await _before_state(uow, row)  # before acting, so undo restores what was there
+            return {**item, "status": "error", "error": NOT_FOUND}
+        item = {**item, "previous_state": _before_state(row, reviewer)}  # before acting: what undo restores
         try:
             async with uow.savepoint():
                 result = await self.engine.act(
-                    uow, pid, request.action, Acting(actor_id=actor(), remarks=request.remarks, batch_id=operation_id)
+                    uow,
+                    row.id,
+                    request.action,
+                    Acting(actor_id=actor(), remarks=request.remarks, batch_id=item["operation_id"]),
+                    locked=row,
                 )
         except PlenaryError as error:
-            await operations.add_item(uow.session, **item, status="error", error=error.message)
-            return False
-        await operations.add_item(uow.session, **item, status="success", after_version=result.version)
-        return True
+            return {**item, "status": "error", "error": error.message}
+        return {**item, "status": "success", "after_version": result.version}
 
     async def get(self, request: contract.BatchOperationRef, uow: UnitOfWork) -> contract.BatchOperationDetail:
         operation = await _operation(uow, request.id, tenant_id=tenant())
@@ -165,9 +171,10 @@ class Batches:
             raise BadRequest(f"only a completed batch action can be undone (this one is {operation.status.value})")
         if operation.undo_deadline is None or utcnow() > operation.undo_deadline:
             raise BadRequest(f"the {contract.BATCH_UNDO_HOURS} h undo window of batch action {request.id} has closed")
-        for item in await operations.items(uow.session, request.id, succeeded_only=True):
-            outcome, error = await self._restore(uow, operation, item)
-            await operations.set_item(uow.session, item.id, outcome, error)
+        with ctx.acting(lane=BULK_LANE):
+            for item in await operations.items(uow.session, request.id, succeeded_only=True):
+                outcome, error = await self._restore(uow, operation, item)
+                await operations.set_item(uow.session, item.id, outcome, error)
         await operations.mark_undone(uow.session, request.id)
         undone = await _operation(uow, request.id)
         uow.publish(contract.BATCH_UNDONE, contract.BatchProgress(operation=undone))
@@ -243,17 +250,15 @@ async def _known_event(uow: UnitOfWork, event_id: str) -> None:
         raise NotFound(f"event {event_id} not found")
 
 
-async def _before_state(uow: UnitOfWork, row: Participant) -> dict[str, Any]:
+def _before_state(row: Participant, reviewer: ActiveReviewer | None) -> dict[str, Any]:
     """Where the participant is and who reviews it there: what undo puts back."""
     state = progress.before_state(row)
-    if row.current_step_id is not None:
-        reviewer = await progress.active_reviewer(uow.session, row.id, row.current_step_id)
-        if reviewer is not None:
-            state["assignee"] = {
-                "userId": reviewer.user_id,
-                "assignmentId": reviewer.assignment_id,
-                "strategy": reviewer.strategy.value,
-            }
+    if reviewer is not None:
+        state["assignee"] = {
+            "userId": reviewer.user_id,
+            "assignmentId": reviewer.assignment_id,
+            "strategy": reviewer.strategy.value,
+        }
     return state
 
 

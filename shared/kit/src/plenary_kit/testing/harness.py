@@ -52,12 +52,11 @@ class ServiceHarness:
         return await publish_produced(self.nc, spec, data, tenant=tenant, actor=ADMIN)
 
     async def events(self, spec: EventSpec) -> list[dict[str, Any]]:
-        """Payloads (``data``) of the service's committed events of one kind, oldest first."""
+        """Payloads (``data``) of the service's committed events of one kind, oldest first, in either lane."""
         outbox = self.runtime.spec.messaging.outbox
+        of_kind = outbox.c.envelope["type"].astext == spec.type
         async with self.runtime.engine.connect() as conn:
-            rows = await conn.execute(
-                sa.select(outbox.c.envelope).where(outbox.c.subject == spec.subject).order_by(outbox.c.created_at)
-            )
+            rows = await conn.execute(sa.select(outbox.c.envelope).where(of_kind).order_by(outbox.c.created_at))
             return [r.envelope["data"] for r in rows]
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
