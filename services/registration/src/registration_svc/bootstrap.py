@@ -14,10 +14,11 @@ from .application.directory import EventDirectory
 from .application.exports import Exports
 from .application.import_runner import ImportRunner
 from .application.imports import Imports
+from .application.reference_cache import ReferenceCache
 from .application.registrar import Registrar
 from .application.roster import Roster
 from .application.waitlist import Offers, Waitlist
-from .entrypoints import bulk, mirrors, participants, screening, waitlist
+from .entrypoints import bulk, mirrors, participants, reference_changes, screening, waitlist
 
 
 def offers_of(runtime: Runtime) -> Offers:
@@ -36,13 +37,14 @@ def wire(runtime: Runtime) -> None:
         assert runtime.nc is not None, "the bus connection is made when the runtime starts"
         return runtime.nc.jetstream()
 
-    directory = EventDirectory(EventsClient(runtime).fetch_schema)
+    cache = ReferenceCache()
+    directory = EventDirectory(EventsClient(runtime).fetch_schema, cache)
     registrar = Registrar(directory, runtime.uow)
     offers = offers_of(runtime)
     runner = ImportRunner(registrar, runtime.uow)
 
     participants.register(runtime, Roster(registrar))
-    screening.register(runtime)
+    screening.register(runtime, cache)
     waitlist.register(runtime, Waitlist(registrar, offers, runtime.uow), offers)
     bulk.register(
         runtime,
@@ -50,7 +52,8 @@ def wire(runtime: Runtime) -> None:
         Exports(directory, jetstream),
         runner,
     )
-    mirrors.register(runtime)
+    mirrors.register(runtime, cache)
+    reference_changes.register(runtime, cache)
 
 
 SERVICE = ServiceSpec(

@@ -31,6 +31,8 @@ def _person(event, first: str = "John", last: str = "Smith", **fields: Any) -> d
 
 
 async def _blacklist(registration, *, tenant: str | None = TENANT, **fields: Any) -> str:
+    """An entry written straight into the table, as the service would never see it written: only before the
+    test's first registration (the service caches the blacklist and hears of the changes it makes itself)."""
     entry_id = new_id()
     values = {"type": "INDIVIDUAL", "reason": "sanctions", "added_by": "admin-user", **fields}
     await registration.execute(sa.insert(tables.blacklist).values(id=entry_id, tenant_id=tenant, **values))
@@ -230,7 +232,8 @@ async def test_near_duplicates_registering_at_once_are_each_flagged_against_all_
 async def test_screening_says_what_registering_would_without_storing_anything(registration):
     event = await registration.seed_event()
     first = await registration.call(contract.REGISTER_PARTICIPANT, _person(event, email="john@a.org"))
-    await _blacklist(registration, email="john@b.org")
+    entry = {"type": "INDIVIDUAL", "reason": "sanctions", "email": "john@b.org"}
+    await registration.call(contract.CREATE_BLACKLIST_ENTRY, entry)
 
     screening = await registration.call(contract.SCREEN_PARTICIPANT, _person(event, email="john@b.org"))
 
@@ -239,6 +242,18 @@ async def test_screening_says_what_registering_would_without_storing_anything(re
     assert await _stored(registration, event.id) == 1
     assert await _candidates(registration) == []
     assert await registration.events(contract.REGISTRATION_BLOCKED) == []
+
+
+async def test_a_blacklist_change_applies_to_the_next_registration(registration):
+    event = await registration.seed_event()
+    await registration.call(contract.REGISTER_PARTICIPANT, _person(event, "Ada", "Lovelace"))
+    body = {"type": "INDIVIDUAL", "reason": "sanctions", "email": "john@a.org"}
+    entry = await registration.call(contract.CREATE_BLACKLIST_ENTRY, body)
+
+    assert not (await _refused(registration, _person(event, email="john@a.org"))).allowed
+    await registration.call(contract.UPDATE_BLACKLIST_ENTRY, {"id": entry.id, "isActive": False})
+
+    assert (await registration.call(contract.REGISTER_PARTICIPANT, _person(event, email="john@a.org"))).id
 
 
 # --- batches -------------------------------------------------------------------------------------

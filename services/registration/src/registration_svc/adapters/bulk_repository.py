@@ -297,30 +297,34 @@ async def mark_done(
 ) -> None:
     """``succeeded``: (item id, participant id); ``failed``: (item id, message). ``processed_at`` is the
     clock at marking, after the participants were written in the same transaction, so undo can tell a
-    participant changed since (``updated_at`` later) from one as imported."""
+    participant changed since (``updated_at`` later) from one as imported. One statement for all."""
+    done = [(i, BulkItemStatus.SUCCESS.value, p, None) for i, p in succeeded]
+    done += [(i, BulkItemStatus.ERROR.value, None, m) for i, m in failed]
+    if not done:
+        return
+    ids, statuses, participants, messages = (list(column) for column in zip(*done, strict=True))
+    marks = (
+        sa.func.unnest(
+            sa.literal(ids, sa.ARRAY(sa.Text)),
+            sa.literal(statuses, sa.ARRAY(sa.Text)),
+            sa.literal(participants, sa.ARRAY(sa.Text)),
+            sa.literal(messages, sa.ARRAY(sa.Text)),
+        )
+        .table_valued("item_id", "status", "participant_id", "message")
+        .render_derived("marks")
+    )
     item = bulk_operation_item.c
-    if succeeded:
-        await session.execute(
-            sa.update(bulk_operation_item)
-            .where(item.id == sa.bindparam("item_id"))
-            .values(
-                status=BulkItemStatus.SUCCESS,
-                participant_id=sa.bindparam("pid"),
-                processed_at=sa.func.clock_timestamp(),
-            ),
-            [{"item_id": i, "pid": p} for i, p in succeeded],
+    succeeded_mark = marks.c.status == BulkItemStatus.SUCCESS.value
+    await session.execute(
+        sa.update(bulk_operation_item)
+        .where(item.id == marks.c.item_id)
+        .values(
+            status=marks.c.status,
+            participant_id=sa.case((succeeded_mark, marks.c.participant_id), else_=item.participant_id),
+            error_message=sa.case((succeeded_mark, item.error_message), else_=marks.c.message),
+            processed_at=sa.func.clock_timestamp(),
         )
-    if failed:
-        await session.execute(
-            sa.update(bulk_operation_item)
-            .where(item.id == sa.bindparam("item_id"))
-            .values(
-                status=BulkItemStatus.ERROR,
-                error_message=sa.bindparam("message"),
-                processed_at=sa.func.clock_timestamp(),
-            ),
-            [{"item_id": i, "message": m} for i, m in failed],
-        )
+    )
 
 
 async def add_progress(session: AsyncSession, operation_id: str, *, succeeded: int, failed: int) -> None:

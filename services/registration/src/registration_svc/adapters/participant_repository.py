@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +18,7 @@ from plenary_contracts.enums import ParticipantStatus
 from plenary_contracts.listing import PageMeta
 from plenary_kit.db import contains_any, execute_unique, fetch_page, violated_constraint
 
+from .copying import copy_dicts
 from .rows import row_as, values_of
 from .tables import participant, participant_type
 
@@ -50,6 +52,7 @@ class StoredParticipant:
 
 
 CODE_TAKEN = "uq_participant_tenant_id_event_id_registration_code"
+COPY_FROM = 50  # rows from which a batch is written with COPY
 SORTABLE = {
     "createdAt": participant.c.created_at,
     "lastName": participant.c.last_name,
@@ -139,31 +142,35 @@ def to_participant(
     return contract.Participant.model_validate(values)
 
 
+def with_screening(
+    record: contract.ParticipantRecord, flagged: bool, screening: contract.Screening
+) -> contract.Participant:
+    """The participant of a validated record, as a registration's reply shows it (no second validation)."""
+    return contract.Participant.model_construct(**dict(record), flagged=flagged, screening=screening)
+
+
 async def insert_many(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     if rows:
         await session.execute(sa.insert(participant), list(rows))
 
 
-async def insert_unless_code_taken(session: AsyncSession, rows: Mapping[int, Mapping[str, Any]]) -> list[int]:
-    """Insert ``rows``; the keys of those whose registration code another registration took meanwhile
-    (not stored). All in one statement, or when a code was taken, one by one in savepoints."""
-    try:
-        async with session.begin_nested():
-            await insert_many(session, list(rows.values()))
-        return []
-    except IntegrityError as error:
-        if violated_constraint(error) != CODE_TAKEN:
-            raise
-    taken: list[int] = []
-    for key, row in rows.items():
+async def insert_unless_code_taken(session: AsyncSession, rows: Mapping[int, Mapping[str, Any]]) -> set[int]:
+    """Insert ``rows``; the keys of those whose registration code the event already uses (not stored).
+    A large batch goes by COPY, which takes all or nothing: when a code was taken meanwhile, it goes
+    again as one INSERT that skips the taken codes."""
+    if not rows:
+        return set()
+    if len(rows) >= COPY_FROM:
         try:
             async with session.begin_nested():
-                await insert_many(session, [row])
+                await copy_dicts(session, participant, list(rows.values()))
+            return set()
         except IntegrityError as error:
             if violated_constraint(error) != CODE_TAKEN:
                 raise
-            taken.append(key)
-    return taken
+    statement = insert(participant).on_conflict_do_nothing(constraint=CODE_TAKEN).returning(participant.c.id)
+    stored = set((await session.execute(statement, list(rows.values()))).scalars())
+    return {key for key, row in rows.items() if row["id"] not in stored}
 
 
 async def codes_taken(session: AsyncSession, tenant_id: str, event_id: str, codes: Collection[str]) -> set[str]:

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plenary_contracts.catalog import registration as contract
 
 from ..domain import screening
-from .participant_repository import StoredParticipant
+from .copying import copy_rows
+from .participant_repository import COPY_FROM, StoredParticipant
 from .rows import values_of
 from .tables import blacklist, blocking_key, duplicate_candidate, participant
 
@@ -52,13 +53,14 @@ async def index_keys(
 
 async def insert_keys(session: AsyncSession, entries: Sequence[tuple[str, str, str, Collection[str]]]) -> None:
     """Keys of new participants: (participant_id, tenant_id, event_id, keys) each."""
-    rows = [
-        {"participant_id": pid, "tenant_id": tenant_id, "event_id": event_id, "key": key}
-        for pid, tenant_id, event_id, keys in entries
-        for key in keys
-    ]
-    if rows:
-        await session.execute(sa.insert(blocking_key), rows)
+    rows = [(pid, tenant_id, event_id, key) for pid, tenant_id, event_id, keys in entries for key in keys]
+    if len(rows) >= COPY_FROM:
+        await copy_rows(session, blocking_key, ["participant_id", "tenant_id", "event_id", "key"], rows)
+    elif rows:
+        columns = ["participant_id", "tenant_id", "event_id", "key"]
+        arrays = (sa.literal(list(values), ARRAY(sa.Text)) for values in zip(*rows, strict=True))
+        given = sa.func.unnest(*arrays).table_valued(*columns).render_derived("given")
+        await session.execute(sa.insert(blocking_key).from_select(columns, sa.select(given)))
 
 
 async def delete_keys(session: AsyncSession, participant_ids: Collection[str]) -> None:
@@ -71,10 +73,37 @@ async def lock_scope(session: AsyncSession, tenant_id: str, event_ids: Collectio
     """Lock the events' screening until the transaction ends. Scopes overlap symmetrically (an event's
     scope holds every event whose dates overlap it), so two registrations that can find each other
     always share a lock; taken in one sorted pass, so never in opposite orders."""
-    keys = sorted(f"registration-screening:{tenant_id}:{event_id}" for event_id in event_ids)
+    keys = sorted(_event_lock(tenant_id, event_id) for event_id in event_ids)
     wanted = sa.func.unnest(sa.literal(keys, ARRAY(sa.Text))).table_valued("key").render_derived("wanted")
     locks = sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(wanted.c.key, 0))).select_from(wanted)
     await session.execute(locks)
+
+
+def _event_lock(tenant_id: str, event_id: str) -> str:
+    return f"registration-screening:{tenant_id}:{event_id}"
+
+
+async def lock_keys(session: AsyncSession, tenant_id: str, event_ids: Collection[str], keys: Collection[str]) -> None:
+    """Lock the events' screening shared, then the identity keys, until the transaction ends; in one
+    statement, always in the same order (events, then keys, each sorted), so never in opposite orders.
+
+    The candidates must be looked up in a later statement: a statement's snapshot is taken before it
+    waits for a lock, so it could not see what the holder committed."""
+    events = sorted(_event_lock(tenant_id, event_id) for event_id in event_ids)
+    identities = sorted(f"registration-screening:{tenant_id}:key:{key}" for key in keys)
+    wanted = (
+        sa.func.unnest(
+            sa.literal([*events, *identities], ARRAY(sa.Text)),
+            sa.literal([True] * len(events) + [False] * len(identities), ARRAY(sa.Boolean)),
+        )
+        .table_valued("key", "shared")
+        .render_derived("wanted")
+    )
+    lock = sa.func.hashtextextended(wanted.c.key, 0)
+    taken = sa.case(
+        (wanted.c.shared, sa.func.pg_advisory_xact_lock_shared(lock)), else_=sa.func.pg_advisory_xact_lock(lock)
+    )
+    await session.execute(sa.select(taken).select_from(wanted))
 
 
 @dataclass(frozen=True)
@@ -193,22 +222,29 @@ async def upsert_candidates(
 # --- blacklist -----------------------------------------------------------------------------------
 
 
-async def active_blacklist(session: AsyncSession, tenant_id: str, now: datetime) -> list[screening.BlacklistEntry]:
-    """The entries screening applies to the tenant: its own and the global ones, active, not expired."""
+async def active_blacklist(
+    session: AsyncSession, tenant_id: str
+) -> list[tuple[screening.BlacklistEntry, datetime | None]]:
+    """The entries screening may apply to the tenant, its own and the global ones, active, each with when it
+    expires (None: never); the caller leaves out the expired."""
     query = sa.select(
-        blacklist.c.id, blacklist.c.name, blacklist.c.name_variations, blacklist.c.passport_number, blacklist.c.email
-    ).where(
-        sa.or_(blacklist.c.tenant_id == tenant_id, blacklist.c.tenant_id.is_(None)),
-        blacklist.c.is_active,
-        sa.or_(blacklist.c.expires_at.is_(None), blacklist.c.expires_at > now),
-    )
+        blacklist.c.id,
+        blacklist.c.name,
+        blacklist.c.name_variations,
+        blacklist.c.passport_number,
+        blacklist.c.email,
+        blacklist.c.expires_at,
+    ).where(sa.or_(blacklist.c.tenant_id == tenant_id, blacklist.c.tenant_id.is_(None)), blacklist.c.is_active)
     return [
-        screening.BlacklistEntry(
-            id=row.id,
-            name=row.name,
-            name_variations=tuple(row.name_variations or ()),
-            passport=row.passport_number,
-            email=row.email,
+        (
+            screening.BlacklistEntry(
+                id=row.id,
+                name=row.name,
+                name_variations=tuple(row.name_variations or ()),
+                passport=row.passport_number,
+                email=row.email,
+            ),
+            row.expires_at,
         )
         for row in (await session.execute(query)).all()
     ]

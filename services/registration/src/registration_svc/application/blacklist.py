@@ -5,6 +5,7 @@ screen every tenant; anyone else manages their tenant's. A tenant reads the glob
 change them: to its writes they do not exist (global entries are a global admin's alone).
 """
 
+from datetime import datetime
 from typing import Any
 
 from plenary_contracts.catalog import registration as contract
@@ -16,7 +17,10 @@ from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import blacklist_repository as entries
+from ..adapters import screening_repository as screening_store
 from ..adapters.rows import values_of
+from ..domain import screening
+from .reference_cache import ReferenceCache
 
 # An entry must say whom it screens: one of these (wire name → column).
 _IDENTIFYING = {
@@ -65,7 +69,21 @@ def _publish(uow: UnitOfWork, spec: Any, row: entries.StoredEntry) -> contract.B
     return entry
 
 
-async def create_blacklist_entry(request: contract.CreateBlacklistEntry, uow: UnitOfWork) -> contract.BlacklistEntry:
+async def screened_against(
+    uow: UnitOfWork, cache: ReferenceCache, tenant_id: str, now: datetime
+) -> list[screening.BlacklistEntry]:
+    """The entries screening applies to the tenant now: its own and the global ones, active, not expired."""
+
+    async def read() -> tuple[tuple[screening.BlacklistEntry, datetime | None], ...]:
+        return tuple(await screening_store.active_blacklist(uow.session, tenant_id))
+
+    return [entry for entry, expires_at in await cache.load(tenant_id, "blacklist", read)
+            if expires_at is None or expires_at > now]  # fmt: skip
+
+
+async def create_blacklist_entry(
+    request: contract.CreateBlacklistEntry, uow: UnitOfWork, *, cache: ReferenceCache
+) -> contract.BlacklistEntry:
     values = request.model_dump(by_alias=False)
     _require_identifying(values)
     now, entry_id = utcnow(), new_id()
@@ -79,6 +97,7 @@ async def create_blacklist_entry(request: contract.CreateBlacklistEntry, uow: Un
         created_at=now,
         updated_at=now,
     )
+    cache.changed(uow, _caller_tenant())
     return _publish(uow, contract.BLACKLIST_ENTRY_CREATED, await _owned(uow, entry_id))
 
 
@@ -94,7 +113,9 @@ async def get_blacklist_entry(request: contract.BlacklistRef, uow: UnitOfWork) -
     return entries.to_entry(row)
 
 
-async def update_blacklist_entry(request: contract.UpdateBlacklistEntry, uow: UnitOfWork) -> contract.BlacklistEntry:
+async def update_blacklist_entry(
+    request: contract.UpdateBlacklistEntry, uow: UnitOfWork, *, cache: ReferenceCache
+) -> contract.BlacklistEntry:
     """A partial change; ``isActive: false`` deactivates (screening skips it), true reactivates."""
     current = await _owned(uow, request.id)
     require_if_match(current.updated_at)
@@ -105,11 +126,15 @@ async def update_blacklist_entry(request: contract.UpdateBlacklistEntry, uow: Un
         return entries.to_entry(current)
     _require_identifying(values_of(current) | changes)
     await entries.update(uow.session, request.id, **changes, updated_at=utcnow())
+    cache.changed(uow, current.tenant_id)
     return _publish(uow, contract.BLACKLIST_ENTRY_UPDATED, await _owned(uow, request.id))
 
 
-async def delete_blacklist_entry(request: contract.BlacklistRef, uow: UnitOfWork) -> contract.BlacklistRef:
+async def delete_blacklist_entry(
+    request: contract.BlacklistRef, uow: UnitOfWork, *, cache: ReferenceCache
+) -> contract.BlacklistRef:
     current = await _owned(uow, request.id)
     await entries.delete(uow.session, request.id)
+    cache.changed(uow, current.tenant_id)
     _publish(uow, contract.BLACKLIST_ENTRY_DELETED, current)
     return contract.BlacklistRef(id=request.id)

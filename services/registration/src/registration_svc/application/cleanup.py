@@ -3,7 +3,9 @@
 from plenary_kit.db import UnitOfWork
 
 from ..adapters import tenant_data
+from .reference_cache import ReferenceCache
 
 
-async def tenant_deleted(uow: UnitOfWork, tenant_id: str) -> None:
+async def tenant_deleted(uow: UnitOfWork, cache: ReferenceCache, tenant_id: str) -> None:
     await tenant_data.purge(uow.session, tenant_id)
+    cache.changed(uow, tenant_id)

@@ -1,5 +1,5 @@
 """The events service's events, participant types and fields as registration knows them: a read model
-kept from its events, filled on a miss by asking the events service."""
+kept from its events, filled on a miss by asking the events service, and cached in each process."""
 
 from collections.abc import Awaitable, Callable, Collection
 
@@ -21,13 +21,15 @@ from ..adapters import participant_repository as participant_store
 from ..adapters import screening_repository as screening_store
 from ..adapters import waitlist_repository as waitlist_store
 from ..domain.extras import CONVENTIONAL, FieldSpec, Rule
+from .reference_cache import ReferenceCache
 
 FetchSchema = Callable[[str, str], Awaitable[EventSchema | None]]  # (tenant_id, event_id)
 
 
 class EventDirectory:
-    def __init__(self, fetch: FetchSchema) -> None:
+    def __init__(self, fetch: FetchSchema, cache: ReferenceCache | None = None) -> None:
         self.fetch = fetch
+        self.cache = cache or ReferenceCache()
 
     async def schema(
         self,
@@ -44,6 +46,10 @@ class EventDirectory:
         When the read model lacks a participant type or field the caller names, the events service is
         asked once more: a type created a moment ago may still be on its way here as an event.
         """
+        cached: EventSchema | None = self.cache.get(tenant_id, ("schema", event_id))
+        if cached is not None and not _lacks(cached, type_ids, field_names):
+            return cached
+        token = self.cache.token(tenant_id)
         known = await read_model.get_event(uow.session, tenant_id, event_id)
         if known is None:
             if not await self._refresh(uow, tenant_id, event_id):
@@ -54,13 +60,27 @@ class EventDirectory:
         held = await read_model.schema_held(uow.session, known.event)
         if _lacks(held, type_ids, field_names) and await self._refresh(uow, tenant_id, event_id):
             held = await read_model.schema_held(uow.session, known.event)
+        self.cache.put(tenant_id, ("schema", event_id), held, token)
         return held
+
+    async def scope(self, uow: UnitOfWork, schema: EventSchema) -> frozenset[str]:
+        """The event and the tenant's live events whose dates overlap it: where its duplicates are looked for."""
+        event = schema.event
+
+        async def read() -> frozenset[str]:
+            found = await read_model.overlapping_event_ids(
+                uow.session, event.tenant_id, event.start_date, event.end_date
+            )
+            return frozenset({*found, event.id})
+
+        return await self.cache.load(event.tenant_id, ("scope", event.id), read)
 
     async def _refresh(self, uow: UnitOfWork, tenant_id: str, event_id: str) -> bool:
         fetched = await self.fetch(tenant_id, event_id)
         if fetched is None or fetched.event.tenant_id != tenant_id:
             return False
         await read_model.store_schema(uow.session, fetched)
+        self.cache.changed(uow, tenant_id)
         return True
 
 
@@ -97,13 +117,15 @@ def participant_type(schema: EventSchema, type_id: str) -> ParticipantType:
 # --- kept from the events service's events -------------------------------------------------------
 
 
-async def event_changed(uow: UnitOfWork, payload: EventChanged) -> None:
+async def event_changed(uow: UnitOfWork, cache: ReferenceCache, payload: EventChanged) -> None:
     await read_model.upsert_event(uow.session, payload.event)
+    cache.changed(uow, payload.event.tenant_id)
 
 
-async def event_deleted(uow: UnitOfWork, tenant_id: str, payload: EventDeleted) -> None:
+async def event_deleted(uow: UnitOfWork, cache: ReferenceCache, tenant_id: str, payload: EventDeleted) -> None:
     """The event and its participants go (soft). No event per participant: workflow handles the
     event's deletion itself. Its waitlist is cancelled, each entry announced (nobody waits for nothing)."""
+    cache.changed(uow, tenant_id)
     now = utcnow()
     await read_model.delete_event(uow.session, tenant_id, payload.event_id, now)
     gone = await participant_store.soft_delete_of_event(uow.session, tenant_id, payload.event_id, now)
@@ -113,13 +135,19 @@ async def event_deleted(uow: UnitOfWork, tenant_id: str, payload: EventDeleted) 
         uow.publish(contract.WAITLIST_CANCELLED, contract.WaitlistChanged(entry=entry), subject=entry_id)
 
 
-async def participant_type_changed(uow: UnitOfWork, payload: ParticipantTypeChanged, *, deleted: bool) -> None:
+async def participant_type_changed(
+    uow: UnitOfWork, cache: ReferenceCache, payload: ParticipantTypeChanged, *, deleted: bool
+) -> None:
     await read_model.upsert_participant_type(
         uow.session, payload.participant_type, deleted_at=utcnow() if deleted else None
     )
+    cache.changed(uow, payload.participant_type.tenant_id)
 
 
-async def field_definition_changed(uow: UnitOfWork, payload: FieldDefinitionChanged, *, deleted: bool) -> None:
+async def field_definition_changed(
+    uow: UnitOfWork, cache: ReferenceCache, payload: FieldDefinitionChanged, *, deleted: bool
+) -> None:
     await read_model.upsert_field_definition(
         uow.session, payload.field_definition, deleted_at=utcnow() if deleted else None
     )
+    cache.changed(uow, payload.field_definition.tenant_id)

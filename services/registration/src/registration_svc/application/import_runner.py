@@ -24,6 +24,7 @@ from plenary_contracts.catalog import registration as contract
 from plenary_contracts.catalog.events import EventSchema
 from plenary_contracts.enums import BulkOperationStatus
 from plenary_contracts.errors import NotFound, PlenaryError
+from plenary_contracts.streams import BULK_LANE
 from plenary_kit import context as ctx
 from plenary_kit.acting import utcnow
 from plenary_kit.db import UnitOfWork
@@ -273,9 +274,15 @@ def _participant_type(operation: bulk.StoredOperation, schema: EventSchema) -> s
 
 
 def _acting_for(operation: bulk.StoredOperation) -> dict[str, Any]:
-    """Work done for whoever confirmed the import, traceable to it. Every field of the context is named:
-    a run kicked off by the confirming request keeps nothing else of it (roles, grants, idempotency key)."""
-    acting = ctx.Context(tenant_id=operation.tenant_id, actor_id=operation.created_by, correlation_id=operation.id)
+    """Work done for whoever confirmed the import, traceable to it, in the bulk lane. Every field of the context
+    is named: a run kicked off by the confirming request keeps nothing else of it (roles, grants, idempotency
+    key)."""
+    acting = ctx.Context(
+        tenant_id=operation.tenant_id,
+        actor_id=operation.created_by,
+        correlation_id=operation.id,
+        lane=BULK_LANE,  # the import's events, and what they cause, never queue ahead of other callers'
+    )
     return asdict(acting)
 
 

@@ -22,15 +22,18 @@ from plenary_kit.acting import field_error, located, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 
-from ..adapters import directory_repository as read_model
 from ..adapters import participant_repository as participant_store
 from ..adapters import screening_repository as screening_store
 from ..domain import extras as extras_rules
 from ..domain import screening
+from .blacklist import screened_against
 from .directory import EventDirectory, field_specs, participant_type
 
 Source = Literal["api", "import", "waitlist", "invite"]
 ROWS_BETWEEN_YIELDS = 20
+# A call screening this many identity keys or fewer locks them one by one; a larger batch (an import's
+# chunk) locks its events' screening as a whole instead (see ``_lock``).
+MAX_KEY_LOCKS = 256
 
 
 async def _let_others_run(index: int) -> None:
@@ -169,22 +172,19 @@ class Registrar:
         return results
 
     async def _refuse_taken_codes(self, uow: UnitOfWork, tenant_id: str, results: list[_Prepared | Refused]) -> None:
+        """A code the draft gives that the event or an earlier draft already uses is refused. A generated
+        code is not looked up (40 random bits: a clash is practically never, and storing draws another)."""
         by_event: dict[str, list[_Prepared]] = defaultdict(list)
         for p in results:
             if isinstance(p, _Prepared):
                 by_event[p.event_id].append(p)
         for event_id, batch in by_event.items():
-            taken = await participant_store.codes_taken(uow.session, tenant_id, event_id, {p.code for p in batch})
-            generated = [p for p in batch if p.draft.details.registration_code is None and p.code in taken]
-            while generated:  # 40 random bits: practically never
-                for p in generated:
-                    p.code = new_registration_code()
-                taken |= await participant_store.codes_taken(
-                    uow.session, tenant_id, event_id, {p.code for p in generated}
-                )
-                generated = [p for p in generated if p.code in taken]
+            given = {p.code for p in batch if p.draft.details.registration_code is not None}
+            taken = await participant_store.codes_taken(uow.session, tenant_id, event_id, given)
             seen: set[str] = set()
             for p in batch:
+                while p.draft.details.registration_code is None and p.code in seen | given:
+                    p.code = new_registration_code()
                 if p.code in taken or p.code in seen:
                     results[p.index] = Refused(
                         Conflict(f"registration code {p.code} is already used in this event", details={"code": p.code})
@@ -228,19 +228,17 @@ class Registrar:
         """Each draft's screening, in order: blacklist, then duplicates among stored participants in scope
         (found through blocking keys) and the drafts before it that screening let through.
 
-        When ``storing``, the scope's events stay locked until the caller commits: two registrations that
-        could be each other's candidates never screen at the same time, each blind to the other."""
+        When ``storing``, what it screens stays locked until the caller commits (``_lock``): two registrations
+        that could be each other's candidates never screen at the same time, each blind to the other."""
         if not batch:
             return {}
-        now = utcnow()
-        entries = await screening_store.active_blacklist(uow.session, tenant_id, now)
-        scopes: dict[str, set[str]] = {}
-        for event_id in {p.event_id for p in batch}:
-            event = next(p.schema.event for p in batch if p.event_id == event_id)
-            in_scope = await read_model.overlapping_event_ids(uow.session, tenant_id, event.start_date, event.end_date)
-            scopes[event_id] = {*in_scope, event_id}
+        entries = await screened_against(uow, self.directory.cache, tenant_id, utcnow())
+        scopes: dict[str, frozenset[str]] = {}
+        for p in batch:
+            if p.event_id not in scopes:
+                scopes[p.event_id] = await self.directory.scope(uow, p.schema)
         if storing:
-            await screening_store.lock_scope(uow.session, tenant_id, set().union(*scopes.values()))
+            await _lock(uow, tenant_id, batch, scopes)
         stored: dict[int, dict[str, screening.Person]] = defaultdict(dict)
         for event_id, scope in scopes.items():
             probes = [screening_store.Probe(p.index, key) for p in batch if p.event_id == event_id for key in p.probes]
@@ -291,10 +289,17 @@ class Registrar:
             for p in accepted
         }
         outcomes: dict[int, Outcome] = {}
-        for index in await participant_store.insert_unless_code_taken(uow.session, rows):
-            code = rows[index]["registration_code"]
-            taken = Conflict(f"registration code {code} is already used in this event", details={"code": code})
-            outcomes[index] = Refused(taken)
+        generated = {p.index for p in accepted if p.draft.details.registration_code is None}
+        pending = rows
+        while pending:
+            clashed = await participant_store.insert_unless_code_taken(uow.session, pending)
+            for index in clashed - generated:
+                code = rows[index]["registration_code"]
+                taken = Conflict(f"registration code {code} is already used in this event", details={"code": code})
+                outcomes[index] = Refused(taken)
+            pending = {index: rows[index] for index in clashed & generated}
+            for row in pending.values():  # practically never: another registration drew the same code
+                row["registration_code"] = new_registration_code()
         kept = [p for p in accepted if p.index not in outcomes]
         await screening_store.insert_keys(uow.session, [(p.id, tenant_id, p.event_id, p.keys) for p in kept])
         # a candidate among this call's drafts counts only if it was stored too
@@ -305,9 +310,9 @@ class Registrar:
         )
         for n, p in enumerate(kept):
             await _let_others_run(n)
-            participant = participant_store.to_participant(rows[p.index], p.type_code, verdicts[p.index])
-            outcomes[p.index] = Registered(participant)
             record = participant_store.to_record(rows[p.index], p.type_code)
+            participant = participant_store.with_screening(record, rows[p.index]["flagged"], verdicts[p.index])
+            outcomes[p.index] = Registered(participant)
             uow.publish(contract.PARTICIPANT_REGISTERED, contract.ParticipantChanged(participant=record), subject=p.id)
         for (p, _), candidate in zip(pairs, candidates, strict=True):
             flagged = contract.DuplicateFlagged(
@@ -333,6 +338,20 @@ class Registrar:
                 )
                 own.publish(contract.REGISTRATION_BLOCKED, payload, subject=p.event_id)
             await own.commit()
+
+
+async def _lock(uow: UnitOfWork, tenant_id: str, batch: Sequence[_Prepared], scopes: dict[str, frozenset[str]]) -> None:
+    """Serialise exactly the registrations that could find each other. A registration finds another
+    through a key among its probes that the other is indexed under, so each locks its keys and its
+    probes: any two that could be each other's candidates share a lock, the later one waits for the
+    earlier to commit and then sees it. Its own event is locked shared, so a large batch of an
+    overlapping event, which locks its whole scope exclusively instead of thousands of keys, still
+    excludes it."""
+    keys = {key for p in batch for key in (*p.keys, *p.probes)}
+    if len(keys) <= MAX_KEY_LOCKS:
+        await screening_store.lock_keys(uow.session, tenant_id, {p.event_id for p in batch}, keys)
+    else:
+        await screening_store.lock_scope(uow.session, tenant_id, set().union(*scopes.values()))
 
 
 def _checked(index: int, draft: Draft, schema: EventSchema) -> _Prepared | Refused:

@@ -11,31 +11,7 @@ from plenary_kit.db import UnitOfWork
 from plenary_kit.service import Runtime
 
 from ..application import cleanup, directory, status
-
-
-async def on_event_changed(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.EventChanged) -> None:
-    await directory.event_changed(uow, payload)
-
-
-async def on_event_deleted(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.EventDeleted) -> None:
-    if event.tenantid is not None:
-        await directory.event_deleted(uow, event.tenantid, payload)
-
-
-async def on_type_changed(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged) -> None:
-    await directory.participant_type_changed(uow, payload, deleted=False)
-
-
-async def on_type_deleted(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged) -> None:
-    await directory.participant_type_changed(uow, payload, deleted=True)
-
-
-async def on_field_changed(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged) -> None:
-    await directory.field_definition_changed(uow, payload, deleted=False)
-
-
-async def on_field_deleted(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged) -> None:
-    await directory.field_definition_changed(uow, payload, deleted=True)
+from ..application.reference_cache import ReferenceCache
 
 
 async def acknowledged(uow: UnitOfWork, event: CloudEvent, payload: Any) -> None:
@@ -46,11 +22,37 @@ async def on_status_changed(uow: UnitOfWork, event: CloudEvent, payload: workflo
     await status.status_changed(uow, event.tenantid, payload)
 
 
-async def on_tenant_deleted(uow: UnitOfWork, event: CloudEvent, payload: identity.TenantDeleted) -> None:
-    await cleanup.tenant_deleted(uow, payload.tenant_id)
+def register(runtime: Runtime, cache: ReferenceCache) -> None:
+    async def on_event_changed(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.EventChanged) -> None:
+        await directory.event_changed(uow, cache, payload)
 
+    async def on_event_deleted(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.EventDeleted) -> None:
+        if event.tenantid is not None:
+            await directory.event_deleted(uow, cache, event.tenantid, payload)
 
-def register(runtime: Runtime) -> None:
+    async def on_type_changed(
+        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged
+    ) -> None:
+        await directory.participant_type_changed(uow, cache, payload, deleted=False)
+
+    async def on_type_deleted(
+        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged
+    ) -> None:
+        await directory.participant_type_changed(uow, cache, payload, deleted=True)
+
+    async def on_field_changed(
+        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged
+    ) -> None:
+        await directory.field_definition_changed(uow, cache, payload, deleted=False)
+
+    async def on_field_deleted(
+        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged
+    ) -> None:
+        await directory.field_definition_changed(uow, cache, payload, deleted=True)
+
+    async def on_tenant_deleted(uow: UnitOfWork, event: CloudEvent, payload: identity.TenantDeleted) -> None:
+        await cleanup.tenant_deleted(uow, cache, payload.tenant_id)
+
     runtime.consume_each(
         consumer("registration_event_directory"),
         {
