@@ -111,6 +111,33 @@ async def test_the_current_user_is_the_actor_with_roles(identity):
         await identity.call(contract.GET_CURRENT_USER, {})
 
 
+async def test_the_current_user_shows_a_role_change_a_suspension_and_a_deletion_at_once(identity):
+    acme = await identity.tenant("acme")
+    member = await identity.user(acme.id, "acme-changing", ("VALIDATOR",))
+
+    async def me():  # type: ignore[no-untyped-def]
+        return await identity.call(contract.GET_CURRENT_USER, {}, tenant=acme.id, actor=member.id)
+
+    given = await identity.as_admin(
+        contract.ASSIGN_ROLE, {"userId": member.id, "role": "TENANT_ADMIN", "eventId": "ev1"}, tenant=acme.id
+    )
+    seen = await me()
+    assert seen == given  # the same user, roles in the same order (by name), as the change answered
+    assert [(r.role_name, r.scope, r.event_id) for r in seen.roles] == [
+        ("TENANT_ADMIN", "TENANT", "ev1"),
+        ("VALIDATOR", "TENANT", None),
+    ]
+    await identity.as_admin(
+        contract.UNASSIGN_ROLE, {"userId": member.id, "assignmentId": seen.roles[1].id}, tenant=acme.id
+    )
+    assert [r.role_name for r in (await me()).roles] == ["TENANT_ADMIN"]
+    await identity.as_admin(contract.UPDATE_USER, {"id": member.id, "status": "SUSPENDED"}, tenant=acme.id)
+    assert (await me()).status is UserStatus.SUSPENDED
+    await identity.as_admin(contract.DELETE_USER, {"id": member.id}, tenant=acme.id)
+    with pytest.raises(NotFound):
+        await me()
+
+
 async def test_the_key_set_lists_one_ed25519_key_made_by_the_seed(identity):
     keys = (await identity.call(contract.GET_KEY_SET, {})).keys
     assert len(keys) == 1

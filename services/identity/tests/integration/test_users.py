@@ -37,6 +37,19 @@ async def test_another_tenants_user_is_not_found_and_never_listed(identity):
     assert [u.username for u in global_users.data] == ["admin", "system"]
 
 
+async def test_a_listed_page_gives_each_user_its_own_roles_and_none_to_a_user_without(identity):
+    acme = await identity.tenant("acme")
+    both = await identity.user(acme.id, "acme-both", ("VALIDATOR", "TENANT_ADMIN"))
+    bare = await identity.user(acme.id, "acme-bare")
+    listed = await identity.as_admin(contract.LIST_USERS, {"sort": "username:asc"}, tenant=acme.id)
+    assert [(u.id, [r.role_name for r in u.roles]) for u in listed.data] == [
+        (bare.id, []),
+        (both.id, ["TENANT_ADMIN", "VALIDATOR"]),
+    ]
+    assert listed.data[1] == both == await identity.as_admin(contract.GET_USER, {"id": both.id}, tenant=acme.id)
+    assert listed.meta.total == 2
+
+
 async def test_a_global_admin_without_a_tenant_reads_changes_and_deletes_any_tenants_user_by_id(identity):
     acme = await identity.tenant("acme")
     member = await identity.user(acme.id, "acme-anyone", ("VALIDATOR",))

@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import identity as contract
@@ -39,6 +40,34 @@ COLUMNS = (
     user.c.created_at,
     user.c.updated_at,
 )
+
+
+def _assignments_as_json() -> sa.ScalarSelect[Any]:
+    """The user's role assignments as one JSON array, in the order ``assignments`` lists them (null: none).
+
+    A column of the user's own row, so reading a user with its roles is one statement."""
+    fields = {
+        "id": user_role.c.id,
+        "role_id": user_role.c.role_id,
+        "role_name": role.c.name,
+        "scope": role.c.scope,
+        "event_id": user_role.c.event_id,
+        "step_id": user_role.c.step_id,
+    }
+    # keys as literals: a bound parameter would reach json_build_object with no type
+    pairs = [part for key, column in fields.items() for part in (sa.literal_column(f"'{key}'"), column)]
+    ordered = aggregate_order_by(sa.func.json_build_object(*pairs), role.c.name, user_role.c.created_at, user_role.c.id)
+    return (
+        sa.select(sa.func.json_agg(ordered))
+        .select_from(user_role.join(role, role.c.id == user_role.c.role_id))
+        .where(user_role.c.user_id == user.c.id)
+        .scalar_subquery()
+    )
+
+
+ROLES = _assignments_as_json().label("roles")
+# Built once: the current user is read on every authenticated request.
+LIVE_USER = sa.select(*COLUMNS, ROLES).where(user.c.id == sa.bindparam("user_id"), user.c.deleted_at.is_(None))
 
 
 @dataclass(frozen=True)
@@ -145,13 +174,13 @@ async def page(
     db: AsyncSession, tenant_id: str | None, request: contract.ListUsers
 ) -> tuple[list[contract.User], PageMeta]:
     """One page of the users a caller of ``tenant_id`` sees, filtered by status and ``search``."""
-    query = sa.select(*COLUMNS).where(in_scope(tenant_id))
+    query = sa.select(*COLUMNS, ROLES).where(in_scope(tenant_id))
     if request.status is not None:
         query = query.where(user.c.status == request.status)
     if request.search:
         query = query.where(contains_any(request.search, user.c.email, user.c.username, user.c.name))
     rows, meta = await fetch_page(db, query, request, SORTABLE, user.c.id)
-    return await _users(db, [r._mapping for r in rows]), meta
+    return [_user(r._mapping) for r in rows], meta
 
 
 async def assign(db: AsyncSession, user_id: str, role_id: str, event_id: str | None, step_id: str | None) -> str:
@@ -206,29 +235,28 @@ async def assignments(db: AsyncSession, user_ids: Iterable[str]) -> dict[str, li
     return found
 
 
-async def _users(db: AsyncSession, found: list[Mapping[str, Any]]) -> list[contract.User]:
-    roles = await assignments(db, [u["id"] for u in found])
-    return [
-        contract.User.model_validate({c.name: u[c.name] for c in COLUMNS} | {"roles": roles.get(u["id"], [])})
-        for u in found
-    ]
+def _user(values: Mapping[str, Any]) -> contract.User:
+    return contract.User.model_validate({c.name: values[c.name] for c in COLUMNS} | {"roles": values["roles"] or []})
 
 
-async def to_user(db: AsyncSession, found: UserRecord) -> contract.User:
-    return (await _users(db, [asdict(found)]))[0]
+async def view_live(db: AsyncSession, user_id: str) -> contract.User | None:
+    """A user that is not deleted, whatever its tenant, with its roles: one statement."""
+    row = (await db.execute(LIVE_USER, {"user_id": user_id})).first()
+    return _user(row._mapping) if row is not None else None
+
+
+async def view(db: AsyncSession, user_id: str, tenant_id: str | None) -> contract.User | None:
+    """A user a caller of ``tenant_id`` sees, with its roles: one statement."""
+    row = (await db.execute(sa.select(*COLUMNS, ROLES).where(user.c.id == user_id, in_scope(tenant_id)))).first()
+    return _user(row._mapping) if row is not None else None
 
 
 async def held_permissions(db: AsyncSession, user_id: str) -> tuple[list[str], list[HeldPermission]]:
-    """The user's role names and every permission its roles grant."""
-    names = (
-        await db.execute(
-            sa.select(role.c.name)
-            .join(user_role, user_role.c.role_id == role.c.id)
-            .where(user_role.c.user_id == user_id)
-        )
-    ).scalars()
+    """The user's role names and every permission its roles grant, in one statement (a role that grants
+    nothing still gives its name)."""
     rows = await db.execute(
         sa.select(
+            role.c.name,
             (permission.c.resource + ":" + permission.c.action).label("code"),
             role_permission.c.access,
             role.c.scope,
@@ -236,11 +264,13 @@ async def held_permissions(db: AsyncSession, user_id: str) -> tuple[list[str], l
         )
         .select_from(user_role)
         .join(role, role.c.id == user_role.c.role_id)
-        .join(role_permission, role_permission.c.role_id == role.c.id)
-        .join(permission, permission.c.id == role_permission.c.permission_id)
+        .outerjoin(role_permission, role_permission.c.role_id == role.c.id)
+        .outerjoin(permission, permission.c.id == role_permission.c.permission_id)
         .where(user_role.c.user_id == user_id)
     )
-    return list(names), [HeldPermission(r.code, r.access, r.scope, r.event_id) for r in rows]
+    found = rows.all()
+    held = [HeldPermission(r.code, r.access, r.scope, r.event_id) for r in found if r.code is not None]
+    return [r.name for r in found], held
 
 
 async def revoke_sessions(db: AsyncSession, user_id: str, now: datetime) -> None:

@@ -145,10 +145,10 @@ class Sessions:
 
     async def get_current_user(self, request: Empty, uow: UnitOfWork) -> contract.User:
         actor = ctx.current().actor_id
-        row = await users.get_live(uow.session, actor) if actor else None
-        if row is None:
+        found = await users.view_live(uow.session, actor) if actor else None
+        if found is None:
             raise NotFound("no signed-in user")
-        return await users.to_user(uow.session, row)
+        return found
 
     async def _pair(
         self, uow: UnitOfWork, owner: UserRecord, refresh: RefreshToken, expires_at: datetime, now: datetime
@@ -178,7 +178,7 @@ class Sessions:
         )
 
     async def _publish_user_updated(self, uow: UnitOfWork, user_id: str) -> None:
-        row = await users.get_live(uow.session, user_id)
-        assert row is not None
-        changed = contract.UserChanged(user=await users.to_user(uow.session, row))
-        publish_about(uow, contract.USER_UPDATED, changed, tenant_id=row.tenant_id, subject=user_id)
+        found = await users.view_live(uow.session, user_id)
+        assert found is not None
+        changed = contract.UserChanged(user=found)
+        publish_about(uow, contract.USER_UPDATED, changed, tenant_id=found.tenant_id, subject=user_id)

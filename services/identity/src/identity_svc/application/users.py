@@ -87,7 +87,7 @@ class Users:
             if binding not in assigned:  # the same role twice in one request is given once
                 assigned.add(binding)
                 await _assign(uow, user_id, role_row, role_request)
-        created = await users.to_user(uow.session, await _get_any(uow, user_id))
+        created = await _viewed(uow, user_id)
         _publish_changed(uow, contract.USER_CREATED, created)
         return created
 
@@ -118,7 +118,7 @@ class Users:
                 else revocations.PASSWORD_CHANGED
             )
             await revocations.make_tokens_stale(uow, current, reason)
-        updated = await users.to_user(uow.session, await _get_any(uow, request.id))
+        updated = await _viewed(uow, request.id)
         _publish_changed(uow, contract.USER_UPDATED, updated)
         return updated
 
@@ -127,7 +127,14 @@ class Users:
         return contract.UserPage(data=found, meta=meta)
 
     async def get_user(self, request: contract.UserRef, uow: UnitOfWork) -> contract.User:
-        return await users.to_user(uow.session, await _get(uow, request.id))
+        tenant_id = caller_tenant()
+        if tenant_id is None:
+            found = await users.view_live(uow.session, request.id)
+        else:
+            found = await users.view(uow.session, request.id, tenant_id)
+        if found is None:
+            raise NotFound(f"user {request.id} not found")
+        return found
 
     async def delete_user(self, request: contract.UserRef, uow: UnitOfWork) -> Empty:
         current = await _get(uow, request.id, for_update=True)
@@ -173,24 +180,25 @@ class Users:
         await revocations.make_tokens_stale(uow, target, revocations.ROLE_REMOVED)
         changed = contract.UserRoleChanged(user_id=target.id, tenant_id=target.tenant_id, assignment=assignment)
         publish_about(uow, contract.USER_ROLE_UNASSIGNED, changed, tenant_id=target.tenant_id, subject=target.id)
-        return await users.to_user(uow.session, await _get_any(uow, target.id))
+        return await _viewed(uow, target.id)
 
     async def list_roles(self, request: contract.ListRoles, uow: UnitOfWork) -> contract.RolePage:
         found, meta = await roles.page(uow.session, caller_tenant(), request)
         return contract.RolePage(data=found, meta=meta)
 
 
-async def _get_any(uow: UnitOfWork, user_id: str) -> UserRecord:
-    row = await users.get_live(uow.session, user_id)
-    assert row is not None
-    return row
+async def _viewed(uow: UnitOfWork, user_id: str) -> contract.User:
+    """A user this unit of work has just changed, as it now looks."""
+    found = await users.view_live(uow.session, user_id)
+    assert found is not None
+    return found
 
 
 async def _role_changed(
     uow: UnitOfWork, spec, user_id: str, tenant_id: str | None, assignment_id: str
 ) -> contract.User:  # type: ignore[no-untyped-def]
     await users.touch(uow.session, user_id, utcnow())
-    updated = await users.to_user(uow.session, await _get_any(uow, user_id))
+    updated = await _viewed(uow, user_id)
     assignment = next(a for a in updated.roles if a.id == assignment_id)
     changed = contract.UserRoleChanged(user_id=user_id, tenant_id=tenant_id, assignment=assignment)
     publish_about(uow, spec, changed, tenant_id=tenant_id, subject=user_id)

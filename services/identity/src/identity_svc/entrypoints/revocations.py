@@ -20,3 +20,4 @@ def register(runtime: Runtime, jetstream: Callable[[], JetStreamContext]) -> Non
 
     runtime.consume(consumer("identity_token_revocations"), [contract.TOKENS_REVOKED], mirror)
     runtime.relay_hook = revocations.write_after_publish(runtime.uow, jetstream)
+    runtime.relay_hook_types = {contract.TOKENS_REVOKED.type}  # the relay keeps its other events pipelined
