@@ -1,9 +1,10 @@
 """Request/reply: serve a command or query contract, and call one.
 
 The server side validates the request against the contract, checks the gating flag, runs the
-handler inside a unit of work, stores an idempotent command's reply in the same transaction, and
-turns every failure into an error reply: a bad request never takes the service down. A body that
-nests deeper than ``json_depth.MAX_JSON_DEPTH`` is refused before it is parsed.
+handler inside a unit of work (a query's only reads, outside any transaction), stores an idempotent
+command's reply in the same transaction, and turns every failure into an error reply: a bad request
+never takes the service down. A body that nests deeper than ``json_depth.MAX_JSON_DEPTH`` is refused
+before it is parsed.
 """
 
 import hashlib
@@ -89,8 +90,13 @@ def error_reply(error: PlenaryError) -> bytes:
     return Reply(ok=False, error=error.to_body()).model_dump_json().encode()
 
 
+_OK_HEAD = b'{"ok":true,"data":'
+_OK_TAIL = b',"error":null}'
+
+
 def ok_reply(data: BaseModel) -> bytes:
-    return Reply(ok=True, data=data.model_dump(mode="json")).model_dump_json().encode()
+    """``Reply(ok=True, data=...)`` on the wire, the data serialised once, straight to bytes."""
+    return _OK_HEAD + data.__pydantic_serializer__.to_json(data) + _OK_TAIL
 
 
 class OperationServer:
@@ -143,7 +149,10 @@ class OperationServer:
             FlagContext(tenant_id=context.tenant_id, roles=context.roles, user_id=context.actor_id),
         ):
             raise FeatureDisabled(f"{self.spec.flag.value} is off")
-        idempotent = self.spec.kind is OperationKind.COMMAND and context.idempotency_key is not None
+        if self.spec.kind is OperationKind.QUERY:
+            async with self.new_uow().for_reading() as reading:
+                return ok_reply(await self.handler(request, reading))
+        idempotent = context.idempotency_key is not None
         request_hash = hashlib.sha256(body or b"").hexdigest()
         async with self.new_uow() as uow:
             if idempotent:
@@ -152,14 +161,13 @@ class OperationServer:
                 if stored is not None:
                     return stored
             reply = ok_reply(await self.handler(request, uow))
-            if self.spec.kind is OperationKind.COMMAND:
-                if idempotent and not await _store_reply(uow, self.spec.subject, context, request_hash, reply):
-                    await uow.rollback()
-                    async with self.new_uow() as again:
-                        stored = await _stored_reply(again, self.spec.subject, context, request_hash)
-                    assert stored is not None
-                    return stored
-                await uow.commit()
+            if idempotent and not await _store_reply(uow, self.spec.subject, context, request_hash, reply):
+                await uow.rollback()
+                async with self.new_uow() as again:
+                    stored = await _stored_reply(again, self.spec.subject, context, request_hash)
+                assert stored is not None
+                return stored
+            await uow.commit()
             return reply
 
 

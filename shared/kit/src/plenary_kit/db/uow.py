@@ -1,4 +1,9 @@
-"""Unit of work: a state change, its events (outbox) and its inbox mark commit together."""
+"""Unit of work: a state change, its events (outbox) and its inbox mark commit together.
+
+A query's unit of work only reads: its connection is in autocommit, so no BEGIN and no ROLLBACK travel
+to the server. Under READ COMMITTED each statement of a transaction takes its own snapshot anyway, so its
+reads see what they would have seen in one.
+"""
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -22,17 +27,39 @@ def _table(table: sa.Table) -> str:
     return f'"{table.schema}"."{table.name}"'
 
 
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A query tried to change something: it has no transaction to commit its change and events with."""
+
+
 class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], tables: MessagingTables) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], tables: MessagingTables, *, read_only: bool = False
+    ) -> None:
         self._session_factory = session_factory
         self.tables = tables
+        self.read_only = read_only
         self._pending: list[tuple[str, CloudEvent]] = []
+
+    def for_reading(self) -> Self:
+        """This unit of work, made one that only reads (call before entering it)."""
+        self.read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
-        await self.session.begin()
+        if self.read_only:
+            await self.session.connection(execution_options=_AUTOCOMMIT)
+        else:
+            await self.session.begin()
         self._pending = []
         return self
+
+    def _refuse_if_read_only(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyUnitOfWork(f"a query's unit of work cannot {what}")
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -43,6 +70,7 @@ class UnitOfWork:
 
     def publish(self, spec: EventSpec, payload: BaseModel, *, subject: str | None = None) -> CloudEvent:
         """Record an event to publish once this unit commits; tenant, actor and ids come from context."""
+        self._refuse_if_read_only("publish an event")
         context = ctx.current()
         event = CloudEvent(
             source=spec.source,
@@ -65,6 +93,7 @@ class UnitOfWork:
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """A nested transaction: when the block raises, its writes and the events it recorded both go."""
+        self._refuse_if_read_only("open a savepoint")
         mark = len(self._pending)
         nested = await self.session.begin_nested()
         try:
@@ -80,6 +109,7 @@ class UnitOfWork:
         """``savepoint`` for a block that writes with Core statements only (no ORM objects), at the cost of one
         round trip and none of the session's bookkeeping: when the block raises, the database goes back to
         it and the events the block recorded go. The transaction's end releases it."""
+        self._refuse_if_read_only("open a savepoint")
         mark = len(self._pending)
         driver = await self._driver_connection()
         await driver.execute("SAVEPOINT uow_checkpoint")
@@ -100,6 +130,7 @@ class UnitOfWork:
 
     async def claim_many(self, consumer: str, events: Sequence[tuple[UUID, str]]) -> set[UUID]:
         """Mark a batch of events as handled by ``consumer`` in one statement; returns the ids that were new."""
+        self._refuse_if_read_only("claim an event")
         unique = dict(events)  # an event delivered twice in one batch is claimed once
         if not unique:
             return set()
@@ -117,10 +148,12 @@ class UnitOfWork:
 
     async def unclaim(self, consumer: str, event_id: UUID) -> None:
         """Take back a claim made in this unit of work: the event was not handled, and comes again."""
+        self._refuse_if_read_only("unclaim an event")
         inbox = self.tables.inbox
         await self.session.execute(sa.delete(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id))
 
     async def commit(self) -> None:
+        self._refuse_if_read_only("commit")
         if self._pending:
             await self._record_outbox()
         await self.session.commit()
