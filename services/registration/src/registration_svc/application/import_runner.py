@@ -198,7 +198,7 @@ class ImportRunner:
             if isinstance(outcome, Refused):
                 failed.append((item.id, refusal_message(outcome.error)))
             else:
-                succeeded.append((item.id, outcome.participant.id))
+                succeeded.append((item.id, outcome.id))
         return succeeded, failed
 
     async def _finish(self, operation_id: str) -> None:

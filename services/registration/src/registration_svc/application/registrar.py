@@ -12,6 +12,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from plenary_contracts.catalog import registration as contract
@@ -53,7 +54,20 @@ class Draft:
 
 @dataclass(frozen=True)
 class Registered:
-    participant: contract.Participant  # with ``screening`` filled
+    """A stored participant. Its reply model is built only when asked for: an import's chunk needs only the
+    ids of the thousands it registers."""
+
+    record: contract.ParticipantRecord
+    flagged: bool
+    screening: contract.Screening
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @cached_property
+    def participant(self) -> contract.Participant:  # with ``screening`` filled
+        return participant_store.with_screening(self.record, self.flagged, self.screening)
 
 
 @dataclass(frozen=True)
@@ -241,7 +255,7 @@ class Registrar:
             await _lock(uow, tenant_id, batch, scopes)
         stored: dict[int, dict[str, screening.Person]] = defaultdict(dict)
         for event_id, scope in scopes.items():
-            probes = [screening_store.Probe(p.index, key) for p in batch if p.event_id == event_id for key in p.probes]
+            probes = {p.index: p.probes for p in batch if p.event_id == event_id}
             for found in await screening_store.find_candidates(uow.session, tenant_id, scope, probes):
                 stored[found.person][found.candidate.id] = found.candidate
         verdicts: dict[int, contract.Screening] = {}
@@ -311,8 +325,7 @@ class Registrar:
         for n, p in enumerate(kept):
             await _let_others_run(n)
             record = participant_store.to_record(rows[p.index], p.type_code)
-            participant = participant_store.with_screening(record, rows[p.index]["flagged"], verdicts[p.index])
-            outcomes[p.index] = Registered(participant)
+            outcomes[p.index] = Registered(record, rows[p.index]["flagged"], verdicts[p.index])
             uow.publish(contract.PARTICIPANT_REGISTERED, contract.ParticipantChanged(participant=record), subject=p.id)
         for (p, _), candidate in zip(pairs, candidates, strict=True):
             flagged = contract.DuplicateFlagged(
