@@ -1,4 +1,5 @@
 import asyncio
+import uuid
 from collections import Counter
 
 import sqlalchemy as sa
@@ -77,3 +78,32 @@ async def test_the_events_of_a_batch_are_handled_in_stream_order(plenary_setting
 
     await eventually(lambda: len(received) >= 300, timeout=20)
     assert received == list(range(300))
+
+
+async def test_a_handler_kept_waiting_for_a_row_lock_gives_up_and_is_retried_once_the_lock_is_free(
+    plenary_settings, identity_runtime
+):
+    spec = probe_consumer("probe_lock_wait")
+    await ensure_consumer(plenary_settings.nats_url, spec)
+    inbox = messaging.inbox
+    held = inbox.c.consumer == "lock-holder"
+    async with identity_runtime.engine.begin() as conn:
+        await conn.execute(sa.insert(inbox).values(consumer="lock-holder", event_id=uuid.uuid4(), event_type="t"))
+    invocations: Counter[int] = Counter()
+
+    async def locks_the_held_row(uow, event, payload) -> None:
+        invocations[payload.n] += 1
+        await uow.session.execute(sa.select(inbox.c.event_id).where(held).with_for_update())
+        uow.publish(ECHO, Probe(n=payload.n))
+
+    identity_runtime.consume(spec, [PROBE], locks_the_held_row)
+    async with identity_runtime.engine.connect() as holder:
+        transaction = await holder.begin()
+        await holder.execute(sa.select(inbox.c.event_id).where(held).with_for_update())
+        await identity_runtime.start()
+        await commit_probes(identity_runtime, [7])
+        await eventually(lambda: invocations[7] >= 2, timeout=20)  # gave up waiting, and came back
+        await transaction.rollback()
+
+    await eventually(lambda: _echoes(identity_runtime), timeout=20)
+    assert await _echoes(identity_runtime) == Counter({7: 1})

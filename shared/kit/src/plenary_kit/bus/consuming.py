@@ -33,6 +33,12 @@ from .retry import PermanentError, RetryPolicy
 
 log = get_logger(__name__)
 
+# A batch holds the row locks of all its handlers until it commits, so a handler that waits for a lock may
+# close a cycle with a request that locks several rows (a batch action's undo) which no single-event
+# transaction could. The handler gives up well before PostgreSQL's deadlock check (1 s) would pick a victim,
+# possibly the request: its message is retried by the retry policy, and the request goes on once the batch commits.
+LOCK_WAIT_MS = 100
+
 EventHandler = Callable[[UnitOfWork, CloudEvent, Any], Awaitable[None]]
 
 
@@ -147,6 +153,7 @@ class BatchConsumer:
         failures: list[tuple[Delivery, Exception]] = []
         try:
             async with self.new_uow() as uow:
+                await uow.limit_lock_waits(LOCK_WAIT_MS)
                 new = await uow.claim_many(durable, [(d.event.id, d.event.type) for d in deliveries])
                 for delivery in deliveries:
                     if delivery.event.id not in new:

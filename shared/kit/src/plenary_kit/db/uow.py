@@ -128,6 +128,11 @@ class UnitOfWork:
         """Mark an event as handled by ``consumer``; False when it already was (ack and move on)."""
         return event_id in await self.claim_many(consumer, [(event_id, event_type)])
 
+    async def limit_lock_waits(self, milliseconds: int) -> None:
+        """Fail a statement that waits longer than this for a lock, for the rest of this unit of work."""
+        self._refuse_if_read_only("limit lock waits")
+        await self.session.execute(sa.text(f"SET LOCAL lock_timeout = {int(milliseconds)}"))
+
     async def claim_many(self, consumer: str, events: Sequence[tuple[UUID, str]]) -> set[UUID]:
         """Mark a batch of events as handled by ``consumer`` in one statement; returns the ids that were new."""
         self._refuse_if_read_only("claim an event")
