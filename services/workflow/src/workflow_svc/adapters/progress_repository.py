@@ -368,7 +368,11 @@ async def cancel_branches(session: AsyncSession, branch_ids: list[str], now: dat
 
 
 async def next_timed_out_branch(session: AsyncSession) -> Branch | None:
-    """Claim the PENDING branch overdue longest, locking its participant (SKIP LOCKED)."""
+    """Claim the PENDING branch overdue longest, locking its participant (SKIP LOCKED).
+
+    The branch is locked too: PostgreSQL re-checks a row it had to wait for against its latest version only
+    when the row is locked, so a branch another replica just cancelled (with its participant's commit) is not
+    claimed from the older snapshot."""
     query = (
         sa.select(parallel_branch)
         .join(participant, participant.c.id == parallel_branch.c.participant_id)
@@ -379,7 +383,7 @@ async def next_timed_out_branch(session: AsyncSession) -> Branch | None:
         )
         .order_by(parallel_branch.c.timeout_at)
         .limit(1)
-        .with_for_update(of=participant, skip_locked=True)
+        .with_for_update(of=(participant, parallel_branch), skip_locked=True)
     )
     found = (await session.execute(query)).first()
     return from_row(Branch, found) if found is not None else None
