@@ -89,6 +89,11 @@ class ObjectBucketSpec(BaseModel):
     storage: str = "file"
 
 
+def cache_changed_subject(service: str, cache: str) -> str:
+    """Core NATS subject (no stream) on which a service's processes tell each other a cache went stale."""
+    return f"cache.{service}.{cache}_changed"
+
+
 def event_stream_name(service: str) -> str:
     return "EVT_" + service.replace("-", "_").upper()
 

@@ -8,7 +8,7 @@ from plenary_contracts.catalog import identity, workflow
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.streams import consumer
 from plenary_kit.db import UnitOfWork
-from plenary_kit.service import Runtime
+from plenary_kit.service import EventHandler, Runtime
 
 from ..application import cleanup, directory, status
 from ..application.reference_cache import ReferenceCache
@@ -30,25 +30,17 @@ def register(runtime: Runtime, cache: ReferenceCache) -> None:
         if event.tenantid is not None:
             await directory.event_deleted(uow, cache, event.tenantid, payload)
 
-    async def on_type_changed(
-        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged
-    ) -> None:
-        await directory.participant_type_changed(uow, cache, payload, deleted=False)
+    def on_type(deleted: bool) -> EventHandler:
+        async def handle(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged) -> None:
+            await directory.participant_type_changed(uow, cache, payload, deleted=deleted)
 
-    async def on_type_deleted(
-        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.ParticipantTypeChanged
-    ) -> None:
-        await directory.participant_type_changed(uow, cache, payload, deleted=True)
+        return handle
 
-    async def on_field_changed(
-        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged
-    ) -> None:
-        await directory.field_definition_changed(uow, cache, payload, deleted=False)
+    def on_field(deleted: bool) -> EventHandler:
+        async def handle(uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged) -> None:
+            await directory.field_definition_changed(uow, cache, payload, deleted=deleted)
 
-    async def on_field_deleted(
-        uow: UnitOfWork, event: CloudEvent, payload: events_catalog.FieldDefinitionChanged
-    ) -> None:
-        await directory.field_definition_changed(uow, cache, payload, deleted=True)
+        return handle
 
     async def on_tenant_deleted(uow: UnitOfWork, event: CloudEvent, payload: identity.TenantDeleted) -> None:
         await cleanup.tenant_deleted(uow, cache, payload.tenant_id)
@@ -59,12 +51,12 @@ def register(runtime: Runtime, cache: ReferenceCache) -> None:
             events_catalog.EVENT_CREATED: on_event_changed,
             events_catalog.EVENT_UPDATED: on_event_changed,
             events_catalog.EVENT_DELETED: on_event_deleted,
-            events_catalog.PARTICIPANT_TYPE_CREATED: on_type_changed,
-            events_catalog.PARTICIPANT_TYPE_UPDATED: on_type_changed,
-            events_catalog.PARTICIPANT_TYPE_DELETED: on_type_deleted,
-            events_catalog.FIELD_DEFINITION_CREATED: on_field_changed,
-            events_catalog.FIELD_DEFINITION_UPDATED: on_field_changed,
-            events_catalog.FIELD_DEFINITION_DELETED: on_field_deleted,
+            events_catalog.PARTICIPANT_TYPE_CREATED: on_type(deleted=False),
+            events_catalog.PARTICIPANT_TYPE_UPDATED: on_type(deleted=False),
+            events_catalog.PARTICIPANT_TYPE_DELETED: on_type(deleted=True),
+            events_catalog.FIELD_DEFINITION_CREATED: on_field(deleted=False),
+            events_catalog.FIELD_DEFINITION_UPDATED: on_field(deleted=False),
+            events_catalog.FIELD_DEFINITION_DELETED: on_field(deleted=True),
             events_catalog.SERIES_CREATED: acknowledged,
             events_catalog.SERIES_UPDATED: acknowledged,
             events_catalog.SERIES_DELETED: acknowledged,

@@ -5,12 +5,13 @@ import asyncio
 
 from nats.aio.msg import Msg
 
+from plenary_contracts.streams import cache_changed_subject
 from plenary_kit.logging import get_logger
 from plenary_kit.service import Runtime
 
 from ..application.reference_cache import ReferenceCache
 
-SUBJECT = "cache.registration.reference_changed"
+SUBJECT = cache_changed_subject("registration", "reference")
 
 log = get_logger(__name__)
 

@@ -226,26 +226,9 @@ def approval_row(
     }
 
 
-async def add_approval(
-    session: AsyncSession,
-    *,
-    tenant_id: str,
-    participant_id: str,
-    step_id: str,
-    user_id: str,
-    action: str,
-    remarks: str | None,
-    metadata: Mapping[str, Any] | None,
-) -> str:
-    values = approval_row(
-        tenant_id=tenant_id,
-        participant_id=participant_id,
-        step_id=step_id,
-        user_id=user_id,
-        action=action,
-        remarks=remarks,
-        metadata=metadata,
-    )
+async def add_approval(session: AsyncSession, **fields: Any) -> str:
+    """Insert one approval (the keyword fields of ``approval_row``); returns its id."""
+    values = approval_row(**fields)
     await session.execute(sa.insert(approval).values(**values))
     return str(values["id"])
 
