@@ -114,7 +114,8 @@ async def _writers(runtime: Runtime, arrivals: Arrivals, each: int) -> tuple[flo
 
 
 async def _measure(bench: Bench) -> list[Figure]:
-    settings = bench.settings()
+    # The writers stand in for requests: the runtime's pool is sized for as many at once.
+    settings = bench.settings().model_copy(update={"request_concurrency": WRITERS})
     provision.migrate(settings, [IDENTITY])
     await provision.apply_streams(settings)
     await provision.seed(settings, [IDENTITY])

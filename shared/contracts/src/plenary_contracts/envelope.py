@@ -4,6 +4,7 @@ In binary content mode the attributes travel as ``ce-<name>`` headers and the pa
 alone; ``id`` is also sent as ``Nats-Msg-Id`` so JetStream drops a republished event.
 """
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -30,6 +31,7 @@ _OPTIONAL = (
     "useragent",
     "lane",
 )
+_ATTRIBUTES = _REQUIRED + _OPTIONAL
 
 
 class CloudEvent(BaseModel):
@@ -55,18 +57,7 @@ class CloudEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
     def to_nats_headers(self) -> dict[str, str]:
-        headers = {
-            NATS_MSG_ID: str(self.id),
-            CONTENT_TYPE: self.datacontenttype,
-        }
-        for name in _REQUIRED + _OPTIONAL:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            headers[CE_PREFIX + name] = value.isoformat() if isinstance(value, datetime) else str(value)
-        if self.tenantid:
-            headers[TENANT_HEADER] = self.tenantid
-        return headers
+        return nats_headers({name: getattr(self, name) for name in (*_ATTRIBUTES, "datacontenttype")})
 
     def to_nats_payload(self) -> bytes:
         return to_json(self.data)
@@ -82,3 +73,19 @@ class CloudEvent(BaseModel):
             raise ValueError(f"not a CloudEvent: missing header(s) {', '.join(CE_PREFIX + m for m in missing)}")
         attributes["datacontenttype"] = headers.get(CONTENT_TYPE, "application/json")
         return cls.model_validate({**attributes, "data": from_json(payload or b"{}")})
+
+
+def nats_headers(attributes: Mapping[str, Any]) -> dict[str, str]:
+    """The NATS headers of an event from its attributes: a ``CloudEvent``'s fields or a stored envelope's
+    JSON (where ``time`` is already text), so an envelope is sent without being rebuilt as a model."""
+    headers = {
+        NATS_MSG_ID: str(attributes["id"]),
+        CONTENT_TYPE: attributes.get("datacontenttype") or "application/json",
+    }
+    for name in _ATTRIBUTES:
+        value = attributes.get(name)
+        if value is not None:
+            headers[CE_PREFIX + name] = value.isoformat() if isinstance(value, datetime) else str(value)
+    if attributes.get("tenantid"):
+        headers[TENANT_HEADER] = attributes["tenantid"]
+    return headers

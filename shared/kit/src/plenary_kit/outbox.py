@@ -14,6 +14,7 @@ about, the batch stays pipelined and the hook runs for those events after the ba
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -21,11 +22,11 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 from nats.js import JetStreamContext
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from plenary_contracts.envelope import CloudEvent
+from plenary_contracts.envelope import CloudEvent, nats_headers
 
 from .db.messaging import MessagingTables
 from .logging import get_logger
@@ -33,6 +34,14 @@ from .metrics import OUTBOX_OLDEST_SECONDS, OUTBOX_PUBLISHED
 from .settings import libpq_url
 
 log = get_logger(__name__)
+
+# An envelope goes out as stored, never rebuilt as a model: its attributes become headers, its data the payload.
+_ATTRIBUTES = sa.literal_column("envelope - 'data'", JSONB).label("attributes")
+_DATA = sa.literal_column("(envelope -> 'data')::text", sa.Text).label("data")
+
+
+def _event_of(row: Row) -> CloudEvent:
+    return CloudEvent.model_validate({**row.attributes, "data": json.loads(row.data)})
 
 
 class OutboxRelay:
@@ -85,7 +94,7 @@ class OutboxRelay:
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(
-                    sa.select(outbox.c.id, outbox.c.subject, outbox.c.envelope, outbox.c.created_at)
+                    sa.select(outbox.c.id, outbox.c.subject, _ATTRIBUTES, _DATA, outbox.c.created_at)
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.created_at)
                     .limit(self.batch_size)
@@ -108,30 +117,29 @@ class OutboxRelay:
 
     async def _publish(self, conn: AsyncConnection, rows: Sequence[Row]) -> int:
         """Publish ``rows`` in order; returns the length of the prefix JetStream acknowledged."""
-        events = [CloudEvent.model_validate(row.envelope) for row in rows]
         window = 1 if self.after_publish is not None and self.after_publish_types is None else max(1, len(rows))
         published = 0
         for start in range(0, len(rows), window):
             sending = rows[start : start + window]
-            acked = await self._publish_window(conn, sending, events[start : start + window])
-            for event in events[start : start + acked]:
-                if self.after_publish is not None and (
-                    self.after_publish_types is None or event.type in self.after_publish_types
-                ):
-                    await self.after_publish(event)
+            acked = await self._publish_window(conn, sending)
+            if self.after_publish is not None:
+                for row in sending[:acked]:
+                    if self.after_publish_types is None or row.attributes["type"] in self.after_publish_types:
+                        await self.after_publish(_event_of(row))
             published += acked
             if acked < len(sending):
                 break
         return published
 
-    async def _publish_window(self, conn: AsyncConnection, rows: Sequence[Row], events: list[CloudEvent]) -> int:
+    async def _publish_window(self, conn: AsyncConnection, rows: Sequence[Row]) -> int:
         """Send every publish, then wait for the acks; returns how many in a row were acknowledged."""
         acks: list[asyncio.Future[Any]] = []
         error: BaseException | None = None
         try:
-            for row, event in zip(rows, events, strict=True):
-                payload, headers = event.to_nats_payload(), event.to_nats_headers()
-                acks.append(await self.js.publish_async(row.subject, payload, headers=headers))
+            for row in rows:
+                acks.append(
+                    await self.js.publish_async(row.subject, row.data.encode(), headers=nats_headers(row.attributes))
+                )
         except Exception as sending:
             error = sending
         if acks:

@@ -6,11 +6,13 @@ reads see what they would have seen in one.
 """
 
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
+import psycopg
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +23,7 @@ from plenary_contracts.streams import lane_subject
 
 from .. import context as ctx
 from .messaging import MessagingTables
+from .raw import DEFERRED_SAVEPOINT, driver_connection
 
 
 def _table(table: sa.Table) -> str:
@@ -106,23 +109,26 @@ class UnitOfWork:
 
     @contextlib.asynccontextmanager
     async def checkpoint(self) -> AsyncIterator[None]:
-        """``savepoint`` for a block that writes with Core statements only (no ORM objects), at the cost of one
-        round trip and none of the session's bookkeeping: when the block raises, the database goes back to
-        it and the events the block recorded go. The transaction's end releases it."""
+        """``savepoint`` for a block that writes with Core statements only (no ORM objects), at the cost of at
+        most one round trip and none of the session's bookkeeping: when the block raises, the database goes
+        back to it and the events the block recorded go. The transaction's end releases it.
+
+        The SAVEPOINT is sent just before the block's first statement (``deferred_savepoint``), so a block
+        that reads and writes nothing, like a consumer's handler for an event it ignores, costs no round
+        trip. A block that reaches the driver's connection itself takes it through ``driver_connection``."""
         self._refuse_if_read_only("open a savepoint")
         mark = len(self._pending)
-        driver = await self._driver_connection()
-        await driver.execute("SAVEPOINT uow_checkpoint")
+        connection = await self.session.connection()
+        connection.info[DEFERRED_SAVEPOINT] = True
         try:
             yield
         except BaseException:
-            await driver.execute("ROLLBACK TO SAVEPOINT uow_checkpoint")  # the latest of that name: this block's
+            if not connection.info.pop(DEFERRED_SAVEPOINT, False):  # taken: the block ran a statement
+                await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT uow_checkpoint")  # the latest of that name
             del self._pending[mark:]
             raise
-
-    async def _driver_connection(self) -> Any:
-        connection = await self.session.connection()
-        return (await connection.get_raw_connection()).driver_connection
+        finally:
+            connection.info.pop(DEFERRED_SAVEPOINT, None)
 
     async def claim(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """Mark an event as handled by ``consumer``; False when it already was (ack and move on)."""
@@ -160,31 +166,31 @@ class UnitOfWork:
     async def commit(self) -> None:
         self._refuse_if_read_only("commit")
         if self._pending:
-            await self._record_outbox()
-        await self.session.commit()
+            await self.session.flush()  # ORM changes go in before the COMMIT that travels with the events
+            await self._record_outbox_and_commit()
+        await self.session.commit()  # the bookkeeping: the driver finds no transaction left and sends nothing
         self._pending = []
 
-    async def _record_outbox(self) -> None:
-        """Insert the pending events, and wake the relay in the same statement (no round trip of its own).
+    async def _record_outbox_and_commit(self) -> None:
+        """Insert the pending events, wake the relay and commit, in one round trip.
 
-        ``created_at`` steps by a microsecond per event, so the relay, which publishes in ``created_at``
-        order, keeps the order in which this unit recorded them. A data-modifying WITH runs to completion
-        whatever the outer query reads: every row is inserted, one NOTIFY is sent."""
-        await self.session.execute(
-            sa.text(
+        One query text of two statements (simple query protocol, values bound by the driver): the insert
+        with its NOTIFY, then COMMIT. If the insert fails, the server skips the COMMIT and the transaction
+        is left to roll back. The events travel as one JSON text (``[[subject, envelope], ...]``): an array
+        parameter of JSON texts costs the driver an escaping pass over every envelope. ``created_at`` steps
+        by a microsecond per event, so the relay, which publishes in ``created_at`` order, keeps the order
+        in which this unit recorded them. A data-modifying WITH runs to completion whatever the outer query
+        reads: every row is inserted, one NOTIFY is sent."""
+        rows = ",".join(f"[{json.dumps(subject)},{event.model_dump_json()}]" for subject, event in self._pending)
+        driver = await driver_connection(self.session)
+        async with psycopg.AsyncClientCursor(driver) as cursor:
+            await cursor.execute(
                 f"WITH inserted AS (INSERT INTO {_table(self.tables.outbox)} (id, subject, envelope, created_at)"
-                " SELECT id, subject, envelope, now() + (n - 1) * interval '1 microsecond'"
-                " FROM unnest(CAST(:ids AS uuid[]), CAST(:subjects AS text[]), CAST(:envelopes AS jsonb[]))"
-                " WITH ORDINALITY AS e(id, subject, envelope, n) RETURNING 1)"
-                " SELECT pg_notify(:channel, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row"
-            ),
-            {
-                "ids": [event.id for _, event in self._pending],
-                "subjects": [subject for subject, _ in self._pending],
-                "envelopes": [event.model_dump_json() for _, event in self._pending],
-                "channel": self.tables.notify_channel,
-            },
-        )
+                " SELECT (e.row->1->>'id')::uuid, e.row->>0, e.row->1, now() + (e.n - 1) * interval '1 microsecond'"
+                " FROM jsonb_array_elements(%(rows)s::jsonb) WITH ORDINALITY AS e(row, n) RETURNING 1)"
+                " SELECT pg_notify(%(channel)s, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row; COMMIT",
+                {"rows": f"[{rows}]", "channel": self.tables.notify_channel},
+            )
 
     async def rollback(self) -> None:
         await self.session.rollback()

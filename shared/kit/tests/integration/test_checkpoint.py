@@ -1,0 +1,87 @@
+"""A unit of work's checkpoint: undone alone when its block fails, and free when its block sends nothing."""
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from plenary_kit.db.raw import driver_connection
+
+from .conftest import PROBE, Probe
+
+
+class Boom(Exception):
+    pass
+
+
+async def _statements_of(runtime, work) -> list[str]:
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *_) -> None:
+        sent.append(statement)
+
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await work()
+    finally:
+        event.remove(runtime.engine.sync_engine, "before_cursor_execute", record)
+    return sent
+
+
+async def _scratch_table(uow) -> None:
+    await uow.session.execute(sa.text("CREATE TEMPORARY TABLE scratch (n int) ON COMMIT DROP"))
+
+
+async def test_a_checkpoint_whose_block_sends_nothing_costs_no_savepoint(identity_runtime):
+    async def work() -> None:
+        async with identity_runtime.uow() as uow:
+            await _scratch_table(uow)
+            for n in range(3):
+                async with uow.checkpoint():
+                    uow.publish(PROBE, Probe(n=n))
+            await uow.commit()
+
+    sent = await _statements_of(identity_runtime, work)
+    assert not [s for s in sent if "SAVEPOINT" in s]
+
+
+async def test_a_failed_checkpoint_takes_back_its_statements_and_events_and_nothing_before_it(identity_runtime):
+    async with identity_runtime.uow() as uow:
+        await _scratch_table(uow)
+        await uow.session.execute(sa.text("INSERT INTO scratch VALUES (1)"))
+        uow.publish(PROBE, Probe(n=1))
+        with pytest.raises(Boom):
+            async with uow.checkpoint():
+                await uow.session.execute(sa.text("INSERT INTO scratch VALUES (2)"))
+                uow.publish(PROBE, Probe(n=2))
+                raise Boom
+        with pytest.raises(Boom):
+            async with uow.checkpoint():
+                uow.publish(PROBE, Probe(n=3))  # no statement: nothing to roll back but the event
+                raise Boom
+        async with uow.checkpoint():
+            await uow.session.execute(sa.text("INSERT INTO scratch VALUES (4)"))
+        rows = (await uow.session.execute(sa.text("SELECT n FROM scratch ORDER BY n"))).scalars().all()
+        assert rows == [1, 4]
+        assert [event.data["n"] for _, event in uow._pending] == [1]
+
+
+async def test_a_failed_statement_in_a_checkpoint_leaves_the_transaction_usable(identity_runtime):
+    async with identity_runtime.uow() as uow:
+        await _scratch_table(uow)
+        with pytest.raises(sa.exc.DBAPIError):
+            async with uow.checkpoint():
+                await uow.session.execute(sa.text("SELECT 1 / 0"))
+        await uow.session.execute(sa.text("INSERT INTO scratch VALUES (5)"))
+        assert (await uow.session.execute(sa.text("SELECT n FROM scratch"))).scalars().all() == [5]
+
+
+async def test_a_copy_on_the_driver_connection_inside_a_checkpoint_is_taken_back_with_it(identity_runtime):
+    async with identity_runtime.uow() as uow:
+        await _scratch_table(uow)
+        with pytest.raises(Boom):
+            async with uow.checkpoint():
+                driver = await driver_connection(uow.session)
+                async with driver.cursor() as cursor, cursor.copy("COPY scratch (n) FROM STDIN") as copy:
+                    await copy.write_row((6,))
+                raise Boom
+        assert (await uow.session.execute(sa.text("SELECT count(*) FROM scratch"))).scalar_one() == 0
