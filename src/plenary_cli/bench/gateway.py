@@ -2,12 +2,14 @@
 bearer token, driven by wrk with 64 connections; the servers' CPU per request (gateway and identity, every
 thread and child, from /proc) and the in-process cost of verifying each credential."""
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
+import nats
 
 from plenary_contracts.catalog.identity import ApiKeyCredential
 from plenary_contracts.credentials import (
@@ -18,6 +20,7 @@ from plenary_contracts.credentials import (
     api_key_matches,
     parse_api_key,
 )
+from plenary_contracts.streams import RATE_LIMITS_BUCKET
 from plenary_kit.settings import Settings
 
 from . import raw, wrk
@@ -64,6 +67,15 @@ def _verification_us(raw_key: str, token: str, key_set: dict[str, Any]) -> tuple
     return _per_call(verify_key, 20_000) * 1e6, _per_call(verify_token, 5_000) * 1e6
 
 
+async def _rate_limit_writes(nats_url: str) -> int:
+    """Every write to the rate-limit bucket so far (each one a message of its stream)."""
+    nc = await nats.connect(nats_url)
+    try:
+        return (await nc.jetstream().stream_info(f"KV_{RATE_LIMITS_BUCKET.name}")).state.last_seq
+    finally:
+        await nc.close()
+
+
 def measure(bench: Bench) -> Iterator[Figure]:
     with processes(bench, ("identity",), gateways=1) as api:
         tenant = api.create_tenant("bench")
@@ -73,12 +85,18 @@ def measure(bench: Bench) -> Iterator[Figure]:
         api.enable_rest_api([tenant])
         api.until(lambda: api.request("GET", "/api/v1/auth/me", key=key).status_code == 200)
         url = f"{api.gateways[0]}/api/v1/auth/me"
-        servers = pids(api)
+        servers = {name: pids(api, [name]) for name in ("gateway1", "identity")}
         for label, headers in (("api_key", {"X-API-Key": key}), ("bearer", {"Authorization": f"Bearer {token}"})):
             wrk.run(url, headers, CONNECTIONS, WARM_UP_SECONDS)
-            before = cpu_seconds(servers)
+            before = {name: cpu_seconds(each) for name, each in servers.items()}
+            writes_before = asyncio.run(_rate_limit_writes(bench.nats_url))
             report = wrk.run(url, headers, CONNECTIONS, bench.sizes.gateway_seconds)
-            cpu_ms = (cpu_seconds(servers) - before) * 1000 / max(report.requests, 1)
+            writes = asyncio.run(_rate_limit_writes(bench.nats_url)) - writes_before
+            per_process = {
+                name: (cpu_seconds(each) - before[name]) * 1000 / max(report.requests, 1)
+                for name, each in servers.items()
+            }
+            cpu_ms = sum(per_process.values())
             name = f"gateway.{label}"
             yield Figure(
                 AREA, f"{name}.requests_per_s", report.requests_per_s, "requests/s", at_least(1000), raw.CORE_CONCURRENT
@@ -86,6 +104,9 @@ def measure(bench: Bench) -> Iterator[Figure]:
             yield Figure(AREA, f"{name}.p99_ms", report.p99_ms, "ms", below(50))
             yield Figure(AREA, f"{name}.p50_ms", report.p50_ms, "ms")
             yield Figure(AREA, f"{name}.cpu_ms_per_request", cpu_ms, "ms", at_most(2))
+            yield Figure(AREA, f"{name}.gateway_cpu_ms_per_request", per_process["gateway1"], "ms")
+            yield Figure(AREA, f"{name}.identity_cpu_ms_per_request", per_process["identity"], "ms")
+            yield Figure(AREA, f"{name}.rate_limit_writes_per_request", writes / max(report.requests, 1), "writes")
             yield Figure(AREA, f"{name}.errors", report.errors, "responses", at_most(0))
         key_us, token_us = _verification_us(key, token, api.ok("GET", "/api/v1/auth/jwks")["data"])
         yield Figure(AREA, "gateway.api_key.verify_us", key_us, "µs")

@@ -29,8 +29,9 @@ from plenary_kit.testing.flags import put_flag
 from . import raw
 from .context import Bench
 from .driving import as_admin, create_event, has_entered, publish_workflow, until, wait_entered
+from .proc import cpu_seconds
 from .report import Figure, at_least, below
-from .services import peak_memory_mib, processes
+from .services import peak_memory_mib, pids, processes
 from .stats import callers, percentile
 
 AREA = "registration"
@@ -122,17 +123,20 @@ async def _fairness(nc: Client, rows: int) -> float:
     return fairness
 
 
-async def _import_and_screen(nc: Client, bench: Bench) -> list[Figure]:
+async def _import_and_screen(nc: Client, bench: Bench, cpu: Callable[[], float]) -> list[Figure]:
+    """``cpu``: the CPU seconds the registration process has used so far."""
     rng = random.Random(5)
     rows = bench.sizes.import_rows
     event_id, type_id = await create_event(nc, TENANT)
     people = _people(rng, rows, "person")
     run = Import(nc, event_id, people)
+    cpu_before = cpu()
     validated = await run.validate()
     started = time.perf_counter()
     await run.confirm()
     done = await until(run.finished, 7200)
     executed = time.perf_counter() - started
+    import_cpu = cpu() - cpu_before
     figures = [
         Figure(
             AREA, "registration.import_rows_per_s", rows / (validated + executed), "rows/s", IMPORT_RATE, raw.PG_COPY
@@ -142,6 +146,7 @@ async def _import_and_screen(nc: Client, bench: Bench) -> list[Figure]:
         Figure(AREA, "registration.import_execute_s", executed, "s"),
         Figure(AREA, "registration.import_registered", done.success_count, "rows"),
         Figure(AREA, "registration.import_refused", done.failure_count, "rows"),
+        Figure(AREA, "registration.import_cpu_ms_per_row", import_cpu * 1000 / rows, "ms"),
     ]
 
     async def register(n: int) -> float:
@@ -159,8 +164,11 @@ async def _import_and_screen(nc: Client, bench: Bench) -> list[Figure]:
         return time.perf_counter() - started
 
     count = bench.sizes.registrations
+    cpu_before = cpu()
     wall, one = await callers(1, count, register)
+    cpu_one = cpu() - cpu_before
     figures += [
+        Figure(AREA, "registration.cpu_ms_per_registration", cpu_one * 1000 / count, "ms"),
         Figure(AREA, "registration.screen_p99_ms", percentile(one, 0.99) * 1000, "ms", below(20), raw.CORE_P99),
         Figure(AREA, "registration.screen_p50_ms", percentile(one, 0.5) * 1000, "ms"),
         Figure(AREA, "registration.screen_per_s_1", count / wall, "registrations/s"),
@@ -199,5 +207,8 @@ def measure(bench: Bench) -> Iterator[Figure]:
         fairness = asyncio.run(_connected(bench, lambda nc: _fairness(nc, bench.sizes.fairness_rows)))
         yield Figure(AREA, "registration.fairness_s", fairness, "s", below(2))
         api.processes["workflow"].stop()  # from here on, registration alone
-        yield from asyncio.run(_connected(bench, lambda nc: _import_and_screen(nc, bench)))
+        registration = pids(api, ["registration"])
+        yield from asyncio.run(
+            _connected(bench, lambda nc: _import_and_screen(nc, bench, lambda: cpu_seconds(registration)))
+        )
         yield Figure(AREA, "registration.peak_rss_mib", peak_memory_mib(api, "registration"), "MiB")

@@ -3,6 +3,7 @@ over the bus (request → validation → row lock → decision → approval and 
 one caller and from 16, a batch APPROVE, and the condition language's evaluations per second in-process."""
 
 import asyncio
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,8 +19,9 @@ from plenary_kit.testing.registration import publish_registration
 from . import raw
 from .context import Bench
 from .driving import as_admin, create_event, publish_workflow, wait_entered
+from .proc import cpu_seconds
 from .report import Figure, at_least, below
-from .services import peak_memory_mib, processes
+from .services import peak_memory_mib, pids, processes
 from .stats import callers, percentile
 
 AREA = "workflow"
@@ -74,7 +76,21 @@ def condition_figures(rounds: int) -> list[Figure]:
     ]
 
 
-async def _drive(bench: Bench) -> list[Figure]:
+async def _settled_cpu(process: list[int], quiet: float = 0.01, step: float = 0.2, limit: float = 10) -> float:
+    """The CPU seconds of ``process`` once it has gone quiet (its relay and consumers done with what an action
+    left behind): sampled every ``step`` until one step used under ``quiet`` of a second."""
+    last, deadline = cpu_seconds(process), time.monotonic() + limit
+    while time.monotonic() < deadline:
+        await asyncio.sleep(step)
+        now = cpu_seconds(process)
+        if now - last < quiet:
+            return now
+        last = now
+    return last
+
+
+async def _drive(bench: Bench, engine: list[int]) -> list[Figure]:
+    me = [os.getpid()]
     nc = await connect(bench.nats_url, "bench-workflow")
     try:
         await put_flag(nc, FlagKey.BULK_OPERATIONS, enabled=True)
@@ -93,12 +109,16 @@ async def _drive(bench: Bench) -> list[Figure]:
             await as_admin(nc, approve, {"participantId": queue[n]}, TENANT)
             return time.perf_counter() - started
 
+        engine_cpu, client_cpu = await _settled_cpu(engine), cpu_seconds(me)
         sequential = [await one(n) for n in range(sequential_count)]
 
         async def next_one(n: int) -> float:
             return await one(sequential_count + n)
 
         wall, timings = await callers(CALLERS, actions, next_one)
+        # what the actions cost the engine's process, its relay and its consumers of their events included
+        engine_cpu, client_cpu = await _settled_cpu(engine) - engine_cpu, cpu_seconds(me) - client_cpu
+        cpu_per_action = 1000 / (sequential_count + actions)
         batch_ids = [await publish_registration(nc, TENANT, event, participantTypeId=kind) for _ in range(100)]
         await wait_entered(nc, TENANT, batch_ids)
         started = time.perf_counter()
@@ -115,6 +135,8 @@ async def _drive(bench: Bench) -> list[Figure]:
         Figure(AREA, "workflow.p50_ms", percentile(sequential, 0.5) * 1000, "ms", below(5), raw.CORE_P50),
         Figure(AREA, "workflow.actions_per_s", actions / wall, "actions/s", at_least(300), raw.PG_COMMITS_8),
         Figure(AREA, "workflow.p99_ms_16", percentile(timings, 0.99) * 1000, "ms"),
+        Figure(AREA, "workflow.cpu_ms_per_action", engine_cpu * cpu_per_action, "ms"),
+        Figure(AREA, "workflow.client_cpu_ms_per_action", client_cpu * cpu_per_action, "ms"),
         Figure(AREA, "workflow.batch_approve_100_s", batch_s, "s"),
         Figure(AREA, "workflow.batch_approve_100_succeeded", operation.success_count, "participants", at_least(100)),
     ]
@@ -123,5 +145,5 @@ async def _drive(bench: Bench) -> list[Figure]:
 def measure(bench: Bench) -> Iterator[Figure]:
     yield from condition_figures(bench.sizes.condition_rounds)
     with processes(bench, ("events", "workflow")) as api:
-        yield from asyncio.run(_drive(bench))
+        yield from asyncio.run(_drive(bench, pids(api, ["workflow"])))
         yield Figure(AREA, "workflow.peak_rss_mib", peak_memory_mib(api, "workflow"), "MiB")

@@ -69,3 +69,27 @@ async def test_a_busy_key_stores_one_count_per_second_not_one_entry_per_request(
     stored = Window.unpack((await kv.get("key.busy")).value)
     assert stored.count == 300
     assert len(stored.entries) <= seconds_spanned
+
+
+async def _writes_so_far(nc) -> int:
+    """Every write to the bucket so far (each one is a message of its stream)."""
+    info = await nc.jetstream().stream_info(f"KV_{RATE_LIMITS_BUCKET.name}")
+    return info.state.last_seq
+
+
+async def test_requests_that_queue_behind_a_write_are_gathered_into_one_more_write(connections):
+    nc = await connections()
+    limiter = KvRateLimiter(Buckets(lambda: nc), gather_seconds=0.5)
+    await limiter.acquire("key.warm", 100)  # the bucket's handle is looked up before counting
+    before = await _writes_so_far(nc)
+    first = asyncio.create_task(limiter.acquire("key.gathered", 100))
+    for _ in range(2):
+        await asyncio.sleep(0)  # the first request's write is on its way
+    queued = [asyncio.create_task(limiter.acquire("key.gathered", 100)) for _ in range(10)]
+    await asyncio.sleep(0.05)  # the first write has landed: the queued ones wait for more to join
+    joined = [asyncio.create_task(limiter.acquire("key.gathered", 100)) for _ in range(10)]
+    verdicts = await asyncio.gather(first, *queued, *joined)
+    assert all(v.allowed for v in verdicts)
+    assert sorted(v.remaining for v in verdicts) == list(range(79, 100))
+    assert await _stored_count(connections, "key.gathered") == 21
+    assert await _writes_so_far(nc) - before == 2

@@ -71,3 +71,25 @@ async def test_paths_outside_the_api_are_left_to_the_router():
     recorder = Recorder()
     await _call(_direct(recorder), recorder, "GET", "/healthz")
     assert recorder.passed_on == ["/healthz"]
+
+
+def _edged(recorder: Recorder, wrapped: list[str]) -> DirectRoutes:
+    base = _direct(recorder)
+
+    def edge(inner):  # type: ignore[no-untyped-def]
+        async def around(scope: Scope, receive: Receive, send: Send) -> None:
+            wrapped.append(scope["path"])
+            await inner(scope, receive, send)
+
+        return around
+
+    return DirectRoutes(base.app, base.routes, base.endpoints, prefix=base.prefix, edge=edge)
+
+
+async def test_a_chosen_endpoint_runs_inside_the_edge_and_a_request_left_to_the_router_does_not():
+    recorder, wrapped = Recorder(), []
+    direct = _edged(recorder, wrapped)
+    await _call(direct, recorder, "GET", "/api/v1/users/u1")
+    await _call(direct, recorder, "GET", "/healthz")
+    assert wrapped == ["/api/v1/users/u1"]
+    assert recorder.passed_on == ["/healthz"] and recorder.sent[1]["body"] == b"user u1"

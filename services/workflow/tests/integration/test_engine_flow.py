@@ -230,6 +230,29 @@ async def test_an_action_records_its_approval_bumps_the_version_once_and_ends_th
     ]
 
 
+async def test_an_approve_reads_and_writes_the_participant_in_two_statements(workflow):
+    built = await workflow.build(LINEAR)
+    pid = await workflow.register()
+    await workflow.at(pid, built.steps["screening"])
+    await _stream_counts(workflow)  # the entry's events are out: the relay and the consumers are idle
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *_) -> None:
+        sent.append(statement)
+
+    engine = workflow.runtime.uow_engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        await workflow.call(_approve(), {"participantId": pid})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+    # the outbox, the inbox and the consumers' settings are the kit's; the rest is the action's own
+    own = [s for s in sent if not any(kit in s for kit in ("outbox", "inbox", "lock_timeout"))]
+    assert len(own) == 2, own
+    assert "FOR UPDATE" in own[0] and "INSERT INTO workflow.approval" in own[1]
+
+
 async def _active_assignments(workflow, pid: str, step_id: str) -> list[str]:
     rows = await workflow.execute(
         sa.select(participant_assignment.c.user_id).where(

@@ -1,7 +1,12 @@
-"""A unit of work's checkpoint: undone alone when its block fails, and free when its block sends nothing."""
+"""A unit of work sends what it defers only when a statement follows: its BEGIN, a checkpoint's SAVEPOINT.
+
+A checkpoint is undone alone when its block fails, and free when its block sends nothing."""
+
+import uuid
 
 import pytest
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 
 from plenary_kit.db.raw import driver_connection
@@ -19,16 +24,53 @@ async def _statements_of(runtime, work) -> list[str]:
     def record(conn, cursor, statement, *_) -> None:
         sent.append(statement)
 
-    event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+    event.listen(runtime.uow_engine.sync_engine, "before_cursor_execute", record)
     try:
         await work()
     finally:
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", record)
+        event.remove(runtime.uow_engine.sync_engine, "before_cursor_execute", record)
     return sent
 
 
 async def _scratch_table(uow) -> None:
     await uow.session.execute(sa.text("CREATE TEMPORARY TABLE scratch (n int) ON COMMIT DROP"))
+
+
+async def test_a_unit_that_only_records_events_commits_them_in_one_statement(identity_runtime):
+    async def work() -> None:
+        async with identity_runtime.uow() as uow:
+            uow.publish(PROBE, Probe(n=1))
+            uow.publish(PROBE, Probe(n=2))
+            await uow.commit()
+
+    sent = await _statements_of(identity_runtime, work)
+    assert sent == [], "the insert goes on the driver's connection, with nothing before it"
+    async with identity_runtime.uow().for_reading() as reading:
+        outbox = reading.tables.outbox
+        stored = (await reading.session.execute(sa.select(outbox.c.envelope["data"]["n"].as_integer()))).scalars()
+        assert sorted(stored) == [1, 2]
+
+
+async def test_a_unit_that_runs_nothing_sends_nothing(identity_runtime):
+    async def work() -> None:
+        async with identity_runtime.uow() as uow:
+            await uow.commit()
+        async with identity_runtime.uow():
+            pass
+
+    assert await _statements_of(identity_runtime, work) == []
+
+
+async def test_a_unit_is_in_a_transaction_from_its_first_statement_and_rolls_back_what_it_did(identity_runtime):
+    async with identity_runtime.uow() as uow:
+        outbox = uow.tables.outbox
+        await uow.session.execute(sa.insert(outbox).values(id=uuid.uuid4(), subject="test.rolled-back", envelope={}))
+        driver = await driver_connection(uow.session)
+        assert driver.info.transaction_status is TransactionStatus.INTRANS
+        await uow.rollback()
+    async with identity_runtime.uow().for_reading() as reading:
+        count = sa.select(sa.func.count()).select_from(outbox).where(outbox.c.subject == "test.rolled-back")
+        assert (await reading.session.execute(count)).scalar_one() == 0
 
 
 async def test_a_checkpoint_whose_block_sends_nothing_costs_no_savepoint(identity_runtime):

@@ -100,7 +100,8 @@ async def test_a_connection_a_query_used_is_back_in_transactions_for_the_next_co
     plenary_settings, identity_runtime
 ):
     await identity_runtime.start()
-    engine = create_engine_for(plenary_settings.service("identity").database_url, pool_size=1, max_overflow=0)
+    url = plenary_settings.service("identity").database_url
+    engine = create_engine_for(url, pool_size=1, max_overflow=0, driver_autocommit=True)
     sessions = create_session_factory(engine)
     messaging = identity_runtime.spec.messaging
     try:

@@ -6,6 +6,11 @@ last free slot. Within one replica the requests for one caller queue behind a si
 compare-and-set; when it lands, everything that queued meanwhile is decided by the next one, which
 admits as many of them as the window has room for: a hot key costs one KV round trip per batch, not
 per request, and a burst costs a few writes, not a retry storm.
+
+A round trip is short, so under steady load few requests queue behind one and the batches stay small.
+When requests did queue behind the last write (the caller is busy), the next write waits a few
+milliseconds more for others to join: a busy key then costs one write per few milliseconds, whatever its
+rate. A caller whose requests come one after another never waits for that.
 """
 
 import asyncio
@@ -24,6 +29,7 @@ from .kv import Buckets
 
 _MAX_ATTEMPTS = 64
 _KNOWN_LIMIT = 10_000  # callers whose last written log this replica remembers
+GATHER_SECONDS = 0.003  # how long a busy caller's next write waits for more requests to join it
 
 
 @dataclass
@@ -38,8 +44,10 @@ class KvRateLimiter:
         buckets: Buckets,
         bucket: str = RATE_LIMITS_BUCKET.name,
         clock: Callable[[], float] = time.time,
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self._buckets = buckets
+        self._gather_seconds = gather_seconds
         self._bucket = bucket
         self._clock = clock
         self._lanes: dict[str, _Lane] = {}
@@ -58,7 +66,11 @@ class KvRateLimiter:
 
     async def _work(self, caller: str, lane: _Lane) -> None:
         try:
+            busy = False
             while lane.waiting:
+                if busy and self._gather_seconds > 0:
+                    await asyncio.sleep(self._gather_seconds)
+                busy = True  # whatever is waiting after this batch queued behind a write
                 batch, lane.waiting = lane.waiting, []
                 try:
                     verdicts = await self._settle(caller, lane, batch)

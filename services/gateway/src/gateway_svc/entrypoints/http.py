@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from plenary_contracts.errors import HTTP_STATUS, ErrorCode, FieldError, Forbidden, PlenaryError
 from plenary_contracts.operations import API_PREFIX, HealthReply, health_subject
@@ -62,21 +63,44 @@ async def _ask(nc: Client | None, service: str) -> HealthReply:
         return HealthReply(service=service, ready=False, checks={"answers": False})
 
 
-def create_app(gateway: Gateway, runtime: Runtime) -> FastAPI:
+class GatewayApp(FastAPI):
+    """The FastAPI app behind ``front``, which answers the contract routes before FastAPI's own stack runs."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            scope["app"] = self
+            await self.front(scope, receive, send)
+
+    async def behind_front(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+
+def create_app(gateway: Gateway, runtime: Runtime) -> GatewayApp:
     plans = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
     settings = runtime.base_settings
-    app = FastAPI(title="Plenary", version="1.0.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app = GatewayApp(title="Plenary", version="1.0.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.gateway = gateway
-    direct: dict[int, Endpoint] = {}  # filled below, as the routes are added
-    app.add_middleware(DirectRoutes, routes=app.router.routes, endpoints=direct, prefix=API_PREFIX + "/")
-    app.add_middleware(  # outside DirectRoutes: every response carries what the edge adds
-        EdgeMiddleware,
+    edge_options: dict[str, Any] = dict(
         max_body_bytes=gateway.max_body_bytes,
         max_upload_bytes=gateway.max_upload_bytes,
         upload_routes=[(plan.method, plan.path) for plan in plans if plan.upload is not None],
         body_timeout_seconds=settings.body_timeout_seconds,
         upload_timeout_seconds=settings.upload_timeout_seconds,
     )
+    direct: dict[int, Endpoint] = {}  # filled below, as the routes are added
+    # Every response carries what the edge adds: a contract route's from the front, any other from the app.
+    app.front = DirectRoutes(
+        app.behind_front,
+        app.router.routes,
+        direct,
+        prefix=API_PREFIX + "/",
+        edge=lambda inner: EdgeMiddleware(inner, **edge_options),
+    )
+    app.add_middleware(EdgeMiddleware, **edge_options)
     serve_docs(app)
 
     # Operations, not the public API: kept out of the document (a partial platform answers 503 by design).

@@ -145,7 +145,7 @@ class Sessions:
 
     async def get_current_user(self, request: Empty, uow: UnitOfWork) -> contract.User:
         actor = ctx.current().actor_id
-        found = await users.view_live(uow.session, actor) if actor else None
+        found = await users.read_live(uow.session, actor) if actor else None
         if found is None:
             raise NotFound("no signed-in user")
         return found

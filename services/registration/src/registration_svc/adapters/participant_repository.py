@@ -3,13 +3,15 @@
 Participants read here carry ``type_code``, the participant type's code from the event read model.
 """
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +19,10 @@ from plenary_contracts.catalog import registration as contract
 from plenary_contracts.enums import ParticipantStatus
 from plenary_contracts.listing import PageMeta
 from plenary_kit.db import contains_any, execute_unique, fetch_page, violated_constraint
+from plenary_kit.db.copying import copy_dicts, copy_rows
 
-from .copying import copy_dicts
 from .rows import row_as, values_of
-from .tables import participant, participant_type
+from .tables import blocking_key, participant, participant_type
 
 
 @dataclass(frozen=True)
@@ -154,35 +156,111 @@ async def insert_many(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) 
         await session.execute(sa.insert(participant), list(rows))
 
 
-async def insert_unless_code_taken(session: AsyncSession, rows: Mapping[int, Mapping[str, Any]]) -> set[int]:
-    """Insert ``rows``; the keys of those whose registration code the event already uses (not stored).
-    A large batch goes by COPY, which takes all or nothing: when a code was taken meanwhile, it goes
-    again as one INSERT that skips the taken codes."""
+# What a new participant's row gives (the rest take their defaults).
+NEW_COLUMNS = (
+    "id",
+    "tenant_id",
+    "event_id",
+    "participant_type_id",
+    "workflow_id",
+    "registration_code",
+    "first_name",
+    "last_name",
+    "email",
+    "organization",
+    "job_title",
+    "nationality",
+    "status",
+    "extras",
+    "flagged",
+    "created_at",
+    "updated_at",
+)
+_KEY_COLUMNS = ["participant_id", "tenant_id", "event_id", "key"]
+
+
+def _insert_with_keys_statement() -> sa.Select[Any]:
+    """New participants given as one JSON text (each with its blocking keys), stored unless their
+    registration code is taken, and the keys of those stored: one round trip; the ids stored."""
+    typed = [sa.column(name, participant.c[name].type) for name in NEW_COLUMNS]
+    given = sa.select(
+        sa.func.json_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), sa.JSON))
+        .table_valued(*typed, sa.column("keys", ARRAY(sa.Text)))
+        .render_derived("given", with_types=True)
+    ).cte("given")
+    stored = (
+        insert(participant)
+        .from_select(list(NEW_COLUMNS), sa.select(*(given.c[name] for name in NEW_COLUMNS)))
+        .on_conflict_do_nothing(constraint=CODE_TAKEN)
+        .returning(participant.c.id)
+        .cte("stored")
+    )
+    keyed = sa.select(given.c.id, given.c.tenant_id, given.c.event_id, sa.func.unnest(given.c["keys"]))
+    keyed = keyed.join_from(given, stored, stored.c.id == given.c.id)
+    indexed = sa.insert(blocking_key).from_select(_KEY_COLUMNS, keyed).cte("indexed")
+    return sa.select(stored.c.id).add_cte(indexed)
+
+
+# Built once: a registration's path pays for building statements as much as for running them.
+_INSERT_WITH_KEYS = _insert_with_keys_statement()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not a participant column's value")
+
+
+async def insert_unless_code_taken(
+    session: AsyncSession, rows: Mapping[int, Mapping[str, Any]], keys: Mapping[int, Collection[str]]
+) -> set[int]:
+    """Insert ``rows`` (each with every column of ``NEW_COLUMNS``) and, for each stored, its blocking keys
+    (``keys``, under the same key as its row); the keys of the rows whose registration code the event
+    already uses (not stored). A large batch goes by COPY, which takes all or nothing: when a code was
+    taken meanwhile, it goes again as one INSERT that skips the taken codes."""
     if not rows:
         return set()
     if len(rows) >= COPY_FROM:
         try:
             async with session.begin_nested():
                 await copy_dicts(session, participant, list(rows.values()))
+            key_rows = (
+                (row["id"], row["tenant_id"], row["event_id"], key) for n, row in rows.items() for key in keys[n]
+            )
+            await copy_rows(session, blocking_key, _KEY_COLUMNS, key_rows)
             return set()
         except IntegrityError as error:
             if violated_constraint(error) != CODE_TAKEN:
                 raise
-    statement = insert(participant).on_conflict_do_nothing(constraint=CODE_TAKEN).returning(participant.c.id)
-    stored = set((await session.execute(statement, list(rows.values()))).scalars())
-    return {key for key, row in rows.items() if row["id"] not in stored}
+    given = json.dumps(
+        [{**{name: row[name] for name in NEW_COLUMNS}, "keys": list(keys[n])} for n, row in rows.items()],
+        default=_json_value,
+    )
+    stored = set((await session.execute(_INSERT_WITH_KEYS, {"rows": given})).scalars())
+    return {n for n, row in rows.items() if row["id"] not in stored}
+
+
+def _codes_taken_statement() -> sa.Select[Any]:
+    codes = sa.func.json_array_elements_text(sa.cast(sa.bindparam("codes", type_=sa.Text), sa.JSON))
+    return sa.select(participant.c.registration_code).where(
+        participant.c.tenant_id == sa.bindparam("tenant_id", type_=sa.String),
+        participant.c.event_id == sa.bindparam("event_id", type_=sa.String),
+        participant.c.registration_code == sa.any_(sa.func.array(sa.select(codes).scalar_subquery())),
+    )
+
+
+# Built once; the codes as one JSON text (an import's chunk asks for hundreds).
+_CODES_TAKEN = _codes_taken_statement()
 
 
 async def codes_taken(session: AsyncSession, tenant_id: str, event_id: str, codes: Collection[str]) -> set[str]:
     """Which of ``codes`` the event already uses, deleted participants included (the unique key covers them)."""
     if not codes:
         return set()
-    query = sa.select(participant.c.registration_code).where(
-        participant.c.tenant_id == tenant_id,
-        participant.c.event_id == event_id,
-        participant.c.registration_code.in_(list(codes)),
-    )
-    return set((await session.execute(query)).scalars())
+    given = {"codes": json.dumps(list(codes)), "tenant_id": tenant_id, "event_id": event_id}
+    return set((await session.execute(_CODES_TAKEN, given)).scalars())
 
 
 async def values_taken(

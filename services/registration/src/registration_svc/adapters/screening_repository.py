@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.catalog import registration as contract
+from plenary_kit.db.copying import copy_rows
 
 from ..domain import screening
-from .copying import copy_rows
 from .participant_repository import COPY_FROM, StoredParticipant
 from .rows import values_of
 from .tables import blacklist, blocking_key, duplicate_candidate, participant
@@ -84,6 +84,23 @@ def _event_lock(tenant_id: str, event_id: str) -> str:
     return f"registration-screening:{tenant_id}:{event_id}"
 
 
+def _lock_keys_statement() -> sa.Select[Any]:
+    wanted = (
+        sa.func.json_to_recordset(sa.cast(sa.bindparam("wanted", type_=sa.Text), sa.JSON))
+        .table_valued(sa.column("key", sa.Text), sa.column("shared", sa.Boolean))
+        .render_derived("wanted", with_types=True)
+    )
+    lock = sa.func.hashtextextended(wanted.c.key, 0)
+    taken = sa.case(
+        (wanted.c.shared, sa.func.pg_advisory_xact_lock_shared(lock)), else_=sa.func.pg_advisory_xact_lock(lock)
+    )
+    return sa.select(taken).select_from(wanted)
+
+
+# Built once: building the statement cost more than running it, on a registration's path.
+_LOCK_KEYS = _lock_keys_statement()
+
+
 async def lock_keys(session: AsyncSession, tenant_id: str, event_ids: Collection[str], keys: Collection[str]) -> None:
     """Lock the events' screening shared, then the identity keys, until the transaction ends; in one
     statement, always in the same order (events, then keys, each sorted), so never in opposite orders.
@@ -92,19 +109,8 @@ async def lock_keys(session: AsyncSession, tenant_id: str, event_ids: Collection
     waits for a lock, so it could not see what the holder committed."""
     events = sorted(_event_lock(tenant_id, event_id) for event_id in event_ids)
     identities = sorted(f"registration-screening:{tenant_id}:key:{key}" for key in keys)
-    wanted = (
-        sa.func.unnest(
-            sa.literal([*events, *identities], ARRAY(sa.Text)),
-            sa.literal([True] * len(events) + [False] * len(identities), ARRAY(sa.Boolean)),
-        )
-        .table_valued("key", "shared")
-        .render_derived("wanted")
-    )
-    lock = sa.func.hashtextextended(wanted.c.key, 0)
-    taken = sa.case(
-        (wanted.c.shared, sa.func.pg_advisory_xact_lock_shared(lock)), else_=sa.func.pg_advisory_xact_lock(lock)
-    )
-    await session.execute(sa.select(taken).select_from(wanted))
+    wanted = [{"key": key, "shared": True} for key in events] + [{"key": key, "shared": False} for key in identities]
+    await session.execute(_LOCK_KEYS, {"wanted": json.dumps(wanted)})  # one text: arrays are dumped string by string
 
 
 @dataclass(frozen=True)
@@ -113,37 +119,19 @@ class Candidate:
     candidate: screening.Person
 
 
-async def find_candidates(
-    session: AsyncSession, tenant_id: str, event_ids: Collection[str], probes: Mapping[int, Collection[str]]
-) -> list[Candidate]:
-    """Live participants of ``event_ids`` found through the keys each person (by number) probes: any stored
-    participant holding one of them is a candidate of that person; one query for every person.
-    A key yields at most ``POSTINGS_PER_KEY`` participants (the index's first), so a crowded key costs
-    no more than any other.
-
-    The plan is pinned (the ``LIMIT`` and ``OFFSET 0`` keep each lateral lookup a lookup): one index range
-    per probed key, then one primary-key fetch per candidate, however stale the table's statistics are
-    (right after a large import, a planner guessing "few rows" would otherwise join every key with every
-    participant).
-    """
-    if not probes or not event_ids:
-        return []
-    # one JSON text rather than arrays: psycopg escapes an array's strings one by one in Python, which for
-    # the tens of thousands of keys an import's chunk probes costs more than the query
-    given = json.dumps([{"person": person, "probes": list(keys)} for person, keys in probes.items() if keys])
+def _candidates_statement() -> sa.Select[Any]:
     people = (
-        sa.func.json_to_recordset(sa.cast(sa.literal(given, sa.Text), sa.JSON))
+        sa.func.json_to_recordset(sa.cast(sa.bindparam("given", type_=sa.Text), sa.JSON))
         .table_valued(sa.column("person", sa.Integer), sa.column("probes", ARRAY(sa.Text)))
         .render_derived("people", with_types=True)
     )
     wanted = sa.select(people.c.person, sa.func.unnest(people.c.probes).label("key")).subquery("wanted")
-    scope = sa.literal(sorted(event_ids), ARRAY(sa.String))
     postings = (
         sa.select(blocking_key.c.participant_id)
         .where(
-            blocking_key.c.tenant_id == tenant_id,
+            blocking_key.c.tenant_id == sa.bindparam("tenant_id", type_=sa.String),
             blocking_key.c.key == wanted.c.key,
-            blocking_key.c.event_id == sa.any_(scope),
+            blocking_key.c.event_id == sa.any_(sa.bindparam("scope", type_=ARRAY(sa.String))),
         )
         .limit(screening.POSTINGS_PER_KEY)
         .lateral("postings")
@@ -177,13 +165,51 @@ async def find_candidates(
         .offset(0)
         .lateral("person")
     )
-    query = (
+    return (
         sa.select(matched.c.person, person)
         .select_from(matched)
         .join(person, sa.true())
         .where(person.c.deleted_at.is_(None))
     )
-    return [Candidate(row.person, person_of(row)) for row in (await session.execute(query)).all()]
+
+
+# Built once: building this statement took longer than PostgreSQL takes to run it.
+_CANDIDATES = _candidates_statement()
+
+
+async def find_candidates(
+    session: AsyncSession, tenant_id: str, event_ids: Collection[str], probes: Mapping[int, Collection[str]]
+) -> list[Candidate]:
+    """Live participants of ``event_ids`` found through the keys each person (by number) probes: any stored
+    participant holding one of them is a candidate of that person; one query for every person.
+    A key yields at most ``POSTINGS_PER_KEY`` participants (the index's first), so a crowded key costs
+    no more than any other.
+
+    The plan is pinned (the ``LIMIT`` and ``OFFSET 0`` keep each lateral lookup a lookup): one index range
+    per probed key, then one primary-key fetch per candidate, however stale the table's statistics are
+    (right after a large import, a planner guessing "few rows" would otherwise join every key with every
+    participant).
+    """
+    if not probes or not event_ids:
+        return []
+    # one JSON text rather than arrays: psycopg escapes an array's strings one by one in Python, which for
+    # the tens of thousands of keys an import's chunk probes costs more than the query
+    given = json.dumps([{"person": person, "probes": list(keys)} for person, keys in probes.items() if keys])
+    found = await session.execute(_CANDIDATES, {"given": given, "tenant_id": tenant_id, "scope": sorted(event_ids)})
+    return [Candidate(row.person, _person_of_candidate(row)) for row in found.all()]
+
+
+def _person_of_candidate(row: Row) -> screening.Person:
+    extras = row.extras or {}
+    return screening.Person(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        passport=_text(extras.get("passportNumber")),
+        phone=_text(extras.get("phone")),
+        date_of_birth=_text(extras.get("dateOfBirth")),
+    )
 
 
 # --- duplicate candidates ------------------------------------------------------------------------
@@ -194,24 +220,56 @@ def ordered_pair(first: str, second: str) -> tuple[str, str]:
     return (first, second) if first.encode() < second.encode() else (second, first)
 
 
-async def upsert_candidates(
-    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
-) -> list[contract.DuplicateCandidate]:
-    """Insert candidates, or refresh only the score and matched fields of known pairs (status kept).
-    Each row: id, tenant_id, event_id, participant_a_id, participant_b_id, confidence_score, match_fields."""
-    if not rows:
-        return []
-    statement = insert(duplicate_candidate)
-    statement = statement.on_conflict_do_update(
+_CANDIDATE_COLUMNS = (
+    "id",
+    "tenant_id",
+    "event_id",
+    "participant_a_id",
+    "participant_b_id",
+    "confidence_score",
+    "match_fields",
+)
+
+
+def _upsert_candidates_statement() -> Any:
+    given = (
+        sa.func.json_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), sa.JSON))
+        .table_valued(*(sa.column(name, duplicate_candidate.c[name].type) for name in _CANDIDATE_COLUMNS))
+        .render_derived("given", with_types=True)
+    )
+    statement = insert(duplicate_candidate).from_select(
+        list(_CANDIDATE_COLUMNS), sa.select(*(given.c[name] for name in _CANDIDATE_COLUMNS))
+    )
+    return statement.on_conflict_do_update(
         index_elements=[duplicate_candidate.c.participant_a_id, duplicate_candidate.c.participant_b_id],
         set_={
             "confidence_score": statement.excluded.confidence_score,
             "match_fields": statement.excluded.match_fields,
             "updated_at": sa.func.now(),
         },
-    ).returning(duplicate_candidate, sort_by_parameter_order=True)
-    written = (await session.execute(statement, list(rows))).all()
-    return [contract.DuplicateCandidate.model_validate(row._mapping) for row in written]
+    ).returning(duplicate_candidate)
+
+
+# One statement for every pair, built once (an INSERT … RETURNING in parameter order went row by row).
+_UPSERT_CANDIDATES = _upsert_candidates_statement()
+
+
+async def upsert_candidates(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+) -> list[contract.DuplicateCandidate]:
+    """Insert candidates, or refresh only the score and matched fields of known pairs (status kept); one
+    per row, in order. Each row: id, tenant_id, event_id, participant_a_id, participant_b_id,
+    confidence_score, match_fields."""
+    if not rows:
+        return []
+    by_pair = {(row["participant_a_id"], row["participant_b_id"]): row for row in rows}  # a pair once
+    given = json.dumps([{name: row[name] for name in _CANDIDATE_COLUMNS} for row in by_pair.values()])
+    written = (await session.execute(_UPSERT_CANDIDATES, {"rows": given})).all()
+    stored = {
+        (row.participant_a_id, row.participant_b_id): contract.DuplicateCandidate.model_validate(row._mapping)
+        for row in written
+    }
+    return [stored[(row["participant_a_id"], row["participant_b_id"])] for row in rows]
 
 
 # --- blacklist -----------------------------------------------------------------------------------

@@ -304,9 +304,10 @@ class Registrar:
         }
         outcomes: dict[int, Outcome] = {}
         generated = {p.index for p in accepted if p.draft.details.registration_code is None}
+        keys = {p.index: p.keys for p in accepted}
         pending = rows
         while pending:
-            clashed = await participant_store.insert_unless_code_taken(uow.session, pending)
+            clashed = await participant_store.insert_unless_code_taken(uow.session, pending, keys)
             for index in clashed - generated:
                 code = rows[index]["registration_code"]
                 taken = Conflict(f"registration code {code} is already used in this event", details={"code": code})
@@ -315,7 +316,6 @@ class Registrar:
             for row in pending.values():  # practically never: another registration drew the same code
                 row["registration_code"] = new_registration_code()
         kept = [p for p in accepted if p.index not in outcomes]
-        await screening_store.insert_keys(uow.session, [(p.id, tenant_id, p.event_id, p.keys) for p in kept])
         # a candidate among this call's drafts counts only if it was stored too
         lost = {p.id for p in accepted} - {p.id for p in kept}
         pairs = [(p, found) for p in kept for found in verdicts[p.index].duplicates if found.participant_id not in lost]

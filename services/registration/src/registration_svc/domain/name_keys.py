@@ -10,6 +10,8 @@ Trigrams did this job before and did not scale: a common trigram's postings grow
 who shares a syllable. A segment key is shared only by names of the same length agreeing on a whole third.
 """
 
+from functools import lru_cache
+
 DISTANCE = 2
 SEGMENTS = DISTANCE + 1
 PREFIX = "name:"
@@ -21,6 +23,25 @@ def segments(length: int) -> list[tuple[int, int]]:
     sizes = [short] * (SEGMENTS - longer) + [short + 1] * longer
     starts = [sum(sizes[:i]) for i in range(SEGMENTS)]
     return list(zip(starts, sizes, strict=True))
+
+
+@lru_cache(maxsize=512)
+def _windows(name_length: int) -> tuple[tuple[str, int, int, int], ...]:
+    """For a name of ``name_length``, what ``looked_up`` reads of it, computed once per length: for each
+    stored length within ``DISTANCE`` and each of its segments, the key's prefix, the segment's size and
+    the first and last start where the segment can sit (a stored length too short to cut: its key, -1)."""
+    windows: list[tuple[str, int, int, int]] = []
+    for length in range(max(0, name_length - DISTANCE), name_length + DISTANCE + 1):
+        if length < SEGMENTS:
+            windows.append((_short_key(length), -1, 0, 0))
+            continue
+        shift = name_length - length
+        for i, (start, size) in enumerate(segments(length)):
+            # the segment's edits before it are at most i, after it at most DISTANCE - i: both bound its start
+            first = max(start - i, start + shift - (DISTANCE - i), 0)
+            last = min(start + i, start + shift + (DISTANCE - i), name_length - size)
+            windows.append((f"{PREFIX}{length}:{i}:", size, first, last))
+    return tuple(windows)
 
 
 def _short_key(length: int) -> str:
@@ -42,14 +63,9 @@ def indexed(name: str) -> set[str]:
 def looked_up(name: str) -> set[str]:
     """The keys that find every stored name within ``DISTANCE`` edits of ``name`` (and a few more)."""
     keys: set[str] = set()
-    for length in range(max(0, len(name) - DISTANCE), len(name) + DISTANCE + 1):
-        if length < SEGMENTS:
-            keys.add(_short_key(length))
-            continue
-        shift = len(name) - length
-        for i, (start, size) in enumerate(segments(length)):
-            # the segment's edits before it are at most i, after it at most DISTANCE - i: both bound its start
-            first = max(start - i, start + shift - (DISTANCE - i), 0)
-            last = min(start + i, start + shift + (DISTANCE - i), len(name) - size)
-            keys.update(_key(length, i, name[at : at + size]) for at in range(first, last + 1))
+    for prefix, size, first, last in _windows(len(name)):
+        if size < 0:
+            keys.add(prefix)
+        else:
+            keys.update(prefix + name[at : at + size] for at in range(first, last + 1))
     return keys

@@ -387,6 +387,7 @@ class Engine:
                         auto_action=True,
                         chain_depth=arrival.chain_depth,
                     ),
+                    locked=row,  # ``arrive`` holds its lock: no second read of the row
                 )
         except (BadRequest, Conflict) as refused:
             log.warning("auto-action rule matched but the engine refused", rule_id=rule.id, reason=refused.message)

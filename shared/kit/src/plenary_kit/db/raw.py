@@ -1,34 +1,102 @@
-"""Below SQLAlchemy: the driver's connection, and the savepoint a unit of work's checkpoint defers.
+"""Below SQLAlchemy: the statements a unit of work defers, and the driver's connection.
 
-``UnitOfWork.checkpoint`` does not send its SAVEPOINT at once: it marks the connection, and the first
-statement that goes through SQLAlchemy sends it just before itself (``take_deferred_savepoint``, installed
-on every engine). A statement sent on the driver's connection directly (COPY) does not pass there, so code
-that needs that connection asks ``driver_connection`` for it, which takes a deferred savepoint first.
+A unit of work's connection runs in autocommit at the driver, and the unit does not send its BEGIN, its
+``SET LOCAL`` settings or a checkpoint's SAVEPOINT when it asks for them: it defers them (``defer``), and
+``take_deferred`` sends them all as one query text (simple protocol: one round trip) just before the next
+statement that goes through SQLAlchemy. So a unit that does nothing sends nothing, a unit that only
+records events commits them with one statement and no transaction block (``UnitOfWork.commit``), and a
+checkpoint whose block runs no statement costs nothing. A statement sent on the driver's connection
+directly (COPY) does not pass through SQLAlchemy, so code that needs that connection asks
+``driver_connection`` for it, which sends what is deferred first.
 """
 
 from typing import Any
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.util import await_only
 
-DEFERRED_SAVEPOINT = "plenary.deferred_savepoint"
+BEGIN = "BEGIN"
+SAVEPOINT = "SAVEPOINT uow_checkpoint"
+DRIVER_AUTOCOMMIT = "plenary.driver_autocommit"  # on a pooled connection's info: it runs in autocommit
+READ_ONLY = "plenary.read_only"  # on a session's info: a query's, which never begins a transaction
+_DEFERRED = "plenary.deferred"  # on a connection's info: the statements waiting for the next one
 
 
-def take_deferred_savepoint(conn: Connection, cursor: Any, *_: Any) -> None:
-    if conn.info.pop(DEFERRED_SAVEPOINT, False):
-        cursor.execute("SAVEPOINT uow_checkpoint")
+class UnitOfWorkSession(Session):
+    """The session a unit of work runs on: on a connection in driver autocommit, its transaction's BEGIN
+    is deferred to its first statement."""
 
 
-def install_deferred_savepoints(engine: AsyncEngine) -> None:
-    event.listen(engine.sync_engine, "before_cursor_execute", take_deferred_savepoint)
+@event.listens_for(UnitOfWorkSession, "after_begin")
+def _defer_begin(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    if connection.info.get(DRIVER_AUTOCOMMIT) and not session.info.get(READ_ONLY):
+        defer(connection.info, BEGIN)
+
+
+def defer(info: dict[str, Any], statement: str) -> None:
+    """Send ``statement`` (no parameters) just before the connection's next one."""
+    info.setdefault(_DEFERRED, []).append(statement)
+
+
+def withdraw(info: dict[str, Any], statement: str) -> bool:
+    """Take back ``statement`` if it is the last one still waiting; whether it was."""
+    waiting = info.get(_DEFERRED)
+    if waiting and waiting[-1] == statement:
+        waiting.pop()
+        return True
+    return False
+
+
+def begin_is_deferred(info: dict[str, Any]) -> bool:
+    """Whether the connection's transaction has sent nothing yet (its BEGIN still waits): then it never
+    will, and what waits with it is dropped."""
+    waiting = info.get(_DEFERRED)
+    if waiting and waiting[0] == BEGIN:
+        waiting.clear()
+        return True
+    return False
+
+
+async def _send(driver: psycopg.AsyncConnection[Any], statements: list[str]) -> None:
+    async with psycopg.AsyncClientCursor(driver) as cursor:  # simple protocol: several statements, one trip
+        await cursor.execute("; ".join(statements))
+
+
+def take_deferred(conn: Connection, *_: Any) -> None:
+    waiting = conn.info.get(_DEFERRED)
+    if waiting:
+        statements = waiting.copy()
+        waiting.clear()
+        await_only(_send(conn.connection.driver_connection, statements))
+
+
+def _forget_deferred(dbapi_connection: Any, record: Any) -> None:
+    record.info.pop(_DEFERRED, None)  # a unit that never sent them
+
+
+def _mark_autocommit(dbapi_connection: Any, record: Any) -> None:
+    record.info[DRIVER_AUTOCOMMIT] = True
+
+
+def install_deferred_statements(engine: AsyncEngine, *, driver_autocommit: bool) -> None:
+    event.listen(engine.sync_engine, "before_cursor_execute", take_deferred)
+    event.listen(engine.sync_engine.pool, "checkin", _forget_deferred)
+    if driver_autocommit:
+        event.listen(engine.sync_engine.pool, "connect", _mark_autocommit)
 
 
 async def driver_connection(session: AsyncSession) -> Any:
-    """The psycopg connection under ``session``'s transaction (for COPY)."""
+    """The psycopg connection under ``session``'s transaction (for COPY), with what was deferred sent."""
     connection = await session.connection()
-    if connection.info.pop(DEFERRED_SAVEPOINT, False):
-        await connection.exec_driver_sql("SAVEPOINT uow_checkpoint")
     driver = (await connection.get_raw_connection()).driver_connection
     assert driver is not None
+    waiting = connection.info.get(_DEFERRED)
+    if waiting:
+        statements = waiting.copy()
+        waiting.clear()
+        await _send(driver, statements)
     return driver

@@ -23,14 +23,11 @@ from plenary_contracts.streams import lane_subject
 
 from .. import context as ctx
 from .messaging import MessagingTables
-from .raw import DEFERRED_SAVEPOINT, driver_connection
+from .raw import READ_ONLY, SAVEPOINT, begin_is_deferred, defer, driver_connection, withdraw
 
 
 def _table(table: sa.Table) -> str:
     return f'"{table.schema}"."{table.name}"'
-
-
-_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 class ReadOnlyUnitOfWork(RuntimeError):
@@ -54,7 +51,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         if self.read_only:
-            await self.session.connection(execution_options=_AUTOCOMMIT)
+            self.session.info[READ_ONLY] = True  # on the driver's autocommit: no BEGIN, no ROLLBACK
         else:
             await self.session.begin()
         self._pending = []
@@ -119,16 +116,15 @@ class UnitOfWork:
         self._refuse_if_read_only("open a savepoint")
         mark = len(self._pending)
         connection = await self.session.connection()
-        connection.info[DEFERRED_SAVEPOINT] = True
+        defer(connection.info, SAVEPOINT)
         try:
             yield
         except BaseException:
-            if not connection.info.pop(DEFERRED_SAVEPOINT, False):  # taken: the block ran a statement
+            if not withdraw(connection.info, SAVEPOINT):  # sent: the block ran a statement
                 await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT uow_checkpoint")  # the latest of that name
             del self._pending[mark:]
             raise
-        finally:
-            connection.info.pop(DEFERRED_SAVEPOINT, None)
+        withdraw(connection.info, SAVEPOINT)
 
     async def claim(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """Mark an event as handled by ``consumer``; False when it already was (ack and move on)."""
@@ -137,7 +133,7 @@ class UnitOfWork:
     async def limit_lock_waits(self, milliseconds: int) -> None:
         """Fail a statement that waits longer than this for a lock, for the rest of this unit of work."""
         self._refuse_if_read_only("limit lock waits")
-        await self.session.execute(sa.text(f"SET LOCAL lock_timeout = {int(milliseconds)}"))
+        defer((await self.session.connection()).info, f"SET LOCAL lock_timeout = {int(milliseconds)}")
 
     async def claim_many(self, consumer: str, events: Sequence[tuple[UUID, str]]) -> set[UUID]:
         """Mark a batch of events as handled by ``consumer`` in one statement; returns the ids that were new."""
@@ -182,13 +178,16 @@ class UnitOfWork:
         in which this unit recorded them. A data-modifying WITH runs to completion whatever the outer query
         reads: every row is inserted, one NOTIFY is sent."""
         rows = ",".join(f"[{json.dumps(subject)},{event.model_dump_json()}]" for subject, event in self._pending)
+        # A unit that has sent nothing yet (its BEGIN deferred) needs no transaction block: the insert is it.
+        alone = begin_is_deferred((await self.session.connection()).info)
         driver = await driver_connection(self.session)
         async with psycopg.AsyncClientCursor(driver) as cursor:
             await cursor.execute(
                 f"WITH inserted AS (INSERT INTO {_table(self.tables.outbox)} (id, subject, envelope, created_at)"
                 " SELECT (e.row->1->>'id')::uuid, e.row->>0, e.row->1, now() + (e.n - 1) * interval '1 microsecond'"
                 " FROM jsonb_array_elements(%(rows)s::jsonb) WITH ORDINALITY AS e(row, n) RETURNING 1)"
-                " SELECT pg_notify(%(channel)s, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row; COMMIT",
+                " SELECT pg_notify(%(channel)s, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row"
+                + ("" if alone else "; COMMIT"),
                 {"rows": f"[{rows}]", "channel": self.tables.notify_channel},
             )
 
