@@ -4,8 +4,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from plenary_contracts.errors import ErrorBody, ErrorCode
 from plenary_contracts.operations import Reply
-from plenary_kit.bus.rpc import ok_reply
+from plenary_kit.bus.rpc import ok_data, ok_reply
 
 
 class Colour(StrEnum):
@@ -46,3 +47,11 @@ def test_an_ok_reply_is_byte_for_byte_the_reply_envelope_around_the_data():
 def test_an_ok_reply_of_a_list_model_carries_the_list():
     items = Items([Inner(at=datetime(2026, 1, 2, tzinfo=UTC), amount=Decimal(2), tags=set())])
     assert ok_reply(items) == _as_before(items)
+
+
+def test_the_data_of_an_ok_reply_is_cut_out_and_an_error_reply_is_not():
+    inner = Inner(at=datetime(2026, 1, 2, tzinfo=UTC), amount=Decimal("1.50"), tags={"a"})
+    assert Inner.model_validate_json(ok_data(ok_reply(inner))) == inner
+    assert Inner.model_validate_json(ok_data(_as_before(inner))) == inner  # a stored reply, dumped again
+    error = Reply(ok=False, error=ErrorBody(code=ErrorCode.NOT_FOUND, message="gone", status=404))
+    assert ok_data(error.model_dump_json().encode()) is None

@@ -99,6 +99,14 @@ def ok_reply(data: BaseModel) -> bytes:
     return _OK_HEAD + data.__pydantic_serializer__.to_json(data) + _OK_TAIL
 
 
+def ok_data(raw: bytes) -> bytes | None:
+    """The data of a reply written as ``ok_reply`` writes it, cut out without parsing the rest; None for
+    any other reply (an error, or a shape this side does not expect), which is then read in full."""
+    if raw.startswith(_OK_HEAD) and raw.endswith(_OK_TAIL):
+        return raw[len(_OK_HEAD) : -len(_OK_TAIL)]
+    return None
+
+
 class OperationServer:
     def __init__(
         self,
@@ -250,6 +258,9 @@ async def call(
         raise ServiceUnavailable(f"no {spec.service} service is answering") from error
     except (NatsTimeout, TimeoutError) as error:
         raise Timeout(f"{spec.service} did not answer {spec.name} in time") from error
+    data = ok_data(msg.data)
+    if data is not None:  # the data read once, straight into the reply model
+        return spec.reply.model_validate_json(data)
     try:
         reply = Reply.model_validate_json(msg.data)
     except ValidationError as error:
