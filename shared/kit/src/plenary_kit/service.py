@@ -186,7 +186,7 @@ class Runtime:
             await _bounded(hook(), 5, "stop hook")
         await _bounded(self.requests.stop(grace=5), 10, "request server")
         for consumer in self._consumer_loops:
-            consumer.stop()  # each finishes the batch in hand; its fetch returns within a second
+            consumer.stop()  # each finishes the batch in hand; an idle fetch is dropped
         if self._consumer_tasks:
             _, late = await asyncio.wait(self._consumer_tasks, timeout=10)
             for task in late:

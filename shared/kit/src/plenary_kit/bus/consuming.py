@@ -95,26 +95,42 @@ class BatchConsumer:
         """Fetch and handle batches until ``stop``; survives fetch timeouts, reconnects and server restarts."""
         js = nc.jetstream()
         subscription: JetStreamContext.PullSubscription | None = None
+        stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             while not self._stopping.is_set():
                 try:
                     if subscription is None:
                         subscription = await js.pull_subscribe_bind(durable=self.durable, stream=self.spec.stream)
-                    try:
-                        messages = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
-                    except (NatsTimeout, TimeoutError):
-                        continue
-                    await self.handle_batch(messages)
+                    messages = await self._fetch(subscription, stopping)
+                    if messages:
+                        await self.handle_batch(messages)
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:
                     log.warning("consumer loop failed, retrying", consumer=self.durable, error=repr(error))
                     await self._pause(1.0)
         finally:
+            stopping.cancel()
             if subscription is not None:
                 # Else the connection's drain waits for messages still queued to a fetch nobody reads.
                 with contextlib.suppress(Exception):
                     await subscription.unsubscribe()
+
+    async def _fetch(self, subscription: JetStreamContext.PullSubscription, stopping: asyncio.Future[Any]) -> list[Msg]:
+        """The next batch; none when the fetch timed out idle or ``stop`` came first. A stop does not wait for an
+        idle fetch to time out: a message the server sends after it is not acked, so it comes again after the
+        ack wait, to this consumer or another replica's."""
+        fetching = asyncio.ensure_future(subscription.fetch(self.batch_size, timeout=self.fetch_timeout))
+        try:
+            await asyncio.wait((fetching, stopping), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            fetching.cancel()
+            raise
+        if not fetching.done():
+            fetching.cancel()
+        with contextlib.suppress(NatsTimeout, TimeoutError, asyncio.CancelledError):
+            return await fetching
+        return []
 
     async def _pause(self, seconds: float) -> None:
         try:
