@@ -208,6 +208,16 @@ class CheckpointDirection(StrEnum):
     BIDIRECTIONAL = "bidirectional"
 
 
+class ReentryPolicy(StrEnum):
+    """How often a checkpoint lets the same person in: once per day of the event (in its timezone), once ever,
+    any number of times, or again only after an exit (anti-passback)."""
+
+    ONCE_PER_DAY = "once-per-day"
+    ONCE = "once"
+    UNLIMITED = "unlimited"
+    AFTER_EXIT = "after-exit"
+
+
 class KioskLanguage(StrEnum):
     EN = "en"
     FR = "fr"

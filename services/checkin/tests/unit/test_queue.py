@@ -1,0 +1,23 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from checkin_svc.domain.queue import estimate_wait_minutes, ticket_day, ticket_number
+
+
+def test_tickets_are_a_then_three_digits_and_grow_past_999():
+    assert [ticket_number(n) for n in (1, 6, 42, 999, 1000)] == ["A001", "A006", "A042", "A999", "A1000"]
+    with pytest.raises(ValueError):
+        ticket_number(0)
+
+
+def test_the_ticket_day_is_the_events_day_not_the_servers():
+    late = datetime(2026, 6, 9, 23, 30, tzinfo=UTC)
+    assert ticket_day(late, "UTC") == date(2026, 6, 9)
+    assert ticket_day(late, "Africa/Addis_Ababa") == date(2026, 6, 10)
+    assert ticket_day(late, "America/New_York") == date(2026, 6, 9)
+
+
+def test_the_wait_is_the_tickets_ahead_times_the_average_service_time_and_five_minutes_without_one():
+    assert estimate_wait_minutes(3, None) == 15
+    assert estimate_wait_minutes(3, 2.5) == 8
+    assert estimate_wait_minutes(0, 7.0) == 0
