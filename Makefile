@@ -61,7 +61,7 @@ ifneq ($(if $(AREAS),$(filter gateway,$(AREAS)),all),)
 	@command -v wrk >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
 			echo "make bench: the gateway area needs wrk; install it as root (apt-get install -y wrk)," \
-				"or leave gateway out: make bench AREAS='limits pipeline rpc workflow registration'" >&2; exit 1; \
+				"or leave gateway out: make bench AREAS='limits pipeline rpc workflow registration checkin'" >&2; exit 1; \
 		fi; \
 		echo "make bench: installing wrk (apt-get install -y wrk)"; \
 		export DEBIAN_FRONTEND=noninteractive; \

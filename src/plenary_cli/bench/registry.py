@@ -53,6 +53,7 @@ AREAS: tuple[Area, ...] = (
         "fairness, import and screening; registration and workflow as their own processes",
         limits=(raw.CORE_P99, raw.PG_COMMITS_8, raw.PG_COPY),
     ),
+    Area("checkin", "badges verified offline as a scanner does, in one process"),
 )
 BY_NAME = {area.name: area for area in AREAS}
 

@@ -32,6 +32,8 @@ class Sizes:
     import_rows: int = 100_000
     fairness_rows: int = 10_000
     registrations: int = 500  # one caller; 8 callers do this many each
+    # checkin
+    badge_verifications: int = 20_000
 
     def with_overrides(self, overrides: dict[str, int]) -> "Sizes":
         return dataclasses.replace(self, **overrides)
@@ -57,6 +59,7 @@ SMALL = Sizes(
     import_rows=1_000,
     fairness_rows=300,
     registrations=20,
+    badge_verifications=500,
 )
 
 

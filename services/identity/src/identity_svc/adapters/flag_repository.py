@@ -29,11 +29,13 @@ def to_state(flag: Flag) -> FlagState:
     return FlagState.model_validate(asdict(flag))
 
 
+# Built once: every evaluation reads a flag, and building the statement cost more than running it.
+_BY_KEY = sa.select(*_COLUMNS).where(feature_flag.c.key == sa.bindparam("key"))
+_BY_KEY_LOCKED = _BY_KEY.with_for_update()
+
+
 async def get(session: AsyncSession | AsyncConnection, key: str, *, for_update: bool = False) -> Flag | None:
-    query = sa.select(*_COLUMNS).where(feature_flag.c.key == key)
-    if for_update:
-        query = query.with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_BY_KEY_LOCKED if for_update else _BY_KEY, {"key": key})).first()
     return _flag(row) if row else None
 
 
