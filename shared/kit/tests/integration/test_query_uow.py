@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_contracts import operations as ops
 from plenary_contracts.errors import ErrorCode, PlenaryError
@@ -33,7 +34,8 @@ CHANGE = OperationSpec("identity", "probe_change", OperationKind.COMMAND, Asked,
 
 async def _in_transaction(uow: UnitOfWork) -> bool:
     await uow.session.execute(sa.text("SELECT 1"))
-    driver = (await (await uow.session.connection()).get_raw_connection()).driver_connection
+    connection = uow.session if isinstance(uow.session, AsyncConnection) else await uow.session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
     return driver.info.transaction_status is not TransactionStatus.IDLE
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import UserStatus
 from plenary_contracts.listing import PageMeta
-from plenary_kit.db import contains_any, execute_unique, fetch_page
+from plenary_kit.db import contains_any, driver_connection, execute_unique, fetch_page
 from plenary_kit.ids import new_id
 
 from ..domain.accounts import Account
@@ -253,8 +253,7 @@ async def view_live(db: AsyncSession, user_id: str) -> contract.User | None:
 async def read_live(db: AsyncSession, user_id: str) -> contract.User | None:
     """``view_live`` for a query's unit of work (no transaction to keep in step with): the statement runs
     straight on the driver's connection, prepared once per connection."""
-    driver = (await (await db.connection()).get_raw_connection()).driver_connection
-    assert driver is not None
+    driver = await driver_connection(db)
     async with driver.cursor() as cursor:
         await cursor.execute(_LIVE_USER_SQL, {"user_id": user_id}, prepare=True)
         row = await cursor.fetchone()

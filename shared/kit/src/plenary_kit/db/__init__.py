@@ -2,6 +2,7 @@ from .engine import create_engine_for, create_session_factory
 from .listing import contains_any, fetch_page
 from .messaging import MessagingTables, add_messaging_tables
 from .purge import purge_tenant
+from .raw import driver_connection
 from .tables import (
     created_at,
     cross_service_ref,
@@ -27,6 +28,7 @@ __all__ = [
     "created_at",
     "cross_service_ref",
     "drain",
+    "driver_connection",
     "enum_column",
     "execute_unique",
     "fetch_page",

@@ -15,14 +15,13 @@ from typing import Any
 import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.util import await_only
 
 BEGIN = "BEGIN"
 SAVEPOINT = "SAVEPOINT uow_checkpoint"
 DRIVER_AUTOCOMMIT = "plenary.driver_autocommit"  # on a pooled connection's info: it runs in autocommit
-READ_ONLY = "plenary.read_only"  # on a session's info: a query's, which never begins a transaction
 _DEFERRED = "plenary.deferred"  # on a connection's info: the statements waiting for the next one
 
 
@@ -33,7 +32,7 @@ class UnitOfWorkSession(Session):
 
 @event.listens_for(UnitOfWorkSession, "after_begin")
 def _defer_begin(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
-    if connection.info.get(DRIVER_AUTOCOMMIT) and not session.info.get(READ_ONLY):
+    if connection.info.get(DRIVER_AUTOCOMMIT):
         defer(connection.info, BEGIN)
 
 
@@ -89,9 +88,10 @@ def install_deferred_statements(engine: AsyncEngine, *, driver_autocommit: bool)
         event.listen(engine.sync_engine.pool, "connect", _mark_autocommit)
 
 
-async def driver_connection(session: AsyncSession) -> Any:
-    """The psycopg connection under ``session``'s transaction (for COPY), with what was deferred sent."""
-    connection = await session.connection()
+async def driver_connection(session: AsyncSession | AsyncConnection) -> Any:
+    """The psycopg connection under a unit of work's session (for COPY) or a query's connection, with what was
+    deferred sent."""
+    connection = session if isinstance(session, AsyncConnection) else await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
     assert driver is not None
     waiting = connection.info.get(_DEFERRED)
