@@ -2,7 +2,6 @@
 cursor (the items still valid or warning, in row order), and the participant reads an import needs."""
 
 import json
-import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from plenary_contracts.files import StoredFile
 from plenary_contracts.listing import PageMeta
 from plenary_kit.db import fetch_page
 from plenary_kit.db.copying import copy_rows
+from plenary_kit.ids import new_id
 
 from .rows import row_as
 from .tables import bulk_operation, bulk_operation_item, participant
@@ -239,8 +239,7 @@ async def replace_items(
     await session.execute(sa.delete(bulk_operation_item).where(bulk_operation_item.c.operation_id == operation_id))
     columns = ("id", "tenant_id", "operation_id", "row_number", "status", "input_data", "error_message")
     rows = (
-        # uuid4 rather than cuid2: cuid2 costs ~40 µs each, 4 s for 100k rows
-        (uuid.uuid4().hex, tenant_id, operation_id, row_number, status, data, message)
+        (new_id(), tenant_id, operation_id, row_number, status, data, message)
         for row_number, status, data, message in items
     )
     await copy_rows(session, bulk_operation_item, columns, rows)
