@@ -1,5 +1,5 @@
-"""Candidates are read with their passport, phone and birth date as texts and JSON types, not as a JSON
-document per candidate: each must come out as screening read it from the stored extras."""
+"""A candidate found through its blocking keys carries the passport, phone and birth date screening reads
+from its stored extras, whatever JSON they were stored as."""
 
 import sqlalchemy as sa
 from registration_svc.adapters import screening_repository
@@ -19,7 +19,7 @@ EXTRAS = [
 ]
 
 
-async def test_a_candidates_extras_read_as_texts_give_the_person_its_stored_row_gives(registration):
+async def test_a_candidate_carries_the_extras_its_stored_row_gives_whatever_their_json_type(registration):
     event = an_event()
     ids = [await insert_participant(registration, event, extras=extras) for extras in EXTRAS]
     await registration.execute(

@@ -119,9 +119,6 @@ class Candidate:
     candidate: screening.Person
 
 
-_CANDIDATE_EXTRAS = (("passport", "passportNumber"), ("phone", "phone"), ("date_of_birth", "dateOfBirth"))
-
-
 def _candidates_statement() -> sa.Select[Any]:
     people = (
         sa.func.json_to_recordset(sa.cast(sa.bindparam("given", type_=sa.Text), sa.JSON))
@@ -146,15 +143,14 @@ def _candidates_statement() -> sa.Select[Any]:
         .distinct()
         .subquery("matched")
     )
-    # each extra as its text and its JSON type, which the driver reads without a JSON decode per candidate
-    extras = [
-        column
-        for name, key in _CANDIDATE_EXTRAS
-        for column in (
-            participant.c.extras[key].astext.label(name),
-            sa.func.jsonb_typeof(participant.c.extras[key]).label(f"{name}_type"),
-        )
-    ]
+    extras = sa.func.jsonb_build_object(
+        "passportNumber",
+        participant.c.extras["passportNumber"],
+        "phone",
+        participant.c.extras["phone"],
+        "dateOfBirth",
+        participant.c.extras["dateOfBirth"],
+    )
     person = (
         sa.select(
             participant.c.id,
@@ -162,7 +158,7 @@ def _candidates_statement() -> sa.Select[Any]:
             participant.c.first_name,
             participant.c.last_name,
             participant.c.email,
-            *extras,
+            extras.label("extras"),
             participant.c.deleted_at,
         )
         .where(participant.c.id == matched.c.participant_id)
@@ -204,26 +200,16 @@ async def find_candidates(
 
 
 def _person_of_candidate(row: Row) -> screening.Person:
+    extras = row.extras or {}
     return screening.Person(
         id=row.id,
         first_name=row.first_name,
         last_name=row.last_name,
         email=row.email,
-        passport=_scalar_text(row.passport, row.passport_type),
-        phone=_scalar_text(row.phone, row.phone_type),
-        date_of_birth=_scalar_text(row.date_of_birth, row.date_of_birth_type),
+        passport=_text(extras.get("passportNumber")),
+        phone=_text(extras.get("phone")),
+        date_of_birth=_text(extras.get("dateOfBirth")),
     )
-
-
-def _scalar_text(text: str | None, json_type: str | None) -> str | None:
-    """What ``_text`` makes of the decoded value, from PostgreSQL's ``->>`` text and ``jsonb_typeof``: a string
-    as it is, a number or a boolean as Python writes it (decoded first, so ``true`` is ``True`` as before),
-    anything else nothing."""
-    if json_type == "string":
-        return text
-    if json_type in ("number", "boolean") and text is not None:
-        return _text(json.loads(text))
-    return None
 
 
 # --- duplicate candidates ------------------------------------------------------------------------
