@@ -3,6 +3,9 @@
 The registry says what each route is; the handler is found by running each owning service's wiring
 against a stand-in runtime that records ``serve(operation, handler)`` and opens nothing (no database,
 no NATS), so the listing is what the service would really subscribe.
+
+The live feeds (``plenary_contracts.feeds``) follow the operations: the gateway serves them itself, so
+their handler is the endpoint the gateway's wiring mounts, and their subject the events they carry.
 """
 
 import functools
@@ -12,8 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
+from plenary_contracts.feeds import FeedSpec
 from plenary_contracts.operations import API_PREFIX, OperationSpec
-from plenary_contracts.registry import OPERATIONS
+from plenary_contracts.registry import FEEDS, OPERATIONS
 from plenary_contracts.services import SERVICES
 from plenary_kit.discovery import load_services
 from plenary_kit.flags import FlagClient
@@ -32,6 +36,7 @@ class Route:
     flag: str
     handler: str  # "module:qualified.name", or UNSERVED when no handler is wired for the subject
     service: str
+    kind: str = "operation"  # or "feed": a live event stream the gateway serves
 
     @property
     def module(self) -> str:
@@ -72,6 +77,9 @@ class RecordingRuntime:
     def on_stop(self, *args: Any, **kwargs: Any) -> None:
         pass
 
+    def on_drain(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
     def uow(self) -> Any:
         raise RuntimeError("a service's wiring opened a unit of work; listing routes has no database")
 
@@ -101,6 +109,32 @@ def served_handlers(services: Iterable[str], settings: Settings | None = None) -
     return found
 
 
+FEED_SERVICE = "gateway"
+
+
+def feed_handlers(settings: Settings | None = None) -> dict[str, str]:
+    """Feed name -> handler name, for every feed the gateway's wiring mounts."""
+    (spec,) = load_services([FEED_SERVICE])
+    runtime = RecordingRuntime(spec, settings or Settings())
+    spec.wire(cast(Runtime, runtime))
+    app = runtime.__dict__.get("public_app")
+    endpoints = getattr(getattr(app, "state", None), "feed_endpoints", None) or {}
+    return {name: handler_name(endpoint) for name, endpoint in endpoints.items()}
+
+
+def _feed_route(feed: FeedSpec, handlers: dict[str, str]) -> Route:
+    return Route(
+        method="GET",
+        path=API_PREFIX + feed.path,
+        subject=",".join(each.event.subject for each in feed.events),
+        permission=feed.permission.code,
+        flag=feed.flag.value if feed.flag else "-",
+        handler=handlers.get(feed.name, UNSERVED),
+        service=FEED_SERVICE,
+        kind="feed",
+    )
+
+
 def _permission(op: OperationSpec) -> str:
     if op.public:
         return "public"
@@ -109,12 +143,16 @@ def _permission(op: OperationSpec) -> str:
 
 
 def routes(service: str | None = None, settings: Settings | None = None) -> list[Route]:
-    """Every HTTP route of the registry (of one service when named), in registry order."""
+    """Every HTTP route of the registry (of one service when named), in registry order, then every live feed
+    (the gateway's)."""
     if service is not None and service not in SERVICES:
         raise KeyError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
     operations = [op for op in OPERATIONS if op.http is not None and service in (None, op.service)]
     owners = [name for name in SERVICES if any(op.service == name for op in operations)]
     handlers = served_handlers(owners, settings)
+    feeds = FEEDS if service in (None, FEED_SERVICE) else []
+    feed_handler_names = feed_handlers(settings) if feeds else {}
+    listed_feeds = [_feed_route(feed, feed_handler_names) for feed in feeds]
     return [
         Route(
             method=op.http.method,
@@ -127,7 +165,7 @@ def routes(service: str | None = None, settings: Settings | None = None) -> list
         )
         for op in operations
         if op.http is not None
-    ]
+    ] + listed_feeds
 
 
 def render_table(found: list[Route]) -> list[str]:

@@ -33,7 +33,7 @@ def api(postgres, plenary_workdir: Path, tmp_path_factory: pytest.TempPathFactor
                 tmp_path_factory.mktemp("api"),
                 ADMIN_PASSWORD,
                 fast_timers,
-                services=("identity", "events", "registration", "workflow"),
+                services=("identity", "events", "registration", "workflow", "checkin"),
             ) as api:
                 yield api
         finally:

@@ -32,16 +32,16 @@ def test_migrate_streams_and_seed_twice_on_empty_servers_leave_every_table_permi
     for args in (("migrate",), ("streams", "apply"), ("seed",), ("seed",)):
         result = plenary(*args, **urls)
         assert result.returncode == 0, result.stderr
-    assert "identity: 51 permissions, 7 roles, 23 flags" in result.stdout
+    assert "identity: 52 permissions, 7 roles, 23 flags" in result.stdout
     tables = _count(
         database_url,
         "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
     )
     plumbing = 12 * 4  # outbox, inbox, idempotency_key, alembic_version per service
     owned = {"identity": 10, "events": 7, "registration": 12, "workflow": 13, "delegation": 2, "views": 1}
-    owned |= {"custom_objects": 2, "analytics": 1, "webhooks": 2, "checkin": 6, "comms": 4}
+    owned |= {"custom_objects": 2, "analytics": 1, "webhooks": 2, "checkin": 11, "comms": 4}
     assert tables == plumbing + sum(owned.values())
-    assert _count(database_url, "SELECT count(*) FROM identity.permission") == 51
+    assert _count(database_url, "SELECT count(*) FROM identity.permission") == 52
     assert _count(database_url, "SELECT count(*) FROM identity.feature_flag WHERE NOT enabled") == 23
     doctor = plenary("doctor", **urls)
     assert doctor.returncode == 0, doctor.stdout

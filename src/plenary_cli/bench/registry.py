@@ -53,7 +53,11 @@ AREAS: tuple[Area, ...] = (
         "fairness, import and screening; registration and workflow as their own processes",
         limits=(raw.CORE_P99, raw.PG_COMMITS_8, raw.PG_COPY),
     ),
-    Area("checkin", "badges verified offline as a scanner does, in one process"),
+    Area(
+        "checkin",
+        "badges verified offline in one process; scans through the gateway from 32 scanners, driven by wrk",
+        programs=("wrk",),
+    ),
 )
 BY_NAME = {area.name: area for area in AREAS}
 

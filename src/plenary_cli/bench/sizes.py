@@ -34,6 +34,7 @@ class Sizes:
     registrations: int = 500  # one caller; 8 callers do this many each
     # checkin
     badge_verifications: int = 20_000
+    checkin_participants: int = 20_000  # badges for the scans through the gateway (each first scan takes one)
 
     def with_overrides(self, overrides: dict[str, int]) -> "Sizes":
         return dataclasses.replace(self, **overrides)
@@ -60,6 +61,7 @@ SMALL = Sizes(
     fairness_rows=300,
     registrations=20,
     badge_verifications=500,
+    checkin_participants=300,
 )
 
 

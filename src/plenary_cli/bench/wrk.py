@@ -4,9 +4,11 @@ its report."""
 import re
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _TIME = r"([\d.]+)(us|ms|s|m|h)"
+THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -45,16 +47,19 @@ def parse_report(text: str) -> WrkReport:
     )
 
 
-def command(url: str, headers: dict[str, str], connections: int, seconds: int, threads: int = 2) -> list[str]:
-    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+def command(url: str, headers: dict[str, str], connections: int, seconds: int, script: Path | None = None) -> list[str]:
+    """wrk's arguments; a ``script`` (Lua) builds each request itself (method, path, headers, body)."""
+    args = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
+    if script is not None:
+        args += ["-s", str(script)]
     return [*args, url]
 
 
-def run(url: str, headers: dict[str, str], connections: int, seconds: int) -> WrkReport:
+def run(url: str, headers: dict[str, str], connections: int, seconds: int, script: Path | None = None) -> WrkReport:
     done = subprocess.run(
-        command(url, headers, connections, seconds), capture_output=True, text=True, timeout=seconds + 60
+        command(url, headers, connections, seconds, script), capture_output=True, text=True, timeout=seconds + 60
     )
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")

@@ -37,7 +37,9 @@ EXPECTED = [
         indexes=[
             ("checkpoint_id", "scanned_at"),
             ("participant_id", "checkpoint_id", "scan_result", "scanned_at"),
-            ("tenant_id", "scanned_at"),
+            # Every access log query is an event's (list, export, rebuild): the tenant's index leads with the event
+            # and ends with the id, so keyset pages are read in index order
+            ("tenant_id", "event_id", "scanned_at", "id"),
         ],
         foreign_keys=[ForeignKey(("checkpoint_id",), "checkpoint", "CASCADE")],
     ),

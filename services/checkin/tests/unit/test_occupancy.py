@@ -39,3 +39,18 @@ def test_rebuilding_gives_what_moving_one_by_one_gave():
     for passage in passages:
         live[passage.zone_id] = moved(live.get(passage.zone_id, 0), passage.movement)
     assert rebuild(passages) == live
+
+
+def test_a_replay_in_batches_gives_what_one_replay_gave():
+    rng = random.Random(7)
+    passages = [Passage(rng.choice([None, "a"]), rng.choice(list(Movement))) for _ in range(1000)]
+    counts: dict[str | None, int] = {}
+    for start in range(0, len(passages), 64):
+        counts = rebuild(passages[start : start + 64], counts)
+    assert counts == rebuild(passages)
+
+
+def test_a_replay_leaves_the_counts_it_continues_from_untouched():
+    before = {None: 1}
+    assert rebuild([Passage(None, Movement.IN)], before) == {None: 2}
+    assert before == {None: 1}

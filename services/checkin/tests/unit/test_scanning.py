@@ -173,3 +173,23 @@ def test_an_allowed_type_enters_its_zone():
     assert scan(checkpoint=vip).result is ScanResult.VALID
     untyped = replace(PARTICIPANT, type_id=None)
     assert scan(checkpoint=vip, participant=untyped).reason is Reason.ZONE_NOT_ALLOWED
+
+
+def test_a_checkpoint_that_refuses_passback_turns_back_an_entry_while_inside_whatever_the_policy():
+    guarded = replace(GATE, reentry=ReentryPolicy.UNLIMITED, refuse_passback=True)
+    inside = History(last_admitted_here=NOW - timedelta(days=1), inside=True)
+    assert scan(checkpoint=guarded, history=inside) == Decision(
+        ScanResult.ALREADY_SCANNED, Reason.STILL_INSIDE, passback=True
+    )
+    assert scan(checkpoint=guarded).result is ScanResult.VALID  # outside: nothing to refuse
+
+
+def test_a_reason_overrules_a_passback_refusal_and_the_alert_stays():
+    guarded = replace(GATE, reentry=ReentryPolicy.UNLIMITED, refuse_passback=True)
+    decision = scan(checkpoint=guarded, history=History(inside=True), override_reason="left by the fire exit")
+    assert decision == Decision(ScanResult.MANUAL_OVERRIDE, Reason.OVERRIDDEN, Movement.IN, passback=True)
+
+
+def test_refusing_passback_never_stops_someone_leaving():
+    door = replace(GATE, direction=CheckpointDirection.BIDIRECTIONAL, refuse_passback=True)
+    assert scan(checkpoint=door, history=History(inside=True)).movement is Movement.OUT

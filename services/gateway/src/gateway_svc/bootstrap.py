@@ -5,15 +5,17 @@ from pathlib import Path
 from plenary_kit.service import Runtime, ServiceSpec
 
 from .adapters.tables import messaging, metadata
-from .composition import build
+from .composition import build, build_feeds
 from .entrypoints import background
 from .entrypoints.http import create_app
 
 
 def wire(runtime: Runtime) -> None:
     gateway = build(runtime)
+    feeds = build_feeds(runtime, gateway)
     background.register(gateway, runtime)
-    runtime.public_app = create_app(gateway, runtime)
+    runtime.public_app = create_app(gateway, runtime, feeds)
+    runtime.on_drain(feeds.drain)  # open event streams end before the HTTP server waits for its responses
 
     async def mirror_revocations() -> None:
         assert runtime.nc is not None

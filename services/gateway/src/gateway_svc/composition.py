@@ -1,4 +1,4 @@
-"""Builds the gateway's parts for one runtime: the pipeline and the adapters it works with."""
+"""Builds the gateway's parts for one runtime: the pipeline, the live feeds and the adapters they work with."""
 
 from nats.aio.client import Client
 
@@ -9,6 +9,8 @@ from plenary_kit import context as ctx
 from plenary_kit.bus import rpc
 from plenary_kit.service import Runtime
 
+from .adapters.changes import Changes
+from .adapters.feed_source import FeedSources
 from .adapters.file_store import FileStore
 from .adapters.idempotency_store import IdempotencyStore
 from .adapters.jwks import JwksCache
@@ -20,6 +22,7 @@ from .adapters.revocation_mirror import RevocationMirror
 from .adapters.tenant_directory import TenantDirectory
 from .adapters.usage_batcher import UsageBatcher
 from .application.callers import Authenticator
+from .application.feeds import Feeds
 from .application.pipeline import Gateway
 
 LOOKUP_TIMEOUT_SECONDS = 2.0
@@ -70,9 +73,10 @@ def build(runtime: Runtime) -> Gateway:
         await rpc.call(connected(), contract.RECORD_API_KEY_USAGE, batch, context=ctx.Context())
 
     buckets = Buckets(connection)
-    keys = ApiKeyMirror()
+    changes = Changes()  # open event streams re-check their credential at each revocation or key change
+    keys = ApiKeyMirror(changes=changes)
     jwks = JwksCache(fetch_key_set)
-    revocations = RevocationMirror()
+    revocations = RevocationMirror(changes=changes)
     authenticator = Authenticator(
         secret=settings.api_key_secret,
         keys=keys,
@@ -104,4 +108,15 @@ def build(runtime: Runtime) -> Gateway:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         usage_flush_seconds=settings.usage_flush_seconds,
+    )
+
+
+def build_feeds(runtime: Runtime, gateway: Gateway) -> Feeds:
+    settings = runtime.base_settings
+    return Feeds(
+        gateway,
+        FeedSources(lambda: runtime.nc),
+        gateway.revocations.changes,
+        max_streams=settings.sse_max_streams,
+        keepalive_seconds=settings.sse_keepalive_seconds,
     )

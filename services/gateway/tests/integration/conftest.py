@@ -55,13 +55,20 @@ def max_upload_bytes() -> int:
 
 
 @pytest.fixture
-async def edge(plenary_settings, flush_seconds, max_upload_bytes) -> AsyncIterator[Edge]:
+def edge_settings() -> dict[str, object]:
+    """More settings a test module gives its gateway (overridden where needed)."""
+    return {}
+
+
+@pytest.fixture
+async def edge(plenary_settings, flush_seconds, max_upload_bytes, edge_settings) -> AsyncIterator[Edge]:
     """The whole gateway app in-process (real runtime, NATS and buckets) in front of a fake identity."""
     settings = plenary_settings.model_copy(
         update={
             "usage_flush_seconds": flush_seconds,
             "public_requests_per_minute": 5,
             "max_upload_bytes": max_upload_bytes,
+            **edge_settings,
         }
     )
     nc = await connect(settings.nats_url, "fake-services")

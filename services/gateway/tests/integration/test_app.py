@@ -8,7 +8,8 @@ import pytest
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
 from plenary_contracts.errors import NotFound, PreconditionFailed
-from plenary_contracts.registry import OPERATIONS
+from plenary_contracts.feeds import CLOSED_EVENT
+from plenary_contracts.registry import FEEDS, OPERATIONS
 from plenary_contracts.streams import API_KEYS_BUCKET
 from plenary_kit.testing.plugin import eventually
 
@@ -32,7 +33,15 @@ async def test_the_document_is_openapi_3_1_with_every_contract_route_and_docs_ar
     assert document["openapi"].startswith("3.1")
     routed = {(op.http.method.lower(), "/api/v1" + op.http.path) for op in OPERATIONS if op.http}
     assert routed <= {(m, p) for p, item in document["paths"].items() for m in item}
-    assert set(document["components"]["securitySchemes"]) == {"ApiKeyAuth", "BearerAuth"}
+    assert set(document["components"]["securitySchemes"]) == {"ApiKeyAuth", "BearerAuth", "AccessTokenQuery"}
+    for feed in FEEDS:  # the live feeds too, as event streams
+        streamed = document["paths"]["/api/v1" + feed.path]["get"]
+        assert "text/event-stream" in streamed["responses"]["200"]["content"]
+        assert {"AccessTokenQuery": []} in streamed["security"]
+        assert set(streamed["x-sse-events"]) == {*(each.name for each in feed.events), CLOSED_EVENT}
+    feed_paths = {"/api/v1" + feed.path for feed in FEEDS}
+    in_urls = [path for path, item in document["paths"].items() if "AccessTokenQuery" in json.dumps(item)]
+    assert set(in_urls) == feed_paths  # a token in the URL is for feeds only
     assert (await edge.client.get("/docs")).status_code == 200
 
 

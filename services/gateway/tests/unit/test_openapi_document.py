@@ -1,13 +1,17 @@
+from gateway_svc.application.feeds import FeedPlan
 from gateway_svc.application.requests import RoutePlan
 from gateway_svc.domain.uploads import XLSX
 from gateway_svc.entrypoints.openapi import contract_document
 
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.catalog import registration
-from plenary_contracts.registry import OPERATIONS
+from plenary_contracts.catalog.checkin import OCCUPANCY_FEED
+from plenary_contracts.feeds import CLOSED_EVENT
+from plenary_contracts.registry import FEEDS, OPERATIONS
 
 PLANS = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
-PATHS, COMPONENTS = contract_document(PLANS)
+FEED_PLANS = [FeedPlan.of(feed) for feed in FEEDS]
+PATHS, COMPONENTS = contract_document(PLANS, FEED_PLANS)
 
 
 def _operation(op):  # type: ignore[no-untyped-def]
@@ -16,14 +20,41 @@ def _operation(op):  # type: ignore[no-untyped-def]
 
 def test_every_contract_with_a_route_is_documented():
     documented = {(method, path) for path, item in PATHS.items() for method in item}
-    assert documented == {(op.http.method.lower(), "/api/v1" + op.http.path) for op in OPERATIONS if op.http}
+    routed = {(op.http.method.lower(), "/api/v1" + op.http.path) for op in OPERATIONS if op.http}
+    assert documented == routed | {("get", "/api/v1" + feed.path) for feed in FEEDS}
 
 
 def test_security_follows_public_global_and_ordinary_operations():
     assert _operation(contract.LOGIN)["security"] == []
     assert _operation(contract.LIST_TENANTS)["security"] == [{"BearerAuth": []}]
     assert _operation(contract.LIST_USERS)["security"] == [{"ApiKeyAuth": []}, {"BearerAuth": []}]
-    assert set(COMPONENTS["securitySchemes"]) == {"ApiKeyAuth", "BearerAuth"}
+    assert set(COMPONENTS["securitySchemes"]) == {"ApiKeyAuth", "BearerAuth", "AccessTokenQuery"}
+    assert COMPONENTS["securitySchemes"]["AccessTokenQuery"] | {"description": ""} == {
+        "type": "apiKey",
+        "in": "query",
+        "name": "access_token",
+        "description": "",
+    }
+
+
+def test_a_feed_is_an_event_stream_with_its_events_resume_parameters_and_token_in_the_query():
+    feed = PATHS["/api/v1/events/{eventId}/occupancy/stream"]["get"]
+    assert feed["security"] == [{"ApiKeyAuth": []}, {"BearerAuth": []}, {"AccessTokenQuery": []}]
+    assert feed["responses"]["200"]["content"] == {"text/event-stream": {"schema": {"type": "string"}}}
+    assert {"400", "401", "403", "404", "422", "429", "503"} <= set(feed["responses"])
+    assert "application/problem+json" in feed["responses"]["503"]["content"]
+    assert feed["x-sse-events"]["occupancy:updated"]["schema"] == {"$ref": "#/components/schemas/ZoneOccupancy"}
+    assert feed["x-sse-events"][CLOSED_EVENT]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert set(COMPONENTS["schemas"]["ZoneOccupancy"]["properties"]) == {
+        "eventId", "zoneId", "currentCount", "maxCapacity", "band", "lastUpdated",
+    }  # fmt: skip
+    names = {(p["in"], p["name"]) for p in feed["parameters"]}
+    assert names == {
+        ("path", "eventId"), ("header", "Last-Event-ID"), ("query", "lastEventId"), ("query", "tenantId"),
+        ("header", "X-Tenant-Id"),
+    }  # fmt: skip
+    assert (feed["x-permission"], feed["x-feature-flag"]) == ("check-in:scan", "FF_SSE_UPDATES")
+    assert feed["x-jetstream"] == {"stream": "EVT_CHECKIN", "subjects": OCCUPANCY_FEED.subjects}
 
 
 def test_single_results_are_enveloped_lists_are_not_and_204_has_no_body():

@@ -13,6 +13,7 @@ from plenary_contracts.access import etag_of
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus
 from plenary_contracts.errors import BadRequest, NotFound, PreconditionFailed, ValidationFailed
+from plenary_contracts.operations import SHOWN_ONCE
 from plenary_contracts.streams import API_KEYS_BUCKET
 from plenary_kit import provision
 from plenary_kit.testing.plugin import eventually
@@ -280,3 +281,16 @@ async def test_usage_batches_add_counts_keep_the_latest_use_and_leave_the_etag(i
     other = await identity.as_admin(contract.GET_API_KEY, {"id": second.id}, tenant=acme.id)
     assert (other.usage_count, other.last_used_ip) == (1, None)
     assert await identity.events(contract.API_KEY_UPDATED) == []
+
+
+async def test_a_retried_key_creation_replays_the_key_without_its_secret_and_keeps_no_secret(identity, acme):
+    body = {"name": "retried", "permissions": ["user:*"]}
+    first, again = [
+        await identity.as_admin(contract.CREATE_API_KEY, body, tenant=acme.id, idempotency_key="create-key-1")
+        for _ in range(2)
+    ]
+    assert again.api_key == first.api_key and credentials.parse_api_key(first.raw_key) is not None
+    assert again.raw_key == SHOWN_ONCE  # the one created, never a second key nor the secret again
+    assert len((await identity.as_admin(contract.LIST_API_KEYS, {}, tenant=acme.id)).data) == 1
+    kept = (await identity.execute(sa.text("SELECT reply::text FROM identity.idempotency_key"))).scalar_one()
+    assert first.raw_key not in kept and SHOWN_ONCE in kept

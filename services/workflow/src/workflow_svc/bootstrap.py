@@ -3,9 +3,9 @@ serve it."""
 
 from pathlib import Path
 
+from plenary_kit.clients.events import EventsClient
 from plenary_kit.service import Runtime, ServiceSpec
 
-from .adapters.events_client import EventsClient
 from .adapters.identity_client import IdentityClient
 from .adapters.tables import messaging, metadata
 from .application.actions import Engine

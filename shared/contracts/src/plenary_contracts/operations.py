@@ -31,6 +31,7 @@ CREDENTIAL = "Plenary-Credential"  # "session:<id>" or "api_key:<id>": how the a
 CLIENT_IP = "Plenary-Client-Ip"
 USER_AGENT = "Plenary-User-Agent"
 IF_MATCH = "Plenary-If-Match"
+SHOWN_ONCE = "(shown once: not kept, so a retried request cannot show it again)"
 
 
 class OperationKind(StrEnum):
@@ -68,6 +69,9 @@ class OperationSpec:
     public: bool = False  # no credential needed (login, refresh, key set)
     global_only: bool = False  # only a global admin (a user with no tenant) may call it
     timeout_seconds: float = 5.0
+    # Fields of the reply's data (wire names) holding a secret shown once (a new key): a command's stored reply,
+    # kept to answer a retry with the same Idempotency-Key, holds SHOWN_ONCE there instead of the secret
+    shown_once: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -75,6 +79,8 @@ class OperationSpec:
             raise ValueError(f"unknown service {self.service!r}")
         if self.public and (self.permission or self.global_only):
             raise ValueError(f"{self.name}: a public operation needs no permission")
+        if self.shown_once and self.kind is not OperationKind.COMMAND:
+            raise ValueError(f"{self.name}: only a command's reply is stored for retries")
         if self.http is not None:
             fields = {name for name, f in self.request.model_fields.items()} | {
                 f.alias for f in self.request.model_fields.values() if f.alias

@@ -1,4 +1,5 @@
-"""The 51 permissions (30 base ones, event:delete included; 14 of the seeds; 7 for identity) and the seeded roles."""
+"""The 52 permissions (30 base ones, event:delete included; 15 of the seeds, check-in:manage included; 7 for
+identity) and the seeded roles."""
 
 from typing import NamedTuple
 
@@ -45,6 +46,9 @@ SEED_PERMISSIONS: tuple[Permission, ...] = (
     Permission("api-keys", "manage"),
     Permission("webhooks", "manage"),
     Permission("check-in", "scan"),
+    # Added: what a scanner's device key holds (check-in:scan) must not let it open gates, pair more scanners
+    # or read anyone's badge, so managing check-in is a permission of its own
+    Permission("check-in", "manage"),
     Permission("kiosk", "manage"),
     Permission("bulk-operations", "execute"),
     Permission("duplicates", "review"),

@@ -1,13 +1,15 @@
 """Every contract in one place: what the gateway, the CLI and the schema snapshot read."""
 
-from .catalog import events, identity, registration, workflow
+from .catalog import checkin, events, identity, registration, workflow
 from .events import EventSpec
+from .feeds import FeedSpec
 from .operations import OperationSpec
 
-_CATALOGS = (identity, events, registration, workflow)
+_CATALOGS = (identity, events, registration, workflow, checkin)
 
 EVENTS: list[EventSpec] = [spec for catalog in _CATALOGS for spec in catalog.EVENTS]
 OPERATIONS: list[OperationSpec] = [spec for catalog in _CATALOGS for spec in catalog.OPERATIONS]
+FEEDS: list[FeedSpec] = [feed for catalog in _CATALOGS for feed in getattr(catalog, "FEEDS", [])]
 
 
 def _unique(names: list[str], what: str) -> None:
@@ -20,6 +22,8 @@ def _unique(names: list[str], what: str) -> None:
 
 _unique([e.type for e in EVENTS], "event type")
 _unique([o.subject for o in OPERATIONS], "operation subject")
+_unique([f.name for f in FEEDS], "feed name")
+_unique([f.path for f in FEEDS], "feed path")
 
 EVENTS_BY_TYPE: dict[str, EventSpec] = {e.type: e for e in EVENTS}
 OPERATIONS_BY_SUBJECT: dict[str, OperationSpec] = {o.subject: o for o in OPERATIONS}

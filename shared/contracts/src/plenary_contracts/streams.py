@@ -265,6 +265,36 @@ CONSUMERS: list[ConsumerSpec] = [
         filter_subject="evt.identity.tenant.deleted",
         description="Purges a deleted tenant's participants, screening, waitlist and bulk rows.",
     ),
+    ConsumerSpec(
+        service="checkin",
+        durable="checkin_participant_directory",
+        stream=event_stream_name("registration"),
+        filter_subject="evt.registration.participant.>",
+        description="Keeps the participants a scan decides from; a merge moves scans, tickets and sessions.",
+        bulk_lane=True,
+    ),
+    ConsumerSpec(
+        service="checkin",
+        durable="checkin_status_mirror",
+        stream=event_stream_name("workflow"),
+        filter_subject="evt.workflow.participant.status_changed",
+        description="Mirrors workflow's status decisions onto checkin's participants (a rejection revokes).",
+        bulk_lane=True,
+    ),
+    ConsumerSpec(
+        service="checkin",
+        durable="checkin_event_directory",
+        stream=event_stream_name("events"),
+        filter_subject="evt.events.event.>",
+        description="Keeps each event's end and timezone; a deleted event's check-in rows go.",
+    ),
+    ConsumerSpec(
+        service="checkin",
+        durable="checkin_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's check-in rows.",
+    ),
 ]
 
 

@@ -5,10 +5,12 @@ A file is described first (``describe_file``: its key, size and digest, no I/O) 
 caller can validate a request that names the file before anything is written.
 """
 
+import asyncio
 import hashlib
 import io
 import re
 import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError, ObjectNotFoundError
@@ -76,3 +78,53 @@ async def delete_file(js: JetStreamContext, key: str) -> None:
         await store.delete(key)
     except (ObjectNotFoundError, NotFoundError):
         pass
+
+
+async def put_streamed(js: JetStreamContext, key: str, chunks: AsyncGenerator[bytes, None]) -> tuple[int, str]:
+    """Write the chunks to the files bucket as they come; returns the file's size and SHA-256 (hex).
+
+    The object store reads a file object in a worker thread, one store chunk at a time; ``_Pulled`` is such
+    a file whose bytes come from ``chunks``, each one produced on the event loop when the store asks."""
+    store = await js.object_store(FILES_BUCKET.name)
+    source = _Pulled(chunks, asyncio.get_running_loop())
+    try:
+        await store.put(key, source)  # type: ignore[arg-type]
+    finally:
+        await chunks.aclose()
+    return source.size, source.digest.hexdigest()
+
+
+class _Pulled(io.RawIOBase):
+    """A readable binary file over an async iterator of bytes, read from another thread than the loop's."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._loop = loop
+        self._held = memoryview(b"")
+        self._done = False
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+        while not self._held and not self._done:
+            chunk = asyncio.run_coroutine_threadsafe(self._next(), self._loop).result()
+            if chunk is None:
+                self._done = True
+            else:
+                self._held = memoryview(chunk)
+                self.size += len(chunk)
+                self.digest.update(chunk)
+        count = min(len(buffer), len(self._held))
+        buffer[:count] = self._held[:count]
+        self._held = self._held[count:]
+        return count
+
+    async def _next(self) -> bytes | None:
+        try:
+            return await anext(self._chunks)
+        except StopAsyncIteration:
+            return None

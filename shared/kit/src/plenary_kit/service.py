@@ -96,6 +96,7 @@ class Runtime:
         self._timers: list[tuple[float, Callable[[], Awaitable[None]]]] = []
         self._on_start: list[Callable[[], Awaitable[None]]] = []
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
+        self._on_drain: list[Callable[[], Awaitable[None]]] = []
         self.retry = RetryPolicy(
             spec.name,
             self._publish_dead_letter,
@@ -151,6 +152,17 @@ class Runtime:
         """Run first at shutdown, while the bus is still connected; bounded like every other step."""
         self._on_stop.append(hook)
 
+    def on_drain(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run as soon as the process is told to stop, while its HTTP servers wait for the responses in hand:
+        ends responses that never end by themselves (the gateway's event streams). ``stop`` runs it too."""
+        self._on_drain.append(hook)
+
+    async def drain(self) -> None:
+        """Run the drain hooks, once."""
+        hooks, self._on_drain = self._on_drain, []
+        for hook in hooks:
+            await _bounded(hook(), 5, "drain hook")
+
     # --- lifecycle ---
 
     async def start(self) -> None:
@@ -182,6 +194,7 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop within bounded time, whatever a library does with cancellation."""
+        await self.drain()
         for hook in self._on_stop:
             await _bounded(hook(), 5, "stop hook")
         await _bounded(self.requests.stop(grace=5), 10, "request server")
@@ -288,6 +301,7 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None) -> None:
     await stop.wait()
     for each in servers:
         each.should_exit = True
+    await runtime.drain()  # the servers wait for every open response, an event stream's too
     await asyncio.gather(*running, return_exceptions=True)
     await runtime.stop()
     log.info("service stopped", service=spec.name)

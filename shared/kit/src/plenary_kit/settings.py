@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     retry_cap_seconds: float = 60.0
     # HMAC key of API key hashes, shared by identity (which hashes) and the gateway (which verifies).
     api_key_secret: str = "plenary-dev-api-key-secret"
+    # Seals checkin's badge signing keys at rest: the private keys are stored encrypted under a key derived from it.
+    badge_key_secret: str = "plenary-dev-badge-key-secret"
     access_token_seconds: int = 900
     refresh_token_days: int = 30
     admin_password: str | None = None  # the seeded global admin's; printed once when generated
@@ -50,6 +52,7 @@ class Settings(BaseSettings):
     api_key_sweep_seconds: float = 60.0
     workflow_timer_seconds: float = 30.0  # SLA and branch-timeout sweeps
     waitlist_timer_seconds: float = 300.0  # offer expiry and reminders, every 5 minutes
+    kiosk_sweep_seconds: float = 60.0  # marks kiosks silent for 3 minutes offline
     import_poll_seconds: float = 1.0  # how often an idle registration replica looks for imports to run
     max_body_bytes: int = 1_048_576
     # Requests one process handles at once, all its operations together (each holds a pooled connection);
@@ -60,6 +63,10 @@ class Settings(BaseSettings):
     # How long the gateway waits for a request's whole body (from its first read) before a 408.
     body_timeout_seconds: float = 30.0
     upload_timeout_seconds: float = 300.0  # file upload routes: 50 MiB at ~170 KB/s
+    # The gateway's live feeds (Server-Sent Events): streams one gateway process holds open at once (more: 503),
+    # and the quiet time after which a stream sends a keep-alive comment.
+    sse_max_streams: int = 1000
+    sse_keepalive_seconds: float = 15.0
 
     _embedded_postgres: bool = PrivateAttr(default=False)
     _embedded_nats: bool = PrivateAttr(default=False)

@@ -1,6 +1,8 @@
-"""checkin's schema: checkpoints, scans, occupancy, kiosks, kiosk sessions and queue tickets."""
+"""checkin's schema: checkpoints, scans, occupancy, badge keys, devices, kiosks, kiosk sessions and queue tickets,
+and the read models of participants and events a scan decides from without asking another service."""
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from plenary_contracts.enums import (
     CheckpointDirection,
@@ -8,7 +10,9 @@ from plenary_contracts.enums import (
     KioskLanguage,
     KioskMode,
     KioskSessionType,
+    ParticipantStatus,
     QueueStatus,
+    ReentryPolicy,
     ScanResult,
     ScanType,
 )
@@ -40,6 +44,10 @@ checkpoint = sa.Table(
     enum_column("direction", CheckpointDirection, nullable=False),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("capacity", sa.Integer),
+    sa.Column("zone_id", sa.Text),
+    enum_column("reentry", ReentryPolicy, default=ReentryPolicy.ONCE_PER_DAY),
+    sa.Column("allowed_participant_type_ids", ARRAY(sa.Text)),  # null: every type
+    sa.Column("refuse_passback", sa.Boolean, nullable=False, server_default=sa.false()),
     created_at(),
     updated_at(),
     sa.UniqueConstraint("tenant_id", "event_id", "name"),
@@ -53,9 +61,16 @@ access_log = sa.Table(
     id_column(),
     tenant_id_column(),
     foreign_key("checkpoint_id", "checkpoint.id", ondelete="CASCADE"),
+    cross_service_ref("event_id"),
     cross_service_ref("participant_id", nullable=True),
     enum_column("scan_type", ScanType, nullable=False),
     enum_column("scan_result", ScanResult, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("movement", sa.Text),  # "in" or "out" for an admitted scan
+    sa.Column("passback", sa.Boolean, nullable=False, server_default=sa.false()),  # an entry while inside
+    sa.Column("zone_id", sa.Text),  # the checkpoint's zone when the scan moved someone
+    sa.Column("nonce", sa.Text),  # the device's id of the scan: a repeat is answered from this row
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("qr_payload", sa.Text, nullable=False),
     sa.Column("scanned_by", sa.Text, nullable=False),
     sa.Column("device_id", sa.Text),
@@ -63,7 +78,93 @@ access_log = sa.Table(
     sa.Column("scanned_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Index(None, "checkpoint_id", "scanned_at"),
     sa.Index(None, "participant_id", "checkpoint_id", "scan_result", "scanned_at"),
-    sa.Index(None, "tenant_id", "scanned_at"),
+    sa.Index(None, "tenant_id", "event_id", "scanned_at", "id"),
+    sa.Index(None, "tenant_id", "nonce", unique=True, postgresql_where=sa.text("nonce IS NOT NULL")),
+)
+
+# Where each participant is: in or out of each zone (zone null = the venue), moved by admitted scans. A scan
+# reads it to apply anti-passback and the after-exit policy without scanning the access log.
+presence = sa.Table(
+    "presence",
+    metadata,
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    cross_service_ref("participant_id"),
+    sa.Column("zone_id", sa.Text),
+    sa.Column("inside", sa.Boolean, nullable=False),
+    sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("participant_id", "zone_id", postgresql_nulls_not_distinct=True),
+)
+
+# Registration's participants as a scan needs them, fed by registration's participant events (details and
+# status, guarded by ``source_updated_at``) and workflow's status changes (guarded by ``status_version``).
+participant = sa.Table(
+    "participant",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    sa.Column("participant_type_id", sa.Text),
+    sa.Column("registration_code", sa.Text, nullable=False),
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("email", sa.Text),
+    enum_column("status", ParticipantStatus, nullable=False),
+    sa.Column("status_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    # The badge: a reissue raises the generation and voids older badges; issued_at and key_id make the
+    # current badge's payload reproducible (Ed25519 signatures are deterministic)
+    sa.Column("badge_generation", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("badge_issued_at", sa.DateTime(timezone=True)),
+    sa.Column("badge_key_id", sa.Text),
+    # Not unique: events from two streams may briefly show two people with one code while it moves
+    sa.Index(None, "tenant_id", "event_id", "registration_code"),
+    sa.Index(None, "tenant_id", "event_id", sa.text("lower(email)")),
+)
+
+# The events service's events: when each ends ("expired") and its timezone ("today")
+event = sa.Table(
+    "event",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    tenant_id_column(),
+    sa.Column("end_date", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("timezone", sa.Text, nullable=False),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Each tenant's Ed25519 badge keys. The private key is stored sealed (XSalsa20-Poly1305 under a key derived
+# from the badge key secret setting), never in clear; exactly one key per tenant signs.
+badge_key = sa.Table(
+    "badge_key",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    sa.Column("key_id", sa.Text, nullable=False),  # 4 bytes, hex: what a badge names its key by
+    sa.Column("public_key", sa.LargeBinary, nullable=False),
+    sa.Column("sealed_private_key", sa.LargeBinary, nullable=False),
+    sa.Column("signing", sa.Boolean, nullable=False),
+    created_at(),
+    sa.Column("retired_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("tenant_id", "key_id"),
+    sa.Index(None, "tenant_id", unique=True, postgresql_where=sa.text("signing")),
+)
+
+# Handheld scanners paired to an event; each authenticates with an identity API key issued at pairing
+device = sa.Table(
+    "device",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("api_key_id", sa.Text, nullable=False, unique=True),
+    sa.Column("key_prefix", sa.Text, nullable=False),
+    sa.Column("paired_by", sa.Text),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    created_at(),
+    sa.Index(None, "tenant_id", "event_id"),
 )
 
 venue_occupancy = sa.Table(
@@ -98,6 +199,8 @@ kiosk_device = sa.Table(
     sa.Column("last_heartbeat", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     enum_column("language", KioskLanguage, default=KioskLanguage.EN),
     enum_column("mode", KioskMode, default=KioskMode.SELF_SERVICE),
+    sa.Column("api_key_id", sa.Text, unique=True),  # the identity API key the kiosk authenticates with
+    sa.Column("key_prefix", sa.Text),
     created_at(),
     updated_at(),
     sa.UniqueConstraint("tenant_id", "event_id", "name"),

@@ -47,9 +47,10 @@ class Passage:
     movement: Movement
 
 
-def rebuild(passages: Iterable[Passage]) -> dict[str | None, int]:
-    """Every zone's count from the admitted scans, oldest first."""
-    counts: dict[str | None, int] = {}
+def rebuild(passages: Iterable[Passage], counts: dict[str | None, int] | None = None) -> dict[str | None, int]:
+    """Every zone's count from the admitted scans, oldest first; from ``counts`` (those of the passages before
+    these) when the replay comes in batches."""
+    counts = dict(counts or {})
     for passage in passages:
         counts[passage.zone_id] = moved(counts.get(passage.zone_id, 0), passage.movement)
     return counts

@@ -21,7 +21,8 @@ Which way a scan moves someone. An entry checkpoint admits in, an exit one out. 
 lets out whoever is inside and in whoever is not, so the head count follows people through a single door
 instead of growing by one at every pass. The re-entry policy applies to the way in only: leaving is always
 allowed. Anti-passback: an entry while the access log already has the person inside (in without an exit
-since) raises an alert whatever the policy, and the AFTER_EXIT policy refuses it.
+since) raises an alert whatever the policy; the AFTER_EXIT policy refuses it, and so does any policy at a
+checkpoint set to refuse passback (a reason overrules that refusal like the re-entry policy's).
 
 "Today" for ONCE_PER_DAY is the event's calendar day in the event's timezone, not the server's.
 """
@@ -93,12 +94,14 @@ class Checkpoint:
     reentry: ReentryPolicy = ReentryPolicy.ONCE_PER_DAY
     zone_id: str | None = None
     allowed_type_ids: frozenset[str] | None = None  # None: every participant type may enter
+    refuse_passback: bool = False  # refuse an entry while inside (the alert is raised either way)
 
 
 @dataclass(frozen=True)
 class History:
-    """What the access log says of this participant: the latest admission at this checkpoint, and whether
-    the latest admission in the checkpoint's zone (the venue when it has none) was a way in."""
+    """What the access log says of this participant: the latest admission in (an entry) at this checkpoint, and
+    whether the latest admission in the checkpoint's zone (the venue when it has none) was a way in. Leaving
+    through a bidirectional door is not an entry: the re-entry policy counts the ways in."""
 
     last_admitted_here: datetime | None = None
     inside: bool = False
@@ -178,6 +181,8 @@ def admit(
     passback = movement is Movement.IN and history.inside
     if movement is Movement.IN:
         refusal = _reentry_refusal(checkpoint.reentry, history, now, event.timezone if event else "UTC")
+        if refusal is None and passback and checkpoint.refuse_passback:
+            refusal = Reason.STILL_INSIDE
         if refusal is not None and not override_reason:
             return Decision(ScanResult.ALREADY_SCANNED, refusal, passback=passback)
     if override_reason:

@@ -42,9 +42,10 @@ from plenary_contracts.errors import (
     ValidationFailed,
 )
 from plenary_contracts.files import StoredFile
-from plenary_contracts.flags import FlagContext
+from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_contracts.listing import sparse
 from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS
+from plenary_contracts.permissions import Permission
 from plenary_kit import context as ctx
 from plenary_kit.bus import rpc
 from plenary_kit.files import belongs_to, describe_file, file_key
@@ -142,7 +143,7 @@ class Gateway:
 
     async def _handle(self, plan: RoutePlan, request: Incoming, state: _State) -> Outgoing:
         address = client_ip(request.peer, request.header("x-forwarded-for"), self.trusted_proxies)
-        caller = await self._admit(plan, request, address, state)
+        caller = await self.admit(request, address, state.headers, public=plan.op.public)
         body = await request.read_body() if plan.takes_json_body else b""
         body_error: PlenaryError | None = None
         try:
@@ -151,9 +152,9 @@ class Gateway:
             parsed, body_error = None, error
         query = dict(request.query)
         event_id = event_id_of(request.path_params, query, parsed if isinstance(parsed, dict) else None)
-        self._authorize(plan, caller, event_id)
-        tenant = await self._tenant(caller, request.header("x-tenant-id"))
-        await self._check_flag(plan, caller, tenant)
+        self.authorize(plan.op.permission, caller, event_id, global_only=plan.op.global_only)
+        tenant = await self.tenant_of(caller, request.header("x-tenant-id"))
+        await self.check_flag(plan.op.flag, caller, tenant)
         if body_error is not None:
             raise body_error
 
@@ -215,28 +216,28 @@ class Gateway:
             ) from error
         return await asyncio.to_thread(_described, upload, tenant, scope, key)
 
-    async def _admit(self, plan: RoutePlan, request: Incoming, address: str | None, state: _State) -> Caller:
-        """Who calls, and whether their rate limit lets them in; a key's use is counted."""
+    async def admit(self, request: Incoming, address: str | None, headers: dict[str, str], *, public: bool) -> Caller:
+        """Who calls, and whether their rate limit lets them in; a key's use is counted. ``headers`` gets
+        what every response to the request carries (CORS, rate limit)."""
         now = self.clock()
         moment = datetime.fromtimestamp(now, UTC)
         origin = request.header("origin")
         caller = await self.authenticator.caller(
             api_key=request.header(API_KEY_HEADER),
             authorization=request.header("authorization"),
-            public=plan.op.public,
+            public=public,
             client_ip=address,
             origin=origin,
             now=moment,
         )
         if caller.key is not None and origin is not None and origin in caller.key.allowed_origins:
-            state.headers.update(cors_headers(origin))
-        await self._rate_limit(caller, address, now, state)
+            headers.update(cors_headers(origin))
+        await self._rate_limit(caller, address, now, headers)
         if caller.key is not None:
             self.usage.record(caller.key.id, moment, address)
         return caller
 
-    async def _check_flag(self, plan: RoutePlan, caller: Caller, tenant: str | None) -> None:
-        flag = plan.op.flag
+    async def check_flag(self, flag: FlagKey | None, caller: Caller, tenant: str | None) -> None:
         if flag is None:
             return
         await ready(self.flags.loaded, "the feature flags")
@@ -300,7 +301,7 @@ class Gateway:
         data = await self.files.read(reply)
         return Outgoing(200, data, None, headers)
 
-    async def _rate_limit(self, caller: Caller, address: str | None, now: float, state: _State) -> None:
+    async def _rate_limit(self, caller: Caller, address: str | None, now: float, headers: dict[str, str]) -> None:
         if caller.key is not None:
             policy = caller.key.rate_limit_tier.value
             limit = requests_per_minute(caller.key.rate_limit_tier, caller.key.rate_limit_custom)
@@ -310,17 +311,18 @@ class Gateway:
         else:
             return
         verdict = await self.limiter.acquire(kv_safe(bucket_key), limit)
-        state.headers.update(rate_limit_headers(policy, verdict, now))
+        headers.update(rate_limit_headers(policy, verdict, now))
         if not verdict.allowed:
             raise failure(ErrorCode.RATE_LIMITED, f"rate limit exceeded: {limit} requests per minute")
 
-    def _authorize(self, plan: RoutePlan, caller: Caller, event_id: str | None) -> None:
-        op = plan.op
-        if op.global_only and caller.key is not None:
+    @staticmethod
+    def authorize(
+        permission: Permission | None, caller: Caller, event_id: str | None, *, global_only: bool = False
+    ) -> None:
+        if global_only and caller.key is not None:
             raise Unauthenticated("this operation needs a user's access token, not an API key", BEARER_CHALLENGE)
-        if op.global_only and not caller.global_admin:
+        if global_only and not caller.global_admin:
             raise Forbidden("only a global administrator may do this")
-        permission = op.permission
         if permission is not None:
             if caller.key is not None:
                 if not key_permits(caller.key.permissions, permission):
@@ -331,13 +333,14 @@ class Gateway:
         if scopes is not None and scopes.event_ids and event_id is not None and event_id not in scopes.event_ids:
             raise Forbidden(f"this API key is not scoped to event {event_id}")
 
-    async def _tenant(self, caller: Caller, requested: str | None) -> str | None:
+    async def tenant_of(
+        self, caller: Caller, requested: str | None, where: tuple[str, str] = ("header", "X-Tenant-Id")
+    ) -> str | None:
+        """The tenant the request acts in; ``where`` names the header or parameter ``requested`` came from."""
         if requested is not None and not TENANT_ID.match(requested):
             raise ValidationFailed(
                 "request failed validation",
-                errors=[
-                    FieldError(loc=["header", "X-Tenant-Id"], msg="not a tenant id", type="string_pattern_mismatch")
-                ],
+                errors=[FieldError(loc=list(where), msg="not a tenant id", type="string_pattern_mismatch")],
             )
         try:
             tenant = acting_tenant(caller.tenant_id, caller.global_admin, requested)
@@ -477,7 +480,7 @@ EXPOSED_HEADERS = (
 )
 ALLOWED_HEADERS = (
     f"Content-Type, {API_KEY_HEADER}, Authorization, {IDEMPOTENCY_KEY}, {IDEMPOTENCY_KEY_ALIAS}, If-Match, "
-    "If-None-Match, X-Tenant-Id, X-Correlation-Id, X-Request-Id"
+    "If-None-Match, X-Tenant-Id, X-Correlation-Id, X-Request-Id, Last-Event-ID"
 )
 
 

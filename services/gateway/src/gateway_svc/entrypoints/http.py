@@ -1,7 +1,9 @@
-"""The public HTTP edge: /healthz, and every contract with an HTTP route mounted under /api/v1.
+"""The public HTTP edge: /healthz, and every contract with an HTTP route mounted under /api/v1, and every
+live feed (``plenary_contracts.feeds``) beside them.
 
 The contract routes take the raw request and hand it to the pipeline, which validates it, so every
-failure is problem+json; their OpenAPI description comes from the registry (``openapi``).
+failure is problem+json; their OpenAPI description comes from the registry (``openapi``). A feed's route
+opens an event stream (``feeds``).
 """
 
 import asyncio
@@ -23,17 +25,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from plenary_contracts.errors import HTTP_STATUS, ErrorCode, FieldError, Forbidden, PlenaryError
 from plenary_contracts.operations import API_PREFIX, HealthReply, health_subject
-from plenary_contracts.registry import OPERATIONS
+from plenary_contracts.registry import FEEDS, OPERATIONS
 from plenary_contracts.services import SERVICES
 from plenary_kit.json_depth import check_json_depth
 from plenary_kit.logging import get_logger
 from plenary_kit.service import Runtime
 
 from ..application.exchange import Incoming, failure, problem_response
+from ..application.feeds import FeedPlan, Feeds
 from ..application.pipeline import Gateway, preflight_headers
 from ..application.requests import RoutePlan
 from .direct import DirectRoutes, Endpoint
 from .docs import serve_docs
+from .feeds import feed_endpoint
 from .middleware import EdgeMiddleware, too_large
 from .openapi import contract_document
 
@@ -79,8 +83,9 @@ class GatewayApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(gateway: Gateway, runtime: Runtime) -> GatewayApp:
+def create_app(gateway: Gateway, runtime: Runtime, feeds: Feeds) -> GatewayApp:
     plans = [RoutePlan.of(op) for op in OPERATIONS if op.http is not None]
+    feed_plans = [FeedPlan.of(feed) for feed in FEEDS]
     settings = runtime.base_settings
     app = GatewayApp(title="Plenary", version="1.0.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.gateway = gateway
@@ -114,6 +119,16 @@ def create_app(gateway: Gateway, runtime: Runtime) -> GatewayApp:
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
+    # Feeds first: a feed's literal path (…/occupancy/stream) must not be taken for a contract route's parameter.
+    app.state.feeds = feeds
+    app.state.feed_endpoints = {}
+    for feed_plan in feed_plans:
+        stream = feed_endpoint(feeds, feed_plan)
+        app.add_api_route(
+            feed_plan.path, stream, methods=["GET"], name=f"feed:{feed_plan.feed.name}", include_in_schema=False
+        )
+        direct[id(app.router.routes[-1])] = stream
+        app.state.feed_endpoints[feed_plan.feed.name] = stream
     for plan in plans:
         endpoint = _endpoint(gateway, plan)
         app.add_api_route(plan.path, endpoint, methods=[plan.method], name=plan.op.name, include_in_schema=False)
@@ -126,7 +141,7 @@ def create_app(gateway: Gateway, runtime: Runtime) -> GatewayApp:
         include_in_schema=False,
     )
     _handle_errors(app)
-    _describe(app, plans)
+    _describe(app, plans, feed_plans)
     return app
 
 
@@ -247,11 +262,11 @@ def _handle_errors(app: FastAPI) -> None:
         return _problem(request, failure(ErrorCode.VALIDATION_ERROR, "request failed validation", errors=errors))
 
 
-def _describe(app: FastAPI, plans: list[RoutePlan]) -> None:
+def _describe(app: FastAPI, plans: list[RoutePlan], feed_plans: list[FeedPlan]) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            paths, components = contract_document(plans)
+            paths, components = contract_document(plans, feed_plans)
             document["paths"] = {**document.get("paths", {}), **paths}
             merged = document.setdefault("components", {})
             for section, values in components.items():

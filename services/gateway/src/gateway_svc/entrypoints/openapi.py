@@ -1,19 +1,32 @@
-"""The OpenAPI 3.1 document of the contract routes, built from the registry alone.
+"""The OpenAPI 3.1 document of the contract routes and the live feeds, built from the contracts alone.
 
 The routes themselves take the raw request (the pipeline validates, so every error is problem+json);
-this module says what they accept and answer: parameters, bodies, replies, every error, security.
+this module says what they accept and answer: parameters, bodies, replies, every error, security. A feed
+answers ``text/event-stream``; OpenAPI 3.1 cannot describe the events inside, so ``x-sse-events`` names
+each SSE event and the schema of its data.
 """
 
 import copy
 from collections import Counter
 from typing import Any
 
+from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from plenary_contracts.credentials import API_KEY_HEADER
 from plenary_contracts.errors import HTTP_STATUS, PROBLEM_TYPE_PREFIX, ErrorCode
+from plenary_contracts.feeds import CLOSED_EVENT
+from plenary_contracts.fields import Id
 from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS, OperationSpec
 
+from ..application.feeds import (
+    ACCESS_TOKEN_PARAM,
+    LAST_EVENT_ID_HEADER,
+    LAST_EVENT_ID_PARAM,
+    RETRY_MILLISECONDS,
+    TENANT_PARAM,
+    FeedPlan,
+)
 from ..application.requests import BODY_METHODS, FILE_NAME_PARAM, RoutePlan
 from ..domain.idempotency import MAX_KEY_LENGTH
 from ..domain.params import kind_of
@@ -40,7 +53,16 @@ SECURITY_SCHEMES = {
         "bearerFormat": "JWT",
         "description": "A user's access token from `POST /api/v1/auth/login` (EdDSA-signed JWT).",
     },
+    "AccessTokenQuery": {
+        "type": "apiKey",
+        "in": "query",
+        "name": ACCESS_TOKEN_PARAM,
+        "description": "A user's access token in the URL, for a browser's EventSource, which cannot send headers. "
+        "Accepted on live feeds (`text/event-stream`) only; the gateway logs no query string holding it, but "
+        "keep such URLs out of other logs and histories: the token is short-lived, so reconnect with a fresh one.",
+    },
 }
+FEED_STATUSES = {400, 401, 403, 404, 422, 429, 500, 503}
 
 
 def _integer_header(description: str) -> Schema:
@@ -94,6 +116,7 @@ DOWNLOAD_CONTENT: dict[str, Any] = {
     OCTET_STREAM: {"schema": BINARY},
     "*/*": {"schema": BINARY},  # a file keeps the type it was stored with
 }
+ID_SCHEMA: Schema = TypeAdapter(Id).json_schema()
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit")
 
 FIELD_ERROR: Schema = {
@@ -148,13 +171,18 @@ def _parameter_schema(schema: Schema) -> Schema:
 
 
 class _Builder:
-    def __init__(self, plans: list[RoutePlan]) -> None:
+    def __init__(self, plans: list[RoutePlan], feed_plans: list[FeedPlan] | None = None) -> None:
         self.plans = plans
+        self.feed_plans = feed_plans or []
         pairs: list[tuple[Any, Any]] = []
         for plan in plans:
             for pair in ((plan.op.request, "validation"), (plan.op.reply, "serialization")):
                 if pair not in pairs:
                     pairs.append(pair)
+        for feed_plan in self.feed_plans:
+            for each in feed_plan.feed.events:
+                if (each.data_model, "serialization") not in pairs:
+                    pairs.append((each.data_model, "serialization"))
         self.refs, top = models_json_schema(pairs, ref_template=REF)  # type: ignore[arg-type]
         self.schemas: dict[str, Schema] = dict(top.get("$defs", {}))
         names = Counter(plan.op.name for plan in plans)
@@ -171,6 +199,8 @@ class _Builder:
         paths: dict[str, Any] = {}
         for plan in self.plans:
             paths.setdefault(plan.path, {})[plan.method.lower()] = self.operation(plan)
+        for feed_plan in self.feed_plans:
+            paths.setdefault(feed_plan.path, {})["get"] = self.feed(feed_plan)
         self.schemas["Problem"] = PROBLEM
         self.schemas["FieldError"] = FIELD_ERROR
         components = {"schemas": self.schemas, "securitySchemes": SECURITY_SCHEMES, "headers": HEADERS}
@@ -381,6 +411,95 @@ class _Builder:
             responses[str(code)] = self.problem_response(code)
         return responses
 
+    def feed(self, plan: FeedPlan) -> dict[str, Any]:
+        """A live feed: a GET answered with an event stream."""
+        feed = plan.feed
+        events: dict[str, Any] = {}
+        for each in feed.events:
+            name, _ = self.model_schema(each.data_model, "serialization")
+            events[each.name] = {
+                "description": f"{each.event.description} `id` is the message's sequence in {feed.stream}.",
+                "schema": {"$ref": REF.format(model=name)},
+            }
+        events[CLOSED_EVENT] = {
+            "description": "The server ends the stream (no `id`): the credential was revoked or expired (401), a "
+            "permission or the tenant went (403, 404), the flag was turned off (404), the gateway stops (503).",
+            "schema": {"$ref": REF.format(model="Problem")},
+        }
+        lines = [
+            feed.description,
+            f"Answers `text/event-stream`: `retry: {RETRY_MILLISECONDS}` first, then one SSE message per change "
+            "(`id:` its stream sequence, `event:` its name, `data:` one line of JSON), and a `: keep-alive` comment "
+            "when the stream has been quiet a while. Only the acting tenant's messages about the path's "
+            "`eventId` are sent; an event id the tenant does not have simply stays silent.",
+            f"Resume: send `{LAST_EVENT_ID_HEADER}` (a browser does when it reconnects) or `{LAST_EVENT_ID_PARAM}`, "
+            "the last `id` received: the stream goes on with the next message, none missed, none repeated. "
+            "Without either it starts with the next change.",
+            f"Authenticate as anywhere else, or with the access token as `{ACCESS_TOKEN_PARAM}` (EventSource "
+            f"cannot send headers); a global administrator names the tenant with X-Tenant-Id or `{TENANT_PARAM}`. "
+            "The credential, permission, tenant and flag are checked again every second while the stream is open.",
+            f"Needs permission `{feed.permission.code}`.",
+        ]
+        if feed.flag is not None:
+            lines.append(f"Gated by feature flag `{feed.flag.value}` (404 FEATURE_DISABLED when off).")
+        parameters: list[dict[str, Any]] = [
+            {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA} for name in feed.path_params
+        ]
+        parameters += [
+            {
+                "name": LAST_EVENT_ID_HEADER,
+                "in": "header",
+                "required": False,
+                "description": "The `id` of the last message received; the stream resumes after it.",
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            },
+            {
+                "name": LAST_EVENT_ID_PARAM,
+                "in": "query",
+                "required": False,
+                "description": f"As `{LAST_EVENT_ID_HEADER}`, for a new EventSource; the header wins when both come.",
+                "schema": {"type": "integer", "minimum": 0},
+            },
+            {
+                "name": TENANT_PARAM,
+                "in": "query",
+                "required": False,
+                "description": "As X-Tenant-Id, for a new EventSource: the tenant a global administrator acts in.",
+                "schema": {"type": "string", "pattern": TENANT_ID.pattern},
+            },
+            {
+                "name": "X-Tenant-Id",
+                "in": "header",
+                "required": False,
+                "description": "A global administrator acts in this tenant; anyone else may only name their own.",
+                "schema": {"type": "string", "pattern": TENANT_ID.pattern},
+            },
+        ]
+        responses: dict[str, Any] = {
+            "200": {
+                "description": "The open stream.",
+                "headers": _header_refs(),
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            }
+        }
+        for status in sorted(FEED_STATUSES):
+            responses[str(status)] = self.problem_response(status)
+        document: dict[str, Any] = {
+            "operationId": f"stream_{feed.name}",
+            "summary": feed.summary,
+            "description": "\n\n".join(lines),
+            "tags": [feed.tag],
+            "parameters": parameters,
+            "responses": responses,
+            "security": [{"ApiKeyAuth": []}, {"BearerAuth": []}, {"AccessTokenQuery": []}],
+            "x-permission": feed.permission.code,
+            "x-sse-events": events,
+            "x-jetstream": {"stream": feed.stream, "subjects": feed.subjects},
+        }
+        if feed.flag is not None:
+            document["x-feature-flag"] = feed.flag.value
+        return document
+
     @staticmethod
     def problem_response(status: int) -> dict[str, Any]:
         codes = ", ".join(code.value for code, each in HTTP_STATUS.items() if each == status)
@@ -396,6 +515,8 @@ class _Builder:
         }
 
 
-def contract_document(plans: list[RoutePlan]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The ``paths`` and ``components`` the contract routes add to the app's OpenAPI document."""
-    return _Builder(plans).document()
+def contract_document(
+    plans: list[RoutePlan], feed_plans: list[FeedPlan] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``paths`` and ``components`` the contract routes and the live feeds add to the app's OpenAPI document."""
+    return _Builder(plans, feed_plans).document()

@@ -10,12 +10,12 @@ from typing import Protocol
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.enums import WorkflowStatus
 from plenary_contracts.errors import Conflict, NotFound
+from plenary_kit.clients.events import KnownEvent
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.preconditions import require_if_match
 
 from ..adapters import workflow_repository as workflows
-from ..adapters.events_client import KnownEvent
 from ..adapters.records import Workflow
 from .common import Loc, field_error, live_workflow, refuse, tenant, utcnow
 from .steps import insert_new_steps

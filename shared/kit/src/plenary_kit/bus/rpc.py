@@ -169,7 +169,7 @@ class OperationServer:
                 if stored is not None:
                     return stored
             reply = ok_reply(await self.handler(request, uow))
-            if idempotent and not await _store_reply(uow, self.spec.subject, context, request_hash, reply):
+            if idempotent and not await _store_reply(uow, self.spec, context, request_hash, reply):
                 await uow.rollback()
                 async with self.new_uow() as again:
                     stored = await _stored_reply(again, self.spec.subject, context, request_hash)
@@ -216,16 +216,23 @@ async def _stored_reply(uow: UnitOfWork, operation: str, context: ctx.Context, r
     return Reply.model_validate(row.reply).model_dump_json().encode()
 
 
-async def _store_reply(uow: UnitOfWork, operation: str, context: ctx.Context, request_hash: str, reply: bytes) -> bool:
+async def _store_reply(
+    uow: UnitOfWork, spec: OperationSpec, context: ctx.Context, request_hash: str, reply: bytes
+) -> bool:
+    """Keep the reply for a retry with the same key; a secret the reply shows once is kept as a marker only."""
     table = uow.tables.idempotency
+    stored = Reply.model_validate_json(reply).model_dump(mode="json")
+    for name in spec.shown_once:
+        if isinstance(stored.get("data"), dict) and name in stored["data"]:
+            stored["data"][name] = ops.SHOWN_ONCE
     result = await uow.session.execute(
         insert(table)
         .values(
             tenant_id=context.tenant_id or "",
-            operation=operation,
+            operation=spec.subject,
             key=context.idempotency_key,
             request_hash=request_hash,
-            reply=Reply.model_validate_json(reply).model_dump(mode="json"),
+            reply=stored,
         )
         .on_conflict_do_nothing()
         .returning(table.c.key)

@@ -185,6 +185,7 @@ CREATE_API_KEY = _cmd(
     "Create an API key; the raw key is in this reply only.",
     errors=(ErrorCode.VALIDATION_ERROR, ErrorCode.BAD_REQUEST),
     permission=_KEYS,
+    shown_once=("rawKey",),
     http=HttpRoute("POST", "/api-keys", status_code=201, summary="Create an API key", tags=("api-keys",)),
 )
 LIST_API_KEYS = _qry(
@@ -230,6 +231,7 @@ ROTATE_API_KEY = _cmd(
     "Replace an ACTIVE key: the new key copies every setting, the old one works until the grace period ends.",
     errors=(*_PRECONDITION, ErrorCode.BAD_REQUEST),
     permission=_KEYS,
+    shown_once=("rawKey",),
     http=HttpRoute("POST", "/api-keys/{id}/rotate", status_code=201, summary="Rotate an API key", tags=("api-keys",)),
 )
 FIND_API_KEY_CREDENTIAL = _qry(

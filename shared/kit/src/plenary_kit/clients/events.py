@@ -1,15 +1,16 @@
 """The events service, asked over the bus whether an event (and its participant types) exists in a tenant.
 
-Workflow keeps no copy of events: definitions are written rarely, and the owner's answer is always
-current (an event created a moment ago is there, a deleted one is gone). When events does not answer,
-the caller gets 503/504 rather than a reference nobody checked.
+For references written rarely (a workflow's event, the participant types a checkpoint admits), asking the owner
+beats keeping a copy: its answer is always current (an event or type created a moment ago is there, a deleted
+one is gone). When events does not answer, the caller gets 503/504 rather than a reference nobody checked.
 """
 
 from dataclasses import dataclass
 
 from plenary_contracts.catalog import events
-from plenary_kit.bus.rpc import find
-from plenary_kit.service import Runtime
+
+from ..bus.rpc import find
+from ..service import Runtime
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Clients of one service's operations that several services call the same way."""
