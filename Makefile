@@ -57,11 +57,11 @@ test-unit: sync
 # make bench [AREAS="rpc gateway"] [JSON=1]: every area when AREAS is empty. The gateway area drives the
 # gateway with wrk (a compiled load generator), installed here from the distribution when missing.
 bench: sync
-ifneq ($(if $(AREAS),$(filter gateway,$(AREAS)),all),)
+ifneq ($(if $(AREAS),$(filter gateway checkin,$(AREAS)),all),)
 	@command -v wrk >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
-			echo "make bench: the gateway area needs wrk; install it as root (apt-get install -y wrk)," \
-				"or leave gateway out: make bench AREAS='limits pipeline rpc workflow registration checkin'" >&2; exit 1; \
+			echo "make bench: the gateway and checkin areas need wrk; install it as root (apt-get install -y wrk)," \
+				"or leave them out: make bench AREAS='limits pipeline rpc workflow registration'" >&2; exit 1; \
 		fi; \
 		echo "make bench: installing wrk (apt-get install -y wrk)"; \
 		export DEBIAN_FRONTEND=noninteractive; \
