@@ -14,6 +14,8 @@ from checkin_svc.domain.badges import Badge, issue, verify
 from nacl.signing import SigningKey
 
 from plenary_contracts.catalog import checkin as contract
+from plenary_contracts.catalog import identity
+from plenary_contracts.operations import OperationSpec
 from plenary_kit.bus.connection import connect
 from plenary_kit.ids import new_id
 from plenary_kit.testing.registration import publish_registration
@@ -31,6 +33,11 @@ DEVICES = 32
 WARM_UP_SECONDS = 2
 PRETIX_SCANS_PER_S = 29.6
 SERVICES = ("identity", "events", "checkin")
+
+
+def _route(spec: OperationSpec, **params: str) -> str:
+    assert spec.http is not None
+    return spec.http.url(**params)
 
 
 def _offline(bench: Bench) -> Iterator[Figure]:
@@ -84,7 +91,7 @@ def _script(directory: Path, checkpoint_id: str, keys: list[str], payloads: list
         "  counter = counter + 1",
         "  local body = '{\"payload\":\"' .. badges[n] .. '\"}'",
         "  local headers = {['Content-Type'] = 'application/json', ['X-API-Key'] = keys[n % #keys + 1]}",
-        f"  return wrk.format('POST', '/api/v1/checkpoints/{checkpoint_id}/scans', headers, body)",
+        f"  return wrk.format('POST', '{_route(contract.PROCESS_SCAN, checkpointId=checkpoint_id)}', headers, body)",
         "end",
     ]
     path = directory / "scans.lua"
@@ -102,20 +109,24 @@ def measure(bench: Bench) -> Iterator[Figure]:
         count = bench.sizes.checkin_participants
         event_id, payloads = asyncio.run(_participants_with_badges(api.nats_url, tenant, count))
         checkpoint = api.ok(
-            "POST", f"/api/v1/events/{event_id}/checkpoints", 201, token=token,
+            "POST", _route(contract.CREATE_CHECKPOINT, eventId=event_id), 201, token=token,
             json={"name": "Main gate", "type": "gate", "direction": "entry", "reentry": "once-per-day"},
         )["data"]  # fmt: skip
         keys = []
         for n in range(DEVICES):
             paired = api.ok(
-                "POST", f"/api/v1/events/{event_id}/devices", 201, token=token, json={"name": f"Scanner {n + 1}"}
+                "POST",
+                _route(contract.PAIR_DEVICE, eventId=event_id),
+                201,
+                token=token,
+                json={"name": f"Scanner {n + 1}"},
             )["data"]
             # A gate's scanner makes a scan every second or two; 32 of them at the bench's rate each need more
-            api.ok("PATCH", f"/api/v1/api-keys/{paired['device']['apiKeyId']}", token=token,
+            api.ok("PATCH", _route(identity.UPDATE_API_KEY, id=paired["device"]["apiKeyId"]), token=token,
                    json={"rateLimitTier": "CUSTOM", "rateLimitCustom": 100_000})  # fmt: skip
             keys.append(paired["deviceKey"])
         for key in keys:
-            api.until(lambda key=key: api.request("GET", "/api/v1/checkin/badge-keys", key=key).status_code == 200)
+            api.until(lambda key=key: api.request("GET", _route(contract.LIST_BADGE_KEYS), key=key).status_code == 200)
         url = api.gateways[0]
         servers = pids(api, ["gateway1", "checkin"])
         seconds = bench.sizes.gateway_seconds

@@ -10,11 +10,13 @@ import pytest
 import sqlalchemy as sa
 from checkin_svc.adapters import tables
 from checkin_svc.bootstrap import SERVICE as CHECKIN
+from sqlalchemy.dialects.postgresql import insert
 
 from plenary_contracts.catalog import events as events_contract
 from plenary_contracts.catalog import registration, workflow
 from plenary_contracts.enums import ParticipantStatus
 from plenary_kit.bus.connection import connect
+from plenary_kit.discovery import load_services
 from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
@@ -183,10 +185,6 @@ async def consumed(service: ServiceHarness, durable: str) -> None:
 async def identity(checkin: CheckinService) -> AsyncIterator[Runtime]:
     """identity running beside checkin, which pairs devices and kiosks through identity's API keys; it holds
     the test tenants (an API key belongs to a tenant identity knows)."""
-    from sqlalchemy.dialects.postgresql import insert
-
-    from plenary_kit.discovery import load_services
-
     (spec,) = load_services(["identity"])
     runtime = Runtime(spec, checkin.settings)
     tenant = spec.metadata.tables["identity.tenant"]

@@ -1,12 +1,9 @@
 """Handheld scanners: paired with an identity API key shown once, listed, revoked at identity. identity runs
 beside checkin here, with the test tenants in its own tables."""
 
-from collections.abc import AsyncIterator
-
 import pytest
 import sqlalchemy as sa
-from checkin_svc.adapters import device_repository, tables
-from sqlalchemy.dialects.postgresql import insert
+from checkin_svc.adapters import tables
 
 from plenary_contracts.access import Grant, encode_grants
 from plenary_contracts.catalog import checkin as contract
@@ -15,39 +12,21 @@ from plenary_contracts.enums import ApiKeyStatus, PermissionAccess, RoleScope
 from plenary_contracts.errors import Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from plenary_kit.bus.rpc import call
 from plenary_kit.context import Context
-from plenary_kit.discovery import load_services
 from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
-from plenary_kit.settings import Settings
 
 from .conftest import ADMIN, OTHER_TENANT, TENANT
 
 
-@pytest.fixture
-async def identity_service(plenary_settings: Settings) -> AsyncIterator[Runtime]:
-    (identity_spec,) = load_services(["identity"])
-    runtime = Runtime(identity_spec, plenary_settings)
-    await runtime.start()
-    tenant = identity_spec.metadata.tables["identity.tenant"]
-    async with runtime.engine.begin() as conn:
-        for tenant_id in (TENANT, OTHER_TENANT):
-            values = {"name": tenant_id, "slug": tenant_id, "email": f"office@{tenant_id}.test", "phone": ""}
-            await conn.execute(insert(tenant).values(id=tenant_id, **values))
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
-
-
-async def _key_at_identity(identity_service: Runtime, api_key_id: str) -> sa.Row:
-    api_key = identity_service.spec.metadata.tables["identity.api_key"]
-    async with identity_service.engine.connect() as conn:
+async def _key_at_identity(identity: Runtime, api_key_id: str) -> sa.Row:
+    api_key = identity.spec.metadata.tables["identity.api_key"]
+    async with identity.engine.connect() as conn:
         return (await conn.execute(sa.select(api_key).where(api_key.c.id == api_key_id))).one()
 
 
-async def _keys_at_identity(identity_service: Runtime) -> list[sa.Row]:
-    api_key = identity_service.spec.metadata.tables["identity.api_key"]
-    async with identity_service.engine.connect() as conn:
+async def _keys_at_identity(identity: Runtime) -> list[sa.Row]:
+    api_key = identity.spec.metadata.tables["identity.api_key"]
+    async with identity.engine.connect() as conn:
         return list((await conn.execute(sa.select(api_key))).all())
 
 
@@ -55,7 +34,7 @@ async def _pair(checkin, event, *, name: str = "Scanner 1", tenant: str = TENANT
     return await checkin.call(contract.PAIR_DEVICE, {"eventId": event.id, "name": name}, tenant=tenant)
 
 
-async def test_pairing_returns_a_key_once_limited_to_scanning_at_the_event(checkin, identity_service):
+async def test_pairing_returns_a_key_once_limited_to_scanning_at_the_event(checkin, identity):
     event = await checkin.seed_event()
     paired = await _pair(checkin, event)
 
@@ -67,7 +46,7 @@ async def test_pairing_returns_a_key_once_limited_to_scanning_at_the_event(check
         "admin-user",
     )
     assert device.revoked_at is None and device.last_seen_at is None
-    key = await _key_at_identity(identity_service, device.api_key_id)
+    key = await _key_at_identity(identity, device.api_key_id)
     assert (key.tenant_id, key.status, key.permissions) == (TENANT, ApiKeyStatus.ACTIVE, ["check-in:scan"])
     assert key.scopes["eventIds"] == [event.id]
     parsed = parse_api_key(paired.device_key)
@@ -81,16 +60,16 @@ async def test_pairing_returns_a_key_once_limited_to_scanning_at_the_event(check
     assert paired.device_key not in str(announced)
 
 
-async def test_pairing_for_an_unknown_or_another_tenants_event_issues_no_key(checkin, identity_service):
+async def test_pairing_for_an_unknown_or_another_tenants_event_issues_no_key(checkin, identity):
     theirs = await checkin.seed_event(tenant=OTHER_TENANT)
     for event_id in (theirs.id, new_id()):
         with pytest.raises(NotFound):
             await checkin.call(contract.PAIR_DEVICE, {"eventId": event_id, "name": "Scanner"})
-    assert await _keys_at_identity(identity_service) == []
+    assert await _keys_at_identity(identity) == []
     assert await checkin.count(tables.device) == 0
 
 
-async def test_a_key_issued_for_a_device_that_cannot_be_stored_is_revoked_again(checkin, identity_service):
+async def test_a_key_issued_for_a_device_that_cannot_be_stored_is_revoked_again(checkin, identity):
     event = await checkin.seed_event()
     # A rule of the data the insert breaks, for this test only
     await checkin.execute(sa.text("ALTER TABLE checkin.device ADD CONSTRAINT test_refused CHECK (name <> 'Refused')"))
@@ -103,7 +82,7 @@ async def test_a_key_issued_for_a_device_that_cannot_be_stored_is_revoked_again(
         )
 
     assert await checkin.count(tables.device) == 0
-    (issued,) = await _keys_at_identity(identity_service)
+    (issued,) = await _keys_at_identity(identity)
     assert issued.status is ApiKeyStatus.REVOKED
 
 
@@ -114,7 +93,7 @@ async def test_pairing_fails_cleanly_while_identity_is_down(checkin):
     assert await checkin.count(tables.device) == 0
 
 
-async def test_revoking_revokes_the_key_at_identity_once(checkin, identity_service):
+async def test_revoking_revokes_the_key_at_identity_once(checkin, identity):
     event = await checkin.seed_event()
     paired = await _pair(checkin, event)
 
@@ -122,13 +101,13 @@ async def test_revoking_revokes_the_key_at_identity_once(checkin, identity_servi
     again = await checkin.call(contract.REVOKE_DEVICE, {"id": paired.device.id})
 
     assert revoked.revoked_at is not None and again == revoked
-    key = await _key_at_identity(identity_service, paired.device.api_key_id)
+    key = await _key_at_identity(identity, paired.device.api_key_id)
     assert key.status is ApiKeyStatus.REVOKED
     announced = await checkin.events(contract.DEVICE_REVOKED)
     assert [e["device"]["id"] for e in announced] == [paired.device.id]
 
 
-async def test_another_tenants_or_another_events_device_cannot_be_revoked(checkin, identity_service):
+async def test_another_tenants_or_another_events_device_cannot_be_revoked(checkin, identity):
     event, other = await checkin.seed_event(), await checkin.seed_event()
     theirs = await checkin.seed_event(tenant=OTHER_TENANT)
     their_device = (await _pair(checkin, theirs, tenant=OTHER_TENANT)).device
@@ -142,11 +121,11 @@ async def test_another_tenants_or_another_events_device_cannot_be_revoked(checki
         await checkin.call(contract.REVOKE_DEVICE, {"id": device.id}, grants=bound_elsewhere)
 
     for each in (their_device, device):
-        assert (await _key_at_identity(identity_service, each.api_key_id)).status is ApiKeyStatus.ACTIVE
+        assert (await _key_at_identity(identity, each.api_key_id)).status is ApiKeyStatus.ACTIVE
     assert await checkin.count(tables.device, tables.device.c.revoked_at.is_not(None)) == 0
 
 
-async def test_an_events_devices_are_listed_and_filtered_by_revocation(checkin, identity_service):
+async def test_an_events_devices_are_listed_and_filtered_by_revocation(checkin, identity):
     event, other = await checkin.seed_event(), await checkin.seed_event()
     first, second = (await _pair(checkin, event, name="A")).device, (await _pair(checkin, event, name="B")).device
     await _pair(checkin, other, name="Elsewhere")
@@ -163,13 +142,3 @@ async def test_an_events_devices_are_listed_and_filtered_by_revocation(checkin, 
     for event_id in (theirs.id, new_id()):
         with pytest.raises(NotFound):
             await checkin.call(contract.LIST_DEVICES, {"eventId": event_id})
-
-
-async def test_a_device_is_found_by_its_key_in_its_tenant_only(checkin, identity_service):
-    event = await checkin.seed_event()
-    device = (await _pair(checkin, event)).device
-
-    async with checkin.runtime.uow() as uow:
-        assert await device_repository.device_for_key(uow.session, TENANT, device.api_key_id) == device
-        assert await device_repository.device_for_key(uow.session, OTHER_TENANT, device.api_key_id) is None
-        assert await device_repository.device_for_key(uow.session, TENANT, new_id()) is None

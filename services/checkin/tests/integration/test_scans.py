@@ -13,6 +13,7 @@ from checkin_svc.adapters import tables
 
 from plenary_contracts.access import Grant, encode_grants
 from plenary_contracts.catalog import checkin as contract
+from plenary_contracts.credentials import api_key_credential
 from plenary_contracts.enums import ParticipantStatus, PermissionAccess, RoleScope, ScanResult, ScanType
 from plenary_contracts.errors import Forbidden, NotFound, ValidationFailed
 from plenary_kit.ids import new_id
@@ -190,9 +191,9 @@ async def test_a_paired_scanners_scans_are_logged_with_its_device_id(checkin: Ch
             key_prefix="pk_x",
         )
     )  # fmt: skip
-    outcome = await _scan(checkin, gate, payload, ctx={"credential": f"api_key:{key_id}"})
+    outcome = await _scan(checkin, gate, payload, ctx={"credential": api_key_credential(key_id)})
     assert await checkin.scalar(sa.select(log.device_id).where(log.id == outcome.access_log_id)) == device_id
-    other = await _scan(checkin, gate, "nonsense", ctx={"credential": f"api_key:{new_id()}"})  # not a device
+    other = await _scan(checkin, gate, "nonsense", ctx={"credential": api_key_credential(new_id())})  # not a device
     assert await checkin.scalar(sa.select(log.device_id).where(log.id == other.access_log_id)) is None
 
 

@@ -31,6 +31,22 @@ TOKEN_ALGORITHM = "EdDSA"
 TOKEN_LEEWAY_SECONDS = 30  # the clock skew a verifier allows on ``exp`` and ``iat``
 
 
+def api_key_credential(key_id: str) -> str:
+    """How a request authenticated by an API key names its credential (``Plenary-Credential``)."""
+    return f"api_key:{key_id}"
+
+
+def session_credential(session_id: str) -> str:
+    """How a request authenticated by an access token names its credential: the token's session."""
+    return f"session:{session_id}"
+
+
+def api_key_of(credential: str | None) -> str | None:
+    """The API key id a credential names; None for a session or no credential."""
+    kind, _, key_id = (credential or "").partition(":")
+    return key_id if kind == "api_key" and key_id else None
+
+
 class ParsedApiKey(NamedTuple):
     tenant_hint: str
     lookup_id: str

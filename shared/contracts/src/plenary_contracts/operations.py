@@ -53,6 +53,10 @@ class HttpRoute:
     def path_params(self) -> list[str]:
         return re.findall(r"{(\w+)}", self.path)
 
+    def url(self, **params: str) -> str:
+        """The path as the gateway serves it, with the path parameters filled in."""
+        return API_PREFIX + self.path.format(**params)
+
 
 @dataclass(frozen=True)
 class OperationSpec:

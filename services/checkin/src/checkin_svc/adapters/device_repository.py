@@ -30,23 +30,6 @@ async def get(db: Db, tenant_id: str, device_id: str, *, for_update: bool = Fals
     return None if row is None else to_device(row)
 
 
-async def device_for_key(db: Db, tenant_id: str, api_key_id: str) -> contract.Device | None:
-    """The tenant's device that authenticates with this identity API key (revoked ones included: look at
-    ``revoked_at``); None when the key is no device's, a kiosk's key for instance."""
-    query = sa.select(device).where(device.c.api_key_id == api_key_id, device.c.tenant_id == tenant_id)
-    row = (await db.execute(query)).first()
-    return None if row is None else to_device(row)
-
-
-async def seen(session: AsyncSession, device_id: str, at: datetime) -> None:
-    """Note the device's latest scan time (never moved backwards by a late offline upload)."""
-    await session.execute(
-        sa.update(device)
-        .where(device.c.id == device_id, sa.or_(device.c.last_seen_at.is_(None), device.c.last_seen_at < at))
-        .values(last_seen_at=at)
-    )
-
-
 async def page(db: Db, tenant_id: str, request: contract.ListDevices) -> tuple[list[contract.Device], PageMeta]:
     query = sa.select(device).where(device.c.tenant_id == tenant_id, device.c.event_id == request.event_id)
     if request.revoked is not None:

@@ -15,7 +15,7 @@ from plenary_contracts.listing import PageMeta
 from plenary_kit.db import fetch_page
 
 from ..domain.kiosks import IDLE_TIMEOUT
-from .tables import checkpoint, event, kiosk_device, kiosk_session, participant
+from .tables import checkpoint, kiosk_device, kiosk_session, participant
 
 Row = sa.Row[Any]
 _KIOSK_COLUMNS = [kiosk_device.c[name] for name in contract.Kiosk.model_fields]
@@ -61,11 +61,6 @@ def _session(row: Row) -> contract.KioskSession:
 
 
 # --- read models this area checks against ---------------------------------------------------------
-
-
-async def event_exists(db: AsyncSession, tenant_id: str, event_id: str) -> bool:
-    query = sa.select(event.c.id).where(event.c.id == event_id, event.c.tenant_id == tenant_id)
-    return (await db.execute(query)).first() is not None
 
 
 async def first_active_checkpoint(db: AsyncSession, tenant_id: str, event_id: str) -> str | None:

@@ -17,7 +17,7 @@ from plenary_contracts.enums import ScanResult
 
 from ..domain.occupancy import Passage
 from ..domain.scanning import ADMITTED, Movement
-from .tables import access_log, event, presence, venue_occupancy
+from .tables import access_log, presence, venue_occupancy
 
 Session = AsyncSession | AsyncConnection
 o = venue_occupancy.c
@@ -37,11 +37,6 @@ _ZONE = (o.event_id, o.zone_id, o.current_count, o.max_capacity, o.last_updated)
 
 def _zone(row: sa.Row[Any]) -> Zone:
     return Zone(**row._mapping)
-
-
-async def event_exists(session: Session, tenant_id: str, event_id: str) -> bool:
-    query = sa.select(event.c.id).where(event.c.id == event_id, event.c.tenant_id == tenant_id)
-    return (await session.execute(query)).first() is not None
 
 
 async def zones(session: Session, tenant_id: str, event_id: str, *, for_update: bool = False) -> list[Zone]:

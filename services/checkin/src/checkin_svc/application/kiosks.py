@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from plenary_contracts.catalog import checkin as contract
 from plenary_contracts.catalog.identity import SYSTEM_USER_ID
+from plenary_contracts.credentials import api_key_of
 from plenary_contracts.errors import BadRequest, Conflict, Forbidden, NotFound
 from plenary_kit import context as ctx
 from plenary_kit.acting import located, refuse, require_grant, tenant, utcnow
@@ -24,6 +25,7 @@ from ..adapters import kiosk_repository as kiosks
 from ..adapters import queue_repository as tickets
 from ..adapters.identity_client import DeviceKey, IdentityClient
 from ..domain.kiosks import average_duration_seconds, exactly_one, idle_cutoff, offline_cutoff
+from .directory import known_event
 from .queue import Queue
 
 log = get_logger(__name__)
@@ -57,8 +59,7 @@ class Kiosks:
         service only its id and prefix). Should the kiosk not be stored after all, the key is revoked again, so
         no working key is left without a kiosk."""
         tenant_id = tenant()
-        if not await kiosks.event_exists(uow.session, tenant_id, request.event_id):
-            raise NotFound(f"event {request.event_id} not found")
+        await known_event(uow, tenant_id, request.event_id)
         if await kiosks.name_taken(uow.session, tenant_id, request.event_id, request.name):
             raise Conflict(f"the event has a kiosk named {request.name!r} already")
         key = await self.identity.issue_device_key(name=f"Kiosk {request.name}", event_id=request.event_id)
@@ -98,8 +99,7 @@ class Kiosks:
 
     async def list_kiosks(self, request: contract.ListKiosks, uow: UnitOfWork) -> contract.KioskPage:
         tenant_id = tenant()
-        if not await kiosks.event_exists(uow.session, tenant_id, request.event_id):
-            raise NotFound(f"event {request.event_id} not found")
+        await known_event(uow, tenant_id, request.event_id)
         found, meta = await kiosks.page(uow.session, tenant_id, request)
         return contract.KioskPage(data=found, meta=meta)
 
@@ -147,8 +147,7 @@ class Kiosks:
 
     async def stats(self, request: contract.KioskStatsQuery, uow: UnitOfWork) -> contract.KioskStats:
         tenant_id = tenant()
-        if not await kiosks.event_exists(uow.session, tenant_id, request.event_id):
-            raise NotFound(f"event {request.event_id} not found")
+        await known_event(uow, tenant_id, request.event_id)
         counts = await kiosks.session_counts(uow.session, tenant_id, request.event_id)
         return contract.KioskStats(
             total_sessions=counts.total,
@@ -170,8 +169,8 @@ class AtKiosk:
         """The kiosk whose key the caller authenticated with; anyone else (a user's session, another key,
         a key of another tenant than the one acted in) is refused."""
         caller = ctx.current()
-        kind, _, key_id = (caller.credential or "").partition(":")
-        kiosk = await kiosks.by_api_key(uow.session, key_id) if kind == "api_key" and key_id else None
+        key_id = api_key_of(caller.credential)
+        kiosk = await kiosks.by_api_key(uow.session, key_id) if key_id else None
         if kiosk is None or (caller.tenant_id is not None and caller.tenant_id != kiosk.tenant_id):
             raise Forbidden("only a registered kiosk's device key may do this")
         return kiosk

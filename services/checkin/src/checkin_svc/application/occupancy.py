@@ -7,7 +7,6 @@ zone's full state, so a dashboard keeps it from the events alone.
 """
 
 from plenary_contracts.catalog import checkin as contract
-from plenary_contracts.errors import NotFound
 from plenary_kit.acting import field_error, refuse, tenant
 from plenary_kit.db import UnitOfWork
 
@@ -15,6 +14,7 @@ from ..adapters import occupancy_repository as occupancy
 from ..adapters import scan_repository as scans
 from ..adapters.occupancy_repository import Zone
 from ..domain.occupancy import band, rebuild
+from .directory import known_event
 
 
 def zone_model(zone: Zone) -> contract.ZoneOccupancy:
@@ -33,11 +33,6 @@ def publish_zone(uow: UnitOfWork, zone: Zone) -> None:
     uow.publish(contract.OCCUPANCY_CHANGED, contract.OccupancyChanged(zone=zone_model(zone)))
 
 
-async def _known_event(uow: UnitOfWork, tenant_id: str, event_id: str) -> None:
-    if not await occupancy.event_exists(uow.session, tenant_id, event_id):
-        raise NotFound(f"event {event_id} not found")
-
-
 def _reply(event_id: str, zones: list[Zone]) -> contract.Occupancy:
     return contract.Occupancy(event_id=event_id, zones=[zone_model(z) for z in zones])
 
@@ -52,7 +47,7 @@ async def initialize(request: contract.InitializeOccupancy, uow: UnitOfWork) -> 
             twice.append(field_error(["zones", index, "zoneId"], "this zone is already declared in this request"))
         seen.add(zone.zone_id)
     refuse("a zone is declared twice", twice)
-    await _known_event(uow, tenant_id, request.event_id)
+    await known_event(uow, tenant_id, request.event_id)
     declared = await occupancy.declare(
         uow.session, tenant_id, request.event_id, [(z.zone_id, z.max_capacity) for z in request.zones]
     )
@@ -63,7 +58,7 @@ async def initialize(request: contract.InitializeOccupancy, uow: UnitOfWork) -> 
 
 async def get(request: contract.OccupancyRef, uow: UnitOfWork) -> contract.Occupancy:
     tenant_id = tenant()
-    await _known_event(uow, tenant_id, request.event_id)
+    await known_event(uow, tenant_id, request.event_id)
     return _reply(request.event_id, await occupancy.zones(uow.session, tenant_id, request.event_id))
 
 
@@ -74,7 +69,7 @@ async def rebuild_counts(request: contract.OccupancyRef, uow: UnitOfWork) -> con
     The zones are locked first, so the scans under way finish before the replay reads the log and the ones
     after wait for the new counts; uploads of the tenant wait too (they hold zones in any order)."""
     tenant_id = tenant()
-    await _known_event(uow, tenant_id, request.event_id)
+    await known_event(uow, tenant_id, request.event_id)
     await scans.serialize(uow.session, tenant_id, [], upload=True)
     held = await occupancy.zones(uow.session, tenant_id, request.event_id, for_update=True)
     counts: dict[str | None, int] = {}

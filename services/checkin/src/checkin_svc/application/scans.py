@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from nacl.signing import VerifyKey
 
 from plenary_contracts.catalog import checkin as contract
+from plenary_contracts.credentials import api_key_of
 from plenary_contracts.enums import ScanResult, ScanType
 from plenary_contracts.errors import FieldError, NotFound
 from plenary_contracts.permissions import Permission
@@ -38,7 +39,6 @@ from .occupancy import publish_zone
 
 CLOCK_SKEW = timedelta(minutes=2)
 SCAN = Permission("check-in", "scan")
-API_KEY_CREDENTIAL = "api_key:"
 
 MESSAGES = {
     Reason.UNREADABLE: "Not a valid badge",
@@ -76,8 +76,7 @@ def _message(reason: str, movement: str | None, *, manual: bool = False) -> str:
 
 def _caller_key() -> str | None:
     """The API key the caller authenticates with, if any: a paired scanner is the device holding it."""
-    credential = ctx.current().credential or ""
-    return credential.removeprefix(API_KEY_CREDENTIAL) if credential.startswith(API_KEY_CREDENTIAL) else None
+    return api_key_of(ctx.current().credential)
 
 
 def _scan_time(scanned_at: datetime | None, now: datetime, loc: Loc) -> datetime:

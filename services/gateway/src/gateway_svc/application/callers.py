@@ -19,8 +19,10 @@ from plenary_contracts.credentials import (
     TOKEN_ISSUER,
     TOKEN_LEEWAY_SECONDS,
     AccessClaims,
+    api_key_credential,
     api_key_matches,
     parse_api_key,
+    session_credential,
 )
 from plenary_contracts.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from plenary_contracts.flags import FlagContext, FlagKey
@@ -132,7 +134,7 @@ class Authenticator:
         if origin is not None and key.allowed_origins and origin not in key.allowed_origins:
             raise Forbidden("this API key may not be used from this origin")
         return Caller(
-            "api_key", tenant_id=key.tenant_id, actor_id=key.created_by, credential=f"api_key:{key.id}", key=key
+            "api_key", tenant_id=key.tenant_id, actor_id=key.created_by, credential=api_key_credential(key.id), key=key
         )
 
     async def _by_token(self, authorization: str, now: datetime) -> Caller:
@@ -179,6 +181,6 @@ class Authenticator:
             actor_id=claims.sub,
             roles=tuple(claims.roles),
             grants=grants,
-            credential=f"session:{claims.sid}",
+            credential=session_credential(claims.sid),
         )
         return claims, caller
