@@ -21,6 +21,8 @@ from plenary_kit.discovery import load_services
 from plenary_kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent, port_is_free
 from plenary_kit.settings import EMBEDDED_PG_PASSWORD, Settings
 
+from .mail_sink import MailSink
+
 READY_TIMEOUT = 90.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -36,16 +38,18 @@ def run(settings: Settings) -> int:
         return 1
     servers: list[EmbeddedPostgres | EmbeddedNats] = []  # filled as they start, so a stop finds each one
     processes: dict[str, subprocess.Popen[bytes]] = {}
+    sink: list[MailSink] = []
     _stop_on_signals()
     with _alone_in_the_terminal_foreground():
         try:
             (home / "logs").mkdir(parents=True, exist_ok=True)
             _start_embedded_servers(settings, home, servers)
+            _start_mail_sink(home, sink)
             _provision(settings)
-            _start_services(settings, home, processes)
+            _start_services(settings, home, processes, sink[0].env if sink else {})
             health_url = f"http://{settings.http_host}:{settings.http_port}/healthz"
             _wait_ready(health_url, processes, home)
-            _banner(settings, health_url, home, time.monotonic() - started)
+            _banner(settings, health_url, home, time.monotonic() - started, sink[0] if sink else None)
             return _watch(processes, home)
         except KeyboardInterrupt:
             typer.echo("\nstopping…")
@@ -55,6 +59,8 @@ def run(settings: Settings) -> int:
             return 1
         finally:
             _stop_all(processes)
+            for each in sink:
+                each.stop()
             for server in reversed(servers):
                 server.stop()
             typer.echo("stopped.")
@@ -83,8 +89,33 @@ def _provision(settings: Settings) -> None:
         typer.echo(f"seed {line}")
 
 
-def _start_services(settings: Settings, home: Path, processes: dict[str, subprocess.Popen[bytes]]) -> None:
+# On a laptop, webhooks may be delivered to a receiver on this machine over plain HTTP; a setting in the
+# environment still wins.
+DEV_DEFAULTS = {"PLENARY_WEBHOOK_ALLOWED_NETWORKS": '["127.0.0.0/8", "::1/128"]', "PLENARY_WEBHOOK_ALLOW_HTTP": "true"}
+
+
+def _start_mail_sink(home: Path, sink: list[MailSink]) -> None:
+    """A local SMTP server keeping each e-mail as an .eml file, unless the environment names an SMTP server."""
+    if os.environ.get("PLENARY_SMTP_HOST"):
+        return
+    try:
+        started = MailSink(home / "mail")
+    except ImportError:  # aiosmtpd is a development dependency
+        typer.echo("mail: no local SMTP sink (aiosmtpd is not installed); e-mails are written to comms' log")
+        return
+    started.start()
+    sink.append(started)
+
+
+def _start_services(
+    settings: Settings,
+    home: Path,
+    processes: dict[str, subprocess.Popen[bytes]],
+    mail_env: dict[str, str] | None = None,
+) -> None:
     env = {
+        **DEV_DEFAULTS,
+        **(mail_env or {}),
         **os.environ,
         "PLENARY_DATABASE_URL": settings.database_url,
         "PLENARY_NATS_URL": settings.nats_url,
@@ -227,7 +258,7 @@ def _wait_ready(url: str, processes: dict[str, subprocess.Popen[bytes]], home: P
     raise RuntimeError(f"not every service was ready within {READY_TIMEOUT:.0f}s: {last}\n" + "\n".join(tails))
 
 
-def _banner(settings: Settings, health_url: str, home: Path, seconds: float) -> None:
+def _banner(settings: Settings, health_url: str, home: Path, seconds: float, sink: MailSink | None = None) -> None:
     base = f"http://{settings.http_host}:{settings.http_port}"
     with urllib.request.urlopen(health_url, timeout=2) as response:
         services = json.loads(response.read())["services"]
@@ -241,6 +272,11 @@ def _banner(settings: Settings, health_url: str, home: Path, seconds: float) -> 
                 f"  database   {make_url(settings.database_url).render_as_string(hide_password=True)}",
                 f"  nats       {settings.nats_url}",
                 f"  logs       {home / 'logs'}",
+                *(
+                    [f"  mail       {sink.directory} (an .eml per e-mail sent; SMTP 127.0.0.1:{sink.port})"]
+                    if sink
+                    else []
+                ),
                 "Ctrl-C stops everything; the next `make run` reuses the data.",
                 "",
             ]

@@ -31,7 +31,14 @@ def run(settings: Settings) -> bool:
 def _warn_development_secrets(settings: Settings) -> None:
     """Development defaults work out of the box; outside a laptop they must be replaced."""
     defaults = Settings.model_fields
-    for name in ("api_key_secret", "badge_key_secret", "db_role_password"):
+    for name in (
+        "api_key_secret",
+        "badge_key_secret",
+        "webhook_secret_key",
+        "comms_unsubscribe_secret",
+        "comms_provider_report_secret",
+        "db_role_password",
+    ):
         if getattr(settings, name) == defaults[name].default:
             typer.echo(f"warn {name} is the development default -> set PLENARY_{name.upper()} in production")
 

@@ -21,19 +21,33 @@ class Tenant:
     key_id: str
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The OpenAPI fuzzer runs after this package's other tests, whatever their names: it changes flags and
+    creates rows at random. The package's tests stay together, so its platform starts once."""
+    here = [n for n, item in enumerate(items) if item.path.parent == Path(__file__).parent]
+    ordered = sorted((items[n] for n in here), key=lambda item: item.path.name == "test_openapi.py")
+    for n, item in zip(here, ordered, strict=True):
+        items[n] = item
+
+
 @pytest.fixture(scope="package")
 def api(postgres, plenary_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     with nats_server(plenary_workdir) as nats:
         database = postgres.create_database()
         try:
             fast_timers = {"PLENARY_API_KEY_SWEEP_SECONDS": "0.5", "PLENARY_USAGE_FLUSH_SECONDS": "0.5"}
+            # webhooks deliver to the tests' own receivers on 127.0.0.1, over plain http
+            local_webhooks = {
+                "PLENARY_WEBHOOK_ALLOWED_NETWORKS": '["127.0.0.0/8"]',
+                "PLENARY_WEBHOOK_ALLOW_HTTP": "true",
+            }
             with api_platform(
                 postgres.url_for(database),
                 nats.url,
                 tmp_path_factory.mktemp("api"),
                 ADMIN_PASSWORD,
-                fast_timers,
-                services=("identity", "events", "registration", "workflow", "checkin"),
+                fast_timers | local_webhooks,
+                services=("identity", "events", "registration", "workflow", "checkin", "webhooks", "comms"),
             ) as api:
                 yield api
         finally:

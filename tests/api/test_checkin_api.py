@@ -21,6 +21,15 @@ def _register(api: Api, tenant: Tenant, ids: dict[str, str], first: str, last: s
     )["id"]
 
 
+def _created(api: Api, tenant: Tenant, path: str, body: dict) -> dict:
+    """A checkpoint or device of a new event, once checkin has learnt of the event from the events service
+    (404 until then, and nothing created)."""
+    return api.until(
+        lambda: (r := api.request("POST", path, key=tenant.key, json=body)).status_code == 201 and r.json()["data"],
+        timeout=30,
+    )
+
+
 def _act(api: Api, tenant: Tenant, pid: str, action: str) -> dict:
     """The participant's workflow action once the participant entered the workflow."""
     api.until(lambda: api.request("GET", f"/api/v1/participants/{pid}/workflow", key=tenant.key).status_code == 200)
@@ -55,13 +64,9 @@ def test_a_paired_scanner_admits_an_approved_participant_once_and_refuses_a_canc
     cancelled = {"status": "CANCELLED"}
     api.ok("PATCH", f"/api/v1/events/{ids['event']}/participants/{refused}", key=acme.key, json=cancelled)
 
-    gate = api.ok(
-        "POST", f"/api/v1/events/{ids['event']}/checkpoints", 201, key=acme.key,
-        json={"name": "North gate", "type": "gate", "direction": "entry"},
-    )["data"]  # fmt: skip
-    paired = api.ok("POST", f"/api/v1/events/{ids['event']}/devices", 201, key=acme.key, json={"name": "Gate 1"})[
-        "data"
-    ]
+    north = {"name": "North gate", "type": "gate", "direction": "entry"}
+    gate = _created(api, acme, f"/api/v1/events/{ids['event']}/checkpoints", north)
+    paired = _created(api, acme, f"/api/v1/events/{ids['event']}/devices", {"name": "Gate 1"})
     scanner = paired["deviceKey"]
     api.until(lambda: api.request("GET", "/api/v1/checkin/badge-keys", key=scanner).status_code == 200)
 
@@ -106,13 +111,9 @@ def test_a_paired_scanner_admits_an_approved_participant_once_and_refuses_a_canc
 
 def test_a_scanner_paired_to_one_event_cannot_scan_at_another_events_gate(api: Api, acme: Tenant):
     one, other = event_with_a_workflow(api, acme), event_with_a_workflow(api, acme)
-    gate = api.ok(
-        "POST", f"/api/v1/events/{other['event']}/checkpoints", 201, key=acme.key,
-        json={"name": "Side gate", "type": "gate", "direction": "entry"},
-    )["data"]  # fmt: skip
-    scanner = api.ok("POST", f"/api/v1/events/{one['event']}/devices", 201, key=acme.key, json={"name": "Gate 9"})[
-        "data"
-    ]["deviceKey"]
+    side = {"name": "Side gate", "type": "gate", "direction": "entry"}
+    gate = _created(api, acme, f"/api/v1/events/{other['event']}/checkpoints", side)
+    scanner = _created(api, acme, f"/api/v1/events/{one['event']}/devices", {"name": "Gate 9"})["deviceKey"]
     api.until(lambda: api.request("GET", "/api/v1/checkin/badge-keys", key=scanner).status_code == 200)
     refused = api.request("POST", f"/api/v1/checkpoints/{gate['id']}/scans", key=scanner, json={"payload": "X"})
     assert refused.status_code in (403, 404), refused.text

@@ -39,7 +39,7 @@ def test_migrate_streams_and_seed_twice_on_empty_servers_leave_every_table_permi
     )
     plumbing = 12 * 4  # outbox, inbox, idempotency_key, alembic_version per service
     owned = {"identity": 10, "events": 7, "registration": 12, "workflow": 13, "delegation": 2, "views": 1}
-    owned |= {"custom_objects": 2, "analytics": 1, "webhooks": 2, "checkin": 11, "comms": 4}
+    owned |= {"custom_objects": 2, "analytics": 1, "webhooks": 4, "checkin": 11, "comms": 9}
     assert tables == plumbing + sum(owned.values())
     assert _count(database_url, "SELECT count(*) FROM identity.permission") == 52
     assert _count(database_url, "SELECT count(*) FROM identity.feature_flag WHERE NOT enabled") == 23

@@ -99,6 +99,17 @@ def _script(directory: Path, checkpoint_id: str, keys: list[str], payloads: list
     return path
 
 
+def _settle(servers: list[int], timeout: float = 30.0) -> None:
+    """Wait until the servers are idle (the relay has published what the last run logged), so each run's CPU is its
+    own and not the tail of the one before."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds(servers)
+        time.sleep(0.5)
+        if cpu_seconds(servers) - before < 0.025:
+            return
+
+
 def measure(bench: Bench) -> Iterator[Figure]:
     yield from _offline(bench)
     with processes(bench, SERVICES, gateways=1) as api:
@@ -137,6 +148,7 @@ def measure(bench: Bench) -> Iterator[Figure]:
             wrk.run(url, {}, DEVICES, WARM_UP_SECONDS, script=warm)
             first = _script(Path(scratch), checkpoint["id"], keys, payloads[count // 10 :])
             for label, script in (("scan", first), ("rescan", warm)):
+                _settle(servers)
                 before = cpu_seconds(servers)
                 report = wrk.run(url, {}, DEVICES, seconds, script=script)
                 cpu_ms = (cpu_seconds(servers) - before) * 1000 / max(report.requests, 1)

@@ -58,6 +58,10 @@ AREAS: tuple[Area, ...] = (
         "badges verified offline in one process; scans through the gateway from 32 scanners, driven by wrk",
         programs=("wrk",),
     ),
+    Area(
+        "webhooks",
+        "bus event → signed delivery to a local receiver's 2xx, webhooks as its own process; head of line; replay",
+    ),
 )
 BY_NAME = {area.name: area for area in AREAS}
 

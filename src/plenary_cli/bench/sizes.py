@@ -35,6 +35,11 @@ class Sizes:
     # checkin
     badge_verifications: int = 20_000
     checkin_participants: int = 20_000  # badges for the scans through the gateway (each first scan takes one)
+    # webhooks
+    webhook_events: int = 10_000  # to one subscription, as fast as they come
+    webhook_paced_seconds: int = 10  # at 1,000 events/s
+    webhook_fanout_events: int = 1_000  # to ten subscriptions (one of them hanging, the second time)
+    webhook_replay_events: int = 100_000
 
     def with_overrides(self, overrides: dict[str, int]) -> "Sizes":
         return dataclasses.replace(self, **overrides)
@@ -62,6 +67,10 @@ SMALL = Sizes(
     registrations=20,
     badge_verifications=500,
     checkin_participants=300,
+    webhook_events=500,
+    webhook_paced_seconds=2,
+    webhook_fanout_events=100,
+    webhook_replay_events=1_000,
 )
 
 

@@ -11,7 +11,7 @@ from plenary_kit.service import Runtime, ServiceSpec
 from .adapters.identity_client import IdentityClient
 from .adapters.tables import messaging, metadata
 from .application.access_log import AccessLogExports
-from .application.badge_keys import BadgeKeys, sealing_box
+from .application.badge_keys import BadgeKeys, badge_key_sealer
 from .application.badges import Badges
 from .application.checkpoints import Checkpoints
 from .application.devices import Devices
@@ -40,7 +40,7 @@ def wire(runtime: Runtime) -> None:
     # --- checkpoints, badges, devices ---
     checkpoint_entrypoints.register(runtime, Checkpoints(EventsClient(runtime)))
     device_entrypoints.register(runtime, Devices(identity))
-    badge_keys = BadgeKeys(sealing_box(runtime.base_settings.badge_key_secret))
+    badge_keys = BadgeKeys(badge_key_sealer(runtime.base_settings.badge_key_secret))
     badge_entrypoints.register(runtime, badge_keys, Badges(badge_keys, jetstream))
     access_log_entrypoints.register(runtime, AccessLogExports(jetstream))
     # --- scans, access log, occupancy ---

@@ -58,8 +58,12 @@ EXPECTED = [
             "tenant_id",
             "broadcast_id",
             "participant_id",
+            "user_id",
             "channel",
             "recipient",
+            "priority",
+            "subject",
+            "body",
             "status",
             "external_id",
             "sent_at",
@@ -73,7 +77,12 @@ EXPECTED = [
             "updated_at",
         },
         unique=[("broadcast_id", "participant_id", "channel")],
-        indexes=[("status", "next_retry_at"), ("broadcast_id", "status"), ("external_id",)],
+        indexes=[
+            ("status", "next_retry_at"),
+            ("broadcast_id", "status"),
+            ("external_id",),
+            ("status", "priority", "next_retry_at"),
+        ],
         foreign_keys=[ForeignKey(("broadcast_id",), "broadcast_message", "CASCADE")],
     ),
     TableExpectation(
@@ -81,10 +90,34 @@ EXPECTED = [
         {"id", "tenant_id", "user_id", "type", "title", "message", "data", "read", "read_at", "created_at"},
         indexes=[("user_id", "read", "created_at")],
     ),
+    TableExpectation(
+        "participant",
+        {
+            "id",
+            "tenant_id",
+            "event_id",
+            "participant_type_id",
+            "first_name",
+            "last_name",
+            "email",
+            "status",
+            "extras",
+            "delegation_id",
+            "registered_at",
+            "source_updated_at",
+        },
+        indexes=[("tenant_id", "event_id", "registered_at")],
+    ),
+    TableExpectation("event", {"id", "tenant_id", "name", "start_date", "timezone", "source_updated_at"}),
+    TableExpectation("participant_type", {"id", "tenant_id", "event_id", "name", "source_updated_at"}),
+    TableExpectation(
+        "recipient_user", {"id", "tenant_id", "email", "name", "source_updated_at"}, indexes=[("tenant_id", "email")]
+    ),
+    TableExpectation("opt_out", {"tenant_id", "participant_id", "created_at"}),
     TableExpectation("outbox", {"id", "subject", "envelope", "created_at", "published_at"}),
     TableExpectation("inbox", {"consumer", "event_id", "received_at"}, unique=[("consumer", "event_id")]),
 ]
 
 
-def test_comms_schema_has_every_seed_table_unique_key_index_and_foreign_key(service_database_url):
+def test_comms_schema_has_every_table_unique_key_index_and_foreign_key(service_database_url):
     assert_schema(service_database_url("comms"), "comms", EXPECTED)

@@ -93,3 +93,32 @@ async def test_a_chosen_endpoint_runs_inside_the_edge_and_a_request_left_to_the_
     await _call(direct, recorder, "GET", "/healthz")
     assert wrapped == ["/api/v1/users/u1"]
     assert recorder.passed_on == ["/healthz"] and recorder.sent[1]["body"] == b"user u1"
+
+
+async def test_a_route_with_a_parameter_first_is_still_tried_in_the_routers_order():
+    recorder = Recorder()
+    anything = Route("/api/v1/{kind}/things", _unused, methods=["GET"])  # not a contract route, listed first
+    things = Route("/api/v1/users/things", _unused, methods=["GET"])
+
+    async def listed(request: Request) -> Response:
+        return PlainTextResponse("things")
+
+    direct = DirectRoutes(recorder.app, [anything, things], {id(things): listed}, prefix="/api/v1/")
+    await _call(direct, recorder, "GET", "/api/v1/users/things")
+    assert recorder.passed_on == ["/api/v1/users/things"] and recorder.sent == []
+
+
+async def test_a_route_added_after_the_first_request_is_found():
+    recorder = Recorder()
+    direct = _direct(recorder)
+    await _call(direct, recorder, "GET", "/api/v1/teams/t1")
+    assert recorder.passed_on == ["/api/v1/teams/t1"]
+
+    async def team(request: Request) -> Response:
+        return PlainTextResponse(f"team {request.path_params['team_id']}")
+
+    added = Route("/api/v1/teams/{team_id}", _unused, methods=["GET"])
+    direct.routes.append(added)
+    direct.endpoints[id(added)] = team  # type: ignore[index]
+    await _call(direct, recorder, "GET", "/api/v1/teams/t1")
+    assert recorder.sent[1]["body"] == b"team t1"

@@ -1,3 +1,6 @@
+import json
+
+from gateway_svc.domain import idempotency
 from gateway_svc.domain.idempotency import (
     ABANDONED_AFTER_MARGIN_SECONDS,
     Decision,
@@ -63,3 +66,16 @@ def test_records_round_trip_and_garbage_reads_as_none():
     assert Record.from_bytes(record.to_bytes()) == record
     assert Record.from_bytes(Record("f", 1.5).to_bytes()) == Record("f", 1.5)
     assert Record.from_bytes(b"{nope") is None
+
+
+def test_a_secret_shown_once_is_kept_as_a_marker_and_everything_else_as_it_was():
+    body = json.dumps({"data": {"id": "k1", "rawKey": "pk_live_secret", "name": "Gate"}, "meta": {"n": 1}})
+    kept = json.loads(idempotency.kept_body(body, ("rawKey",), "(shown once)") or "")
+    assert kept == {"data": {"id": "k1", "rawKey": "(shown once)", "name": "Gate"}, "meta": {"n": 1}}
+
+
+def test_a_body_without_the_secret_or_not_json_is_kept_as_it_is():
+    problem = '{"type":"urn:plenary:problem:CONFLICT","status":409}'
+    assert idempotency.kept_body(problem, ("rawKey",), "x") == problem
+    assert idempotency.kept_body("not json", ("rawKey",), "x") == "not json"
+    assert idempotency.kept_body('{"data":{"rawKey":"s"}}', (), "x") == '{"data":{"rawKey":"s"}}'

@@ -12,12 +12,15 @@ from workflow_svc.bootstrap import SERVICE as WORKFLOW
 
 from plenary_contracts.catalog import workflow as contract
 from plenary_contracts.envelope import CloudEvent
-from plenary_contracts.streams import event_stream_name
+from plenary_contracts.streams import CONSUMERS, event_stream_name
 from plenary_kit.testing.plugin import eventually
 from plenary_kit.testing.processes import ServiceProcess
 from plenary_kit.testing.servers import TEST_PASSWORD, free_port_range
 
 PARTICIPANTS = 60
+# JetStream hands a dead consumer's unacknowledged messages out again after the durable's ack wait (30 s in the
+# contracts); the test shortens it on the server, which changes when they come back, not how.
+ACK_WAIT_SECONDS = 3.0
 
 
 def _process(settings, workdir: Path) -> ServiceProcess:  # type: ignore[no-untyped-def]
@@ -37,6 +40,7 @@ async def test_a_killed_workflow_process_resumes_and_enters_every_participant_ex
 ):
     await workflow.build([{"key": "desk", "isEntryPoint": True, "isTerminal": True}])
     await workflow.runtime.stop()  # from here on only the child process consumes
+    await _shorten_ack_waits(workflow)
     child = _process(workflow.settings, plenary_workdir)
     child.start()
     try:
@@ -62,6 +66,16 @@ async def test_a_killed_workflow_process_resumes_and_enters_every_participant_ex
     finally:
         child.stop()
     assert set(counts) == set(ids) and set(counts.values()) == {1}
+
+
+async def _shorten_ack_waits(workflow) -> None:  # type: ignore[no-untyped-def]
+    js = workflow.nc.jetstream()
+    for spec in CONSUMERS:
+        if spec.service == "workflow":
+            for lane in spec.durables():
+                config = (await js.consumer_info(spec.stream, lane.durable)).config
+                await js.add_consumer(spec.stream, config.evolve(ack_wait=ACK_WAIT_SECONDS))
+                assert (await js.consumer_info(spec.stream, lane.durable)).config.ack_wait == ACK_WAIT_SECONDS
 
 
 async def _entered(workflow) -> int:  # type: ignore[no-untyped-def]

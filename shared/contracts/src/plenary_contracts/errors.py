@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "INTERNAL_ERROR"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     TIMEOUT = "TIMEOUT"
+    SYSTEM_TEMPLATE = "SYSTEM_TEMPLATE"  # a system message template cannot be changed or deleted
 
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -46,6 +47,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.SERVICE_UNAVAILABLE: 503,
     ErrorCode.TIMEOUT: 504,
+    ErrorCode.SYSTEM_TEMPLATE: 403,
 }
 
 
@@ -149,6 +151,10 @@ class Timeout(PlenaryError):
     code = ErrorCode.TIMEOUT
 
 
+class SystemTemplate(PlenaryError):
+    code = ErrorCode.SYSTEM_TEMPLATE
+
+
 _BY_CODE: dict[ErrorCode, type[PlenaryError]] = {
     t.code: t
     for t in (
@@ -163,5 +169,6 @@ _BY_CODE: dict[ErrorCode, type[PlenaryError]] = {
         IdempotencyKeyReused,
         ServiceUnavailable,
         Timeout,
+        SystemTemplate,
     )
 }

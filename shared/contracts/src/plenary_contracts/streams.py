@@ -295,6 +295,74 @@ CONSUMERS: list[ConsumerSpec] = [
         filter_subject="evt.identity.tenant.deleted",
         description="Purges a deleted tenant's check-in rows.",
     ),
+    *(
+        ConsumerSpec(
+            service="webhooks",
+            durable=f"webhooks_dispatch_{producer}",
+            stream=event_stream_name(producer),
+            filter_subject=f"evt.{producer}.>",
+            description=f"Queues a delivery per matching subscription for each of {producer}'s public events.",
+            bulk_lane=producer != "checkin",  # an import's or a batch action's events never delay a single one
+        )
+        for producer in ("registration", "workflow", "checkin")
+    ),
+    ConsumerSpec(
+        service="webhooks",
+        durable="webhooks_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's subscriptions, deliveries and replays.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_participant_directory",
+        stream=event_stream_name("registration"),
+        filter_subject="evt.registration.participant.>",
+        description="Keeps the participants broadcasts reach; a merge re-points deliveries to the survivor.",
+        bulk_lane=True,
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_waitlist_notices",
+        stream=event_stream_name("registration"),
+        filter_subject="evt.registration.waitlist.>",
+        description="E-mails a waitlist offer (promoted) and its confirmation to the person.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_event_directory",
+        stream=event_stream_name("events"),
+        filter_subject="evt.events.event.>",
+        description="Keeps each event's name, start and timezone for rendering; a deleted event's drafts lose it.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_participant_types",
+        stream=event_stream_name("events"),
+        filter_subject="evt.events.participant_type.>",
+        description="Keeps participant types' names for the participantType variable.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_user_directory",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.user.>",
+        description="Keeps users' e-mails: in-app broadcasts find the user, notifications e-mail them.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_notification_requests",
+        stream=event_stream_name("workflow"),
+        filter_subject="evt.workflow.notification.requested",
+        description="Turns workflow's notices (assignments, SLA warnings and breaches) into notifications and e-mails.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_tenants",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.>",
+        description="Gives a new tenant the system templates; purges a deleted tenant's rows.",
+    ),
 ]
 
 

@@ -67,6 +67,49 @@ class Settings(BaseSettings):
     # and the quiet time after which a stream sends a keep-alive comment.
     sse_max_streams: int = 1000
     sse_keepalive_seconds: float = 15.0
+    # Webhooks: the key their signing secrets are sealed under at rest, the retry schedule (seconds before each
+    # retry after the first attempt, then dead letter), the networks deliveries may reach besides public
+    # addresses and whether plain http is allowed (a local run or tests: ["127.0.0.0/8"] and true), the
+    # delivery worker's idle poll, claim size, requests in flight per process and per subscription, and how
+    # long dead letters and finished deliveries are kept.
+    webhook_secret_key: str = "plenary-dev-webhook-secret-key"
+    webhook_retry_schedule_seconds: list[int] = [5, 300, 1800, 7200, 18000, 36000, 36000]
+    webhook_allowed_networks: list[str] = []
+    webhook_allow_http: bool = False
+    webhook_poll_seconds: float = 0.2
+    webhook_batch_size: int = 200
+    webhook_concurrency: int = 256
+    webhook_subscription_concurrency: int = 32
+    webhook_retention_days: int = 30
+
+    # Comms: the delivery job (claim size, SMTP connections per process, idle poll, how long a claimed delivery
+    # is held before another replica may take it again, retry delays), how often due scheduled broadcasts are
+    # sent; the SMTP server (none: e-mails are logged, not sent); SMS and push providers (HTTP, none: logged),
+    # the networks they may be on besides public addresses and whether plain http is allowed.
+    comms_batch_size: int = 200
+    comms_senders: int = 8
+    comms_poll_seconds: float = 1.0
+    comms_lease_seconds: float = 120.0
+    comms_retry_delays_seconds: list[int] = [60, 300]
+    comms_schedule_seconds: float = 10.0
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Plenary <no-reply@plenary.local>"
+    smtp_timeout_seconds: float = 30.0
+    comms_sms_provider_url: str = ""
+    comms_push_provider_url: str = ""
+    comms_provider_token: str = ""
+    comms_provider_allowed_networks: list[str] = []
+    comms_provider_allow_http: bool = False
+    # The key unsubscribe links are signed with, the key providers sign delivery reports with, and the address
+    # the links start with (empty: the gateway's http_host and http_port).
+    comms_unsubscribe_secret: str = "plenary-dev-unsubscribe-secret"
+    comms_provider_report_secret: str = "plenary-dev-provider-report-secret"
+    comms_public_url: str = ""
 
     _embedded_postgres: bool = PrivateAttr(default=False)
     _embedded_nats: bool = PrivateAttr(default=False)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 
-from plenary_kit.db.raw import driver_connection
+from plenary_kit.db.raw import defer, driver_connection, fetch_one
 
 from .conftest import PROBE, Probe
 
@@ -127,3 +127,36 @@ async def test_a_copy_on_the_driver_connection_inside_a_checkpoint_is_taken_back
                     await copy.write_row((6,))
                 raise Boom
         assert (await uow.session.execute(sa.text("SELECT count(*) FROM scratch"))).scalar_one() == 0
+
+
+async def test_a_row_fetched_first_in_a_unit_is_read_inside_its_transaction_with_what_it_deferred(identity_runtime):
+    locks = "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS locks"
+    held = f"SELECT {locks}"
+    async with identity_runtime.uow() as uow:
+        await uow.limit_lock_waits(250)
+        defer((await uow.session.connection()).info, "SELECT pg_advisory_xact_lock(4242)")
+        row = await fetch_one(uow.session, f"SELECT {locks}, current_setting('lock_timeout') AS wait", {})
+        assert row == {"locks": 1, "wait": "250ms"}
+        driver = await driver_connection(uow.session)
+        assert driver.info.transaction_status is TransactionStatus.INTRANS
+        await uow.rollback()
+        assert await fetch_one(uow.session, held, {}) == {"locks": 0}, "the lock was the transaction's"
+
+
+async def test_after_commit_callbacks_run_once_committed_and_never_for_what_was_taken_back(identity_runtime):
+    called: list[str] = []
+    async with identity_runtime.uow() as uow:
+        uow.after_commit(lambda: called.append("kept"))
+        with pytest.raises(Boom):
+            async with uow.checkpoint():
+                await _scratch_table(uow)
+                uow.after_commit(lambda: called.append("taken back"))
+                raise Boom
+        assert called == []
+        await uow.commit()
+    assert called == ["kept"]
+    async with identity_runtime.uow() as uow:
+        uow.after_commit(lambda: called.append("rolled back"))
+        await uow.rollback()
+        await uow.commit()
+    assert called == ["kept"]

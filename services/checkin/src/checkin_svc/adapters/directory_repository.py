@@ -9,15 +9,13 @@ the tenant: an id of another tenant's record never reaches this tenant's rows.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import events, registration
 from plenary_contracts.enums import ParticipantStatus
-from plenary_kit.db import purge_tenant
+from plenary_kit.db import purge_tenant, upsert_if_newer
 
 from .tables import (
     access_log,
@@ -67,7 +65,7 @@ async def upsert_event(session: AsyncSession, record: events.Event) -> None:
         "timezone": record.timezone,
         "source_updated_at": record.updated_at,
     }
-    await _upsert(session, event, values)
+    await upsert_if_newer(session, event, values)
 
 
 async def delete_event(session: AsyncSession, tenant_id: str, event_id: str) -> None:
@@ -94,7 +92,7 @@ async def upsert_participant(session: AsyncSession, record: registration.Partici
         "status": record.status,
         "source_updated_at": record.updated_at,
     }
-    await _upsert(session, participant, values)
+    await upsert_if_newer(session, participant, values)
 
 
 async def delete_participant(session: AsyncSession, tenant_id: str, participant_id: str) -> None:
@@ -159,19 +157,3 @@ async def mirror_status(
 async def purge(session: AsyncSession, tenant_id: str) -> None:
     """Every row of the tenant, dependents first; the messaging tables keep theirs (they are not the tenant's)."""
     await purge_tenant(session, metadata, messaging, tenant_id)
-
-
-async def _upsert(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> None:
-    """Insert the record, or change the held one when this one is not older and of the same tenant."""
-    statement = insert(table).values(**values)
-    changes = {name: statement.excluded[name] for name in values if name not in ("id", "tenant_id")}
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_=changes,
-            where=sa.and_(
-                table.c.tenant_id == statement.excluded.tenant_id,
-                table.c.source_updated_at <= statement.excluded.source_updated_at,
-            ),
-        )
-    )

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import psycopg
-from psycopg.rows import dict_row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plenary_contracts.enums import CheckpointDirection, ParticipantStatus, ReentryPolicy, ScanResult, ScanType
-from plenary_kit.db import driver_connection
+from plenary_kit.db import fetch_one
 from plenary_kit.db.raw import defer
 
 from ..domain import scanning
@@ -173,13 +171,6 @@ async def serialize(
         defer(connection.info, "SELECT " + ", ".join(f"pg_advisory_xact_lock({k})" for k in keys))
 
 
-async def _one(session: AsyncSession, sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    driver: psycopg.AsyncConnection[Any] = await driver_connection(session)
-    async with driver.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(sql, params, prepare=True)  # type: ignore[arg-type]
-        return await cursor.fetchone()
-
-
 async def scene_by_badge(
     session: AsyncSession,
     *,
@@ -204,7 +195,7 @@ async def scene_by_badge(
         "nonce": nonce,
         "at": at,
     }
-    row = await _one(session, _BY_BADGE, params)
+    row = await fetch_one(session, _BY_BADGE, params)
     return None if row is None else _scene(row, tenant_id, checkpoint_id)
 
 
@@ -228,7 +219,7 @@ async def scene_by_code(
         "nonce": nonce,
         "at": at,
     }
-    row = await _one(session, _BY_CODE, params)
+    row = await fetch_one(session, _BY_CODE, params)
     return None if row is None else _scene(row, tenant_id, checkpoint_id)
 
 
@@ -291,7 +282,7 @@ def _seen(row: dict[str, Any]) -> LoggedScan | None:
 
 async def logged(session: AsyncSession, tenant_id: str, nonce: str) -> LoggedScan | None:
     """The scan a nonce logged (another request's, committed while this one waited on the nonce)."""
-    row = await _one(session, _LOGGED, {"tenant_id": tenant_id, "nonce": nonce})
+    row = await fetch_one(session, _LOGGED, {"tenant_id": tenant_id, "nonce": nonce})
     return None if row is None else _seen(row)
 
 
@@ -349,7 +340,7 @@ async def record(session: AsyncSession, entry: Entry) -> Recorded:
         "inside": (entry.movement is scanning.Movement.IN) if moves else None,
         "delta": 0 if not moves else 1 if entry.movement is scanning.Movement.IN else -1,
     }
-    row = await _one(session, _RECORD, params)
+    row = await fetch_one(session, _RECORD, params)
     assert row is not None
     zone = None
     if row["current_count"] is not None:

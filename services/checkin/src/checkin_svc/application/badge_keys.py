@@ -1,7 +1,7 @@
 """Each tenant's Ed25519 badge keys: created on first need, rotated with overlap, retired, served to devices.
 
-Private keys are stored sealed (XSalsa20-Poly1305, ``nacl.secret.SecretBox``) under a key derived with
-BLAKE2b from the ``badge_key_secret`` setting, so a copy of the database alone signs nothing. A key id is
+Private keys are stored sealed (``plenary_kit.sealing``) under a key derived from the ``badge_key_secret``
+setting and the purpose ``checkin.badges``, so a copy of the database alone signs nothing. A key id is
 4 random bytes: it only has to tell one tenant's keys apart, and a badge carries it in 4 bytes.
 
 Rotation starts a new signing key and leaves the older ones verifying, so badges already printed keep
@@ -13,25 +13,24 @@ import base64
 import os
 from collections.abc import Callable
 
-from nacl.encoding import RawEncoder
-from nacl.hash import blake2b
-from nacl.secret import SecretBox
 from nacl.signing import SigningKey
 
 from plenary_contracts.catalog import checkin as contract
 from plenary_contracts.errors import Conflict, NotFound
 from plenary_kit.acting import tenant, utcnow
 from plenary_kit.db import UnitOfWork
+from plenary_kit.sealing import Sealer
 
 from ..adapters import badge_key_repository as keys
 from ..adapters.badge_key_repository import StoredKey
 from ..domain.badges import KEY_ID_BYTES
 
+SEALING_PURPOSE = "checkin.badges"  # the key derivation's personalisation: keys sealed under it must stay readable
 
-def sealing_box(secret: str) -> SecretBox:
-    """The box that seals private keys at rest, from the badge key secret setting."""
-    derived = blake2b(secret.encode(), digest_size=SecretBox.KEY_SIZE, person=b"checkin.badges", encoder=RawEncoder)
-    return SecretBox(derived)
+
+def badge_key_sealer(secret: str) -> Sealer:
+    """What seals private keys at rest, from the badge key secret setting."""
+    return Sealer(secret, SEALING_PURPOSE)
 
 
 def public_key_text(raw: bytes) -> str:
@@ -51,12 +50,12 @@ def key_model(stored: StoredKey) -> contract.BadgeKey:
 
 
 class BadgeKeys:
-    def __init__(self, box: SecretBox, new_id: Callable[[], bytes] = lambda: os.urandom(KEY_ID_BYTES)) -> None:
-        self.box = box
+    def __init__(self, sealer: Sealer, new_id: Callable[[], bytes] = lambda: os.urandom(KEY_ID_BYTES)) -> None:
+        self.sealer = sealer
         self.new_key_id = new_id
 
     def private_key(self, stored: StoredKey) -> SigningKey:
-        return SigningKey(self.box.decrypt(stored.sealed_private_key))
+        return SigningKey(self.sealer.unseal_bytes(stored.sealed_private_key))
 
     async def signing_key(self, uow: UnitOfWork, tenant_id: str) -> StoredKey:
         """The tenant's signing key, made now if the tenant has none yet. Two first requests may race: the
@@ -77,7 +76,7 @@ class BadgeKeys:
             tenant_id=tenant_id,
             key_id=self.new_key_id().hex(),
             public_key=bytes(private.verify_key),
-            sealed_private_key=bytes(self.box.encrypt(bytes(private))),
+            sealed_private_key=self.sealer.seal_bytes(bytes(private)),
         )
 
     # --- operations ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""comms's schema: message templates, broadcasts, their deliveries, and in-app notifications."""
+"""comms's schema: message templates, broadcasts, their deliveries, and in-app notifications; and the read
+models of participants, events, participant types and users a message is addressed and rendered from."""
 
 import sqlalchemy as sa
 
@@ -76,10 +77,16 @@ message_delivery = sa.Table(
     metadata,
     id_column(),
     tenant_id_column(),
-    foreign_key("broadcast_id", "broadcast_message.id", ondelete="CASCADE"),
-    cross_service_ref("participant_id"),
+    # A platform message (a workflow notice, a waitlist offer) has no broadcast: it names a user or a participant
+    # and carries its own rendering (subject, body); a broadcast's delivery is rendered when it is sent.
+    foreign_key("broadcast_id", "broadcast_message.id", ondelete="CASCADE", nullable=True),
+    cross_service_ref("participant_id", nullable=True),
+    cross_service_ref("user_id", nullable=True),
     enum_column("channel", MessageChannel, nullable=False),
     sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="5"),  # the broadcast's, 1 = first
+    sa.Column("subject", sa.Text),
+    sa.Column("body", sa.Text),
     enum_column("status", MessageStatus, default=MessageStatus.QUEUED),
     sa.Column("external_id", sa.Text, index=True),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
@@ -94,6 +101,8 @@ message_delivery = sa.Table(
     sa.UniqueConstraint("broadcast_id", "participant_id", "channel"),
     sa.Index(None, "status", "next_retry_at"),
     sa.Index(None, "broadcast_id", "status"),
+    sa.Index(None, "status", "priority", "next_retry_at"),
+    sa.CheckConstraint("broadcast_id IS NOT NULL OR body IS NOT NULL", name="platform_message_has_body"),
 )
 
 notification = sa.Table(
@@ -110,4 +119,66 @@ notification = sa.Table(
     sa.Column("read_at", sa.DateTime(timezone=True)),
     created_at(),
     sa.Index(None, "user_id", "read", "created_at"),
+)
+
+# --- read models, kept from other services' events (guarded by the record's updatedAt) ---------------
+
+participant = sa.Table(
+    "participant",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    cross_service_ref("participant_type_id"),
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("email", sa.Text),
+    sa.Column("status", sa.Text, nullable=False),
+    jsonb_column("extras", default="{}"),
+    cross_service_ref("delegation_id", nullable=True),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "tenant_id", "event_id", "registered_at"),
+)
+
+event = sa.Table(
+    "event",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    tenant_id_column(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("start_date", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("timezone", sa.Text, nullable=False),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+participant_type = sa.Table(
+    "participant_type",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    tenant_id_column(),
+    cross_service_ref("event_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+recipient_user = sa.Table(
+    "recipient_user",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    tenant_id_column(nullable=True),  # a global admin has no tenant
+    sa.Column("email", sa.Text, nullable=False),  # lower-cased: looked up by address, any case
+    sa.Column("name", sa.Text),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "tenant_id", "email"),
+)
+
+# A participant who unsubscribed: no broadcast reaches them any more, but an emergency one.
+opt_out = sa.Table(
+    "opt_out",
+    metadata,
+    tenant_id_column(),
+    sa.Column("participant_id", sa.String(32), nullable=False),
+    created_at(),
+    sa.PrimaryKeyConstraint("tenant_id", "participant_id"),
 )

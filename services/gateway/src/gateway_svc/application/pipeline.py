@@ -44,7 +44,7 @@ from plenary_contracts.errors import (
 from plenary_contracts.files import StoredFile
 from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_contracts.listing import sparse
-from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS
+from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS, SHOWN_ONCE
 from plenary_contracts.permissions import Permission
 from plenary_kit import context as ctx
 from plenary_kit.bus import rpc
@@ -280,7 +280,8 @@ class Gateway:
             raise
         if claim is not None:
             body_text = response.body.decode() if response.body else None
-            await self.idempotency.finish(claim, response.status, body_text, response.headers)
+            kept = idempotency.kept_body(body_text, plan.op.shown_once, SHOWN_ONCE)
+            await self.idempotency.finish(claim, response.status, kept, response.headers)
         return response
 
     async def _drop(self, file: StoredFile) -> None:

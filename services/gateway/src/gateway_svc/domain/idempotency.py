@@ -40,6 +40,22 @@ def fingerprint(method: str, target: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def kept_body(body: str | None, shown_once: tuple[str, ...], marker: str) -> str | None:
+    """A response body as kept for a retry with the same key: each field of ``data`` the operation shows once (a
+    new key's or secret's raw value) holds ``marker`` instead, so no retry can show the secret again."""
+    if not body or not shown_once:
+        return body
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict) or not any(name in data for name in shown_once):
+        return body
+    document["data"] = {name: marker if name in shown_once else value for name, value in data.items()}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
 def storable(status: int) -> bool:
     return not (status in (409, 429) or status >= 500)
 

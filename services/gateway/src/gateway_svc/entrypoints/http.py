@@ -39,7 +39,7 @@ from .direct import DirectRoutes, Endpoint
 from .docs import serve_docs
 from .feeds import feed_endpoint
 from .middleware import EdgeMiddleware, too_large
-from .openapi import contract_document
+from .openapi import contract_document, webhook_document
 
 log = get_logger(__name__)
 
@@ -271,6 +271,7 @@ def _describe(app: FastAPI, plans: list[RoutePlan], feed_plans: list[FeedPlan]) 
             merged = document.setdefault("components", {})
             for section, values in components.items():
                 merged.setdefault(section, {}).update(values)
+            document["webhooks"] = webhook_document(merged.setdefault("schemas", {}))
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -1,4 +1,5 @@
-"""The OpenAPI 3.1 document of the contract routes and the live feeds, built from the contracts alone.
+"""The OpenAPI 3.1 document of the contract routes, the live feeds and the webhooks the platform sends,
+built from the contracts alone.
 
 The routes themselves take the raw request (the pipeline validates, so every error is problem+json);
 this module says what they accept and answer: parameters, bodies, replies, every error, security. A feed
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from plenary_contracts.catalog.webhooks import openapi_webhooks
 from plenary_contracts.credentials import API_KEY_HEADER
 from plenary_contracts.errors import HTTP_STATUS, PROBLEM_TYPE_PREFIX, ErrorCode
 from plenary_contracts.feeds import CLOSED_EVENT
@@ -520,3 +522,51 @@ def contract_document(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``paths`` and ``components`` the contract routes and the live feeds add to the app's OpenAPI document."""
     return _Builder(plans, feed_plans).document()
+
+
+def webhook_document(schemas: dict[str, Schema]) -> dict[str, Any]:
+    """OpenAPI 3.1's top-level ``webhooks``: what the platform POSTs to a subscriber, one entry per public type.
+
+    A body schema comes self-contained, its nested models under ``$defs`` with ``#/$defs/…`` references,
+    which inside this document would point at its root. They move into ``schemas`` (the document's
+    ``components.schemas``, given here and added to) and the references follow; a name another model
+    already holds with a different schema gets a ``Webhook`` prefix."""
+    section: dict[str, Any] = {}
+    for event_type, item in copy.deepcopy(openapi_webhooks()).items():
+        body = item["post"]["requestBody"]["content"]["application/json"]["schema"]
+        definitions = _pop_definitions(body)
+        own_names = {name: name for name in definitions}
+        names: dict[str, str] = {}
+        for name, definition in definitions.items():
+            target = name
+            while target in schemas and schemas[target] != _point_at_components(definition, own_names):
+                target = f"Webhook{target}"
+            names[name] = target
+        for name, definition in definitions.items():
+            schemas[names[name]] = _point_at_components(definition, names)
+        section[event_type] = _point_at_components(item, names)
+    return section
+
+
+def _pop_definitions(schema: Any) -> dict[str, Schema]:
+    """Every ``$defs`` entry below ``schema``, removed from where it was."""
+    found: dict[str, Schema] = {}
+    if isinstance(schema, dict):
+        found.update(schema.pop("$defs", {}))
+        for value in schema.values():
+            found.update(_pop_definitions(value))
+    elif isinstance(schema, list):
+        for value in schema:
+            found.update(_pop_definitions(value))
+    return found
+
+
+def _point_at_components(node: Any, names: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            node = {**node, "$ref": REF.format(model=names[_name(ref)])}
+        return {key: _point_at_components(value, names) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_point_at_components(value, names) for value in node]
+    return node

@@ -2,7 +2,8 @@ from .engine import create_engine_for, create_session_factory
 from .listing import contains_any, fetch_page
 from .messaging import MessagingTables, add_messaging_tables
 from .purge import purge_tenant
-from .raw import driver_connection
+from .raw import driver_connection, fetch_one
+from .read_models import upsert_if_newer
 from .tables import (
     created_at,
     cross_service_ref,
@@ -31,6 +32,7 @@ __all__ = [
     "driver_connection",
     "enum_column",
     "execute_unique",
+    "fetch_one",
     "fetch_page",
     "foreign_key",
     "id_column",
@@ -40,5 +42,6 @@ __all__ = [
     "tenant_id_column",
     "text_array",
     "updated_at",
+    "upsert_if_newer",
     "violated_constraint",
 ]

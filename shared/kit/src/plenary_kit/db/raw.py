@@ -7,12 +7,13 @@ statement that goes through SQLAlchemy. So a unit that does nothing sends nothin
 records events commits them with one statement and no transaction block (``UnitOfWork.commit``), and a
 checkpoint whose block runs no statement costs nothing. A statement sent on the driver's connection
 directly (COPY) does not pass through SQLAlchemy, so code that needs that connection asks
-``driver_connection`` for it, which sends what is deferred first.
+``driver_connection`` for it, which sends what is deferred first (as ``fetch_one`` does before its statement).
 """
 
 from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -100,3 +101,18 @@ async def driver_connection(session: AsyncSession | AsyncConnection) -> Any:
         waiting.clear()
         await _send(driver, statements)
     return driver
+
+
+async def fetch_one(
+    session: AsyncSession | AsyncConnection, sql: str, params: dict[str, Any], *, prepare: bool = True
+) -> dict[str, Any] | None:
+    """The first row (as a dict) of one statement on the unit's driver connection, prepared by default, after what
+    the unit deferred (its BEGIN, settings, locks).
+
+    Not in psycopg's pipeline mode, which would save the deferred statements' round trip: measured on the
+    check-in bench, entering and leaving it per statement cost more CPU than the trip (2.15 ms of server CPU
+    per scan without it, 4.27 ms with it)."""
+    driver = await driver_connection(session)
+    async with driver.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(sql, params, prepare=prepare)
+        return await cursor.fetchone()  # type: ignore[no-any-return]

@@ -42,6 +42,7 @@ class UnitOfWork:
         self.tables = tables
         self.read_only = read_only
         self._pending: list[tuple[str, CloudEvent]] = []
+        self._after_commit: list[Callable[[], None]] = []
 
     def for_reading(self) -> Self:
         """This unit of work, made one that only reads (call before entering it)."""
@@ -57,6 +58,7 @@ class UnitOfWork:
             self.session = self._session_factory()
             await self.session.begin()
         self._pending = []
+        self._after_commit = []
         return self
 
     def _refuse_if_read_only(self, what: str) -> None:
@@ -92,17 +94,24 @@ class UnitOfWork:
         self._pending.append((lane_subject(spec.subject, context.lane), event))
         return event
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once this unit has committed, never if it rolls back (or the savepoint or checkpoint
+        around the call does): how a use case wakes a local worker for the rows it wrote."""
+        self._refuse_if_read_only("act after a commit")
+        self._after_commit.append(callback)
+
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """A nested transaction: when the block raises, its writes and the events it recorded both go."""
         self._refuse_if_read_only("open a savepoint")
-        mark = len(self._pending)
+        mark, callbacks = len(self._pending), len(self._after_commit)
         nested = await self.session.begin_nested()
         try:
             yield
         except BaseException:
             await nested.rollback()
             del self._pending[mark:]
+            del self._after_commit[callbacks:]
             raise
         await nested.commit()
 
@@ -116,7 +125,7 @@ class UnitOfWork:
         that reads and writes nothing, like a consumer's handler for an event it ignores, costs no round
         trip. A block that reaches the driver's connection itself takes it through ``driver_connection``."""
         self._refuse_if_read_only("open a savepoint")
-        mark = len(self._pending)
+        mark, callbacks = len(self._pending), len(self._after_commit)
         connection = await self.session.connection()
         defer(connection.info, SAVEPOINT)
         try:
@@ -125,6 +134,7 @@ class UnitOfWork:
             if not withdraw(connection.info, SAVEPOINT):  # sent: the block ran a statement
                 await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT uow_checkpoint")  # the latest of that name
             del self._pending[mark:]
+            del self._after_commit[callbacks:]
             raise
         withdraw(connection.info, SAVEPOINT)
 
@@ -168,6 +178,9 @@ class UnitOfWork:
             await self._record_outbox_and_commit()
         await self.session.commit()  # the bookkeeping: the driver finds no transaction left and sends nothing
         self._pending = []
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
     async def _record_outbox_and_commit(self) -> None:
         """Insert the pending events, wake the relay and commit, in one round trip.
@@ -196,6 +209,7 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
         self._pending = []
+        self._after_commit = []
 
 
 async def drain(

@@ -69,7 +69,7 @@ def migrated_databases(postgres: PostgresServer, migrated_template: str) -> Iter
 def migrated_database_url(postgres: PostgresServer, migrated_databases: DatabasePool) -> Iterator[str]:
     name = migrated_databases.take()
     yield postgres.url_for(name)
-    postgres.drop_database(name)
+    migrated_databases.give_back(name)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,24 @@
+"""Read models: a service's copy of another service's records, fed by its events."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def upsert_if_newer(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> None:
+    """Insert the record, or change the held one when this one is not older (``source_updated_at``, the owner's
+    time of the change) and of the same tenant: events that arrive out of order never take a record back."""
+    statement = insert(table).values(**values)
+    changes = {name: statement.excluded[name] for name in values if name not in ("id", "tenant_id")}
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_=changes,
+            where=sa.and_(
+                table.c.tenant_id == statement.excluded.tenant_id,
+                table.c.source_updated_at <= statement.excluded.source_updated_at,
+            ),
+        )
+    )
