@@ -39,8 +39,8 @@ def wire(runtime: Runtime) -> None:
     directory.register(runtime)
     # --- checkpoints, badges, devices ---
     checkpoint_entrypoints.register(runtime, Checkpoints(EventsClient(runtime)))
-    device_entrypoints.register(runtime, Devices(identity))
     badge_keys = BadgeKeys(badge_key_sealer(runtime.base_settings.badge_key_secret))
+    device_entrypoints.register(runtime, Devices(identity, badge_keys))
     badge_entrypoints.register(runtime, badge_keys, Badges(badge_keys, jetstream))
     access_log_entrypoints.register(runtime, AccessLogExports(jetstream))
     # --- scans, access log, occupancy ---

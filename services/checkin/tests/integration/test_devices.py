@@ -60,6 +60,14 @@ async def test_pairing_returns_a_key_once_limited_to_scanning_at_the_event(check
     assert paired.device_key not in str(announced)
 
 
+async def test_a_tenants_first_scanner_finds_a_badge_key_to_verify_with(checkin, identity):
+    assert (await checkin.call(contract.LIST_BADGE_KEYS, {})).keys == []
+    await _pair(checkin, await checkin.seed_event())
+    (key,) = (await checkin.call(contract.LIST_BADGE_KEYS, {})).keys
+    await _pair(checkin, await checkin.seed_event(), name="Scanner 2")
+    assert (await checkin.call(contract.LIST_BADGE_KEYS, {})).keys == [key], "made once, then the same"
+
+
 async def test_pairing_for_an_unknown_or_another_tenants_event_issues_no_key(checkin, identity):
     theirs = await checkin.seed_event(tenant=OTHER_TENANT)
     for event_id in (theirs.id, new_id()):

@@ -182,7 +182,7 @@ async def test_a_caller_bound_to_another_event_may_not_scan_at_this_one(checkin:
     assert (await _scan(checkin, gate, payload, ctx=bound_to(event.id))).result is ScanResult.VALID
 
 
-async def test_a_paired_scanners_scans_are_logged_with_its_device_id(checkin: CheckinService):
+async def test_a_paired_scanners_scans_are_logged_with_its_device_id_and_mark_it_seen(checkin: CheckinService):
     event, _, gate, payload = await _gate_and_person(checkin)
     device_id, key_id = new_id(), new_id()
     await checkin.execute(
@@ -191,8 +191,14 @@ async def test_a_paired_scanners_scans_are_logged_with_its_device_id(checkin: Ch
             key_prefix="pk_x",
         )
     )  # fmt: skip
+    seen = sa.select(tables.device.c.last_seen_at).where(tables.device.c.id == device_id)
+    assert await checkin.scalar(seen) is None
     outcome = await _scan(checkin, gate, payload, ctx={"credential": api_key_credential(key_id)})
     assert await checkin.scalar(sa.select(log.device_id).where(log.id == outcome.access_log_id)) == device_id
+    first_seen = await checkin.scalar(seen)
+    assert first_seen is not None
+    await _scan(checkin, gate, payload, ctx={"credential": api_key_credential(key_id)})
+    assert await checkin.scalar(seen) == first_seen, "written at most every 30 seconds"
     other = await _scan(checkin, gate, "nonsense", ctx={"credential": api_key_credential(new_id())})  # not a device
     assert await checkin.scalar(sa.select(log.device_id).where(log.id == other.access_log_id)) is None
 

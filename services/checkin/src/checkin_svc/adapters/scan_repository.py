@@ -5,7 +5,8 @@ badge's id, or by registration code for a manual entry), their event's end and t
 the checkpoint's zone, their latest entry at this checkpoint, the badge's public key (not retired), the
 calling device, and the scan a repeated nonce already logged. ``record`` writes the outcome in one
 statement: the access log row, the presence and the zone's head count (moved only when the row went in,
-so a nonce's second arrival moves nothing). Both run on the driver's connection as prepared statements.
+so a nonce's second arrival moves nothing), and the paired scanner's last contact. Both run on the driver's
+connection as prepared statements.
 
 Scans of one participant run one at a time (a transaction-level advisory lock, taken with the unit of
 work's BEGIN at no extra round trip), so two gates reading the same badge at once cannot both see "not
@@ -126,6 +127,10 @@ WITH logged AS (
     ON CONFLICT ON CONSTRAINT uq_presence_participant_id_zone_id DO UPDATE
         SET inside = excluded.inside, moved_at = excluded.moved_at, event_id = excluded.event_id
         WHERE presence.moved_at <= excluded.moved_at  -- a late offline scan never undoes a newer move
+), heard AS (  -- the scanner's last contact, written at most every 30 s: not a write per scan on its row
+    UPDATE {S}.device SET last_seen_at = now()
+    WHERE id = %(device_id)s::text AND tenant_id = %(tenant_id)s::text
+        AND (last_seen_at IS NULL OR last_seen_at < now() - interval '30 seconds')
 ), counted AS (
     UPDATE {S}.venue_occupancy o
     SET current_count = greatest(o.current_count + %(delta)s::integer, 0), last_updated = now()

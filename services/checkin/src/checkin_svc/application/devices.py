@@ -1,12 +1,13 @@
 """Handheld scanners: pair one to an event, list them, revoke one.
 
 Pairing asks identity for an API key of the tenant limited to scanning at this event; the raw key is in the
-reply only (the device sends it as ``X-API-Key``), checkin keeps its id and visible prefix. If the device
+reply only (the device sends it as ``X-API-Key``), checkin keeps its id and visible prefix. The tenant's badge
+signing key is made then if it has none yet, so a new scanner finds a public key to verify badges offline. If the device
 cannot be stored, the key just issued is revoked again, so no working key is left without a device.
 Revoking revokes the key at identity (every gateway refuses it within a second) and marks the device.
 """
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from plenary_contracts.catalog import checkin as contract
 from plenary_contracts.errors import NotFound
@@ -29,13 +30,19 @@ class DeviceKeys(Protocol):
     async def revoke_device_key(self, api_key_id: str) -> None: ...
 
 
+class SigningKeys(Protocol):
+    async def signing_key(self, uow: UnitOfWork, tenant_id: str) -> Any: ...
+
+
 class Devices:
-    def __init__(self, keys: DeviceKeys) -> None:
+    def __init__(self, keys: DeviceKeys, badge_keys: SigningKeys) -> None:
         self.keys = keys
+        self.badge_keys = badge_keys
 
     async def pair_device(self, request: contract.PairDevice, uow: UnitOfWork) -> contract.PairedDevice:
         tenant_id = tenant()
         await known_event(uow, tenant_id, request.event_id)
+        await self.badge_keys.signing_key(uow, tenant_id)
         key = await self.keys.issue_device_key(name=f"Scanner: {request.name}", event_id=request.event_id)
         try:
             paired = await devices.insert(
