@@ -13,7 +13,7 @@ Redelivered events are dropped by the consumer's inbox before they reach these u
 
 from plenary_contracts.catalog import events, registration, workflow
 from plenary_contracts.errors import NotFound
-from plenary_kit.db import UnitOfWork
+from plenary_kit.db import UnitOfWork, same_tenant
 from plenary_kit.logging import get_logger
 
 from ..adapters import directory_repository as read_model
@@ -30,16 +30,9 @@ async def known_event(uow: UnitOfWork, tenant_id: str, event_id: str) -> read_mo
     return found
 
 
-def _same_tenant(tenant_id: str | None, record_tenant_id: str, what: str, record_id: str) -> bool:
-    if tenant_id is not None and tenant_id != record_tenant_id:
-        log.warning("a record of another tenant than its event's; ignored", kind=what, id=record_id, tenant=tenant_id)
-        return False
-    return True
-
-
 async def participant_changed(uow: UnitOfWork, tenant_id: str | None, payload: registration.ParticipantChanged) -> None:
     record = payload.participant
-    if _same_tenant(tenant_id, record.tenant_id, "participant", record.id):
+    if same_tenant(tenant_id, record.tenant_id, "participant", record.id):
         await read_model.upsert_participant(uow.session, record)
 
 
@@ -66,7 +59,7 @@ async def status_changed(uow: UnitOfWork, tenant_id: str | None, payload: workfl
 
 async def event_changed(uow: UnitOfWork, tenant_id: str | None, payload: events.EventChanged) -> None:
     record = payload.event
-    if _same_tenant(tenant_id, record.tenant_id, "event", record.id):
+    if same_tenant(tenant_id, record.tenant_id, "event", record.id):
         await read_model.upsert_event(uow.session, record)
 
 

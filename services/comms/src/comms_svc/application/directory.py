@@ -14,26 +14,16 @@ Redelivered events are dropped by the consumer's inbox before they reach these u
 """
 
 from plenary_contracts.catalog import events, identity, registration
-from plenary_kit.db import UnitOfWork
-from plenary_kit.logging import get_logger
+from plenary_kit.db import UnitOfWork, same_tenant
 
 from ..adapters import broadcast_repository as broadcasts
 from ..adapters import directory_repository as read_model
 from . import system_templates
 
-log = get_logger(__name__)
-
-
-def _same_tenant(tenant_id: str | None, record_tenant_id: str | None, what: str, record_id: str) -> bool:
-    if tenant_id is not None and tenant_id != record_tenant_id:
-        log.warning("a record of another tenant than its event's; ignored", kind=what, id=record_id, tenant=tenant_id)
-        return False
-    return True
-
 
 async def participant_changed(uow: UnitOfWork, tenant_id: str | None, payload: registration.ParticipantChanged) -> None:
     record = payload.participant
-    if _same_tenant(tenant_id, record.tenant_id, "participant", record.id):
+    if same_tenant(tenant_id, record.tenant_id, "participant", record.id):
         await read_model.upsert_participant(uow.session, record)
 
 
@@ -50,7 +40,7 @@ async def participants_merged(uow: UnitOfWork, tenant_id: str | None, payload: r
 
 async def event_changed(uow: UnitOfWork, tenant_id: str | None, payload: events.EventChanged) -> None:
     record = payload.event
-    if _same_tenant(tenant_id, record.tenant_id, "event", record.id):
+    if same_tenant(tenant_id, record.tenant_id, "event", record.id):
         await read_model.upsert_event(uow.session, record)
 
 
@@ -64,7 +54,7 @@ async def participant_type_changed(
     uow: UnitOfWork, tenant_id: str | None, payload: events.ParticipantTypeChanged
 ) -> None:
     record = payload.participant_type
-    if _same_tenant(tenant_id, record.tenant_id, "participant type", record.id):
+    if same_tenant(tenant_id, record.tenant_id, "participant type", record.id):
         await read_model.upsert_participant_type(uow.session, record)
 
 

@@ -3,7 +3,7 @@ from .listing import contains_any, fetch_page
 from .messaging import MessagingTables, add_messaging_tables
 from .purge import purge_tenant
 from .raw import driver_connection, fetch_one
-from .read_models import upsert_if_newer
+from .read_models import same_tenant, upsert_if_newer
 from .tables import (
     created_at,
     cross_service_ref,
@@ -38,6 +38,7 @@ __all__ = [
     "id_column",
     "jsonb_column",
     "purge_tenant",
+    "same_tenant",
     "service_metadata",
     "tenant_id_column",
     "text_array",

@@ -6,6 +6,21 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..logging import get_logger
+
+log = get_logger(__name__)
+
+
+def same_tenant(event_tenant_id: str | None, record_tenant_id: str | None, kind: str, record_id: str) -> bool:
+    """Whether a record an event carries belongs to the event's tenant (an event without one is trusted); a record
+    of another tenant is logged and must be ignored, never stored under the wrong tenant."""
+    if event_tenant_id is not None and event_tenant_id != record_tenant_id:
+        log.warning(
+            "a record of another tenant than its event's; ignored", kind=kind, id=record_id, tenant=event_tenant_id
+        )
+        return False
+    return True
+
 
 async def upsert_if_newer(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> None:
     """Insert the record, or change the held one when this one is not older (``source_updated_at``, the owner's
