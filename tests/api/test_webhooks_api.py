@@ -3,17 +3,14 @@ once), a participant registered over the API arriving there signed the Standard 
 the log; another tenant sees none of it."""
 
 import json
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from plenary_kit.testing.api import Api
+from plenary_kit.testing.receiver import HttpReceiver, Received, serving_in_thread
 
 from .builders import published_event
 from .conftest import Tenant
@@ -21,49 +18,14 @@ from .conftest import Tenant
 SUBSCRIPTIONS = "/api/v1/webhook-subscriptions"
 
 
-@dataclass
-class Receiver:
-    """An endpoint of the test's own on 127.0.0.1, in a thread with its own loop: answers 200 and keeps every
-    request."""
-
-    port: int = 0
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        self.received.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
-        await send({"type": "http.response.body", "body": b"thanks"})
-
-    def of_type(self, event_type: str) -> list[tuple[dict[str, str], bytes]]:
-        return [(headers, body) for headers, body in self.received if json.loads(body)["type"] == event_type]
-
-
 @pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    server = uvicorn.Server(uvicorn.Config(found, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the receiver did not start"
-        time.sleep(0.02)
-    found.port = server.servers[0].sockets[0].getsockname()[1]
-    yield found
-    server.should_exit = True
-    thread.join(5)
+def receiver() -> Iterator[HttpReceiver]:
+    with serving_in_thread(HttpReceiver()) as found:
+        yield found
+
+
+def _of_type(receiver: HttpReceiver, event_type: str) -> list[Received]:
+    return [request for request in receiver.received if request.json["type"] == event_type]
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +51,7 @@ def _register(api: Api, tenant: Tenant, event: str, type_id: str) -> str:
 
 
 def test_a_participant_registered_over_rest_arrives_signed_and_shows_in_the_delivery_log(
-    api: Api, acme: Tenant, globex: Tenant, receiver: Receiver, webhooks_on: None
+    api: Api, acme: Tenant, globex: Tenant, receiver: HttpReceiver, webhooks_on: None
 ):
     body = {"url": receiver.url, "events": ["participant.registered"], "description": "CRM"}
     created = api.ok("POST", SUBSCRIPTIONS, 201, key=acme.key, json=body)["data"]
@@ -102,13 +64,11 @@ def test_a_participant_registered_over_rest_arrives_signed_and_shows_in_the_deli
 
     event, type_id = published_event(api, acme)
     participant = _register(api, acme, event, type_id)
-    headers, raw = api.until(
-        lambda: next(
-            (r for r in receiver.of_type("participant.registered") if participant in r[1].decode()),
-            None,
-        ),
+    request = api.until(
+        lambda: next((r for r in _of_type(receiver, "participant.registered") if participant in r.body.decode()), None),
         timeout=30,
     )
+    headers, raw = request.headers, request.body
     delivered = Webhook(secret).verify(raw, headers)  # the library's own check, not ours
     assert delivered["type"] == "participant.registered" and delivered["id"] == headers["webhook-id"]
     assert delivered["data"]["participantId"] == participant
@@ -140,7 +100,7 @@ def test_a_participant_registered_over_rest_arrives_signed_and_shows_in_the_deli
 
 
 def test_a_retried_create_with_the_same_idempotency_key_does_not_show_the_secret_again(
-    api: Api, acme: Tenant, receiver: Receiver, webhooks_on: None
+    api: Api, acme: Tenant, receiver: HttpReceiver, webhooks_on: None
 ):
     body = {"url": receiver.url, "events": ["*"]}
     headers = {"Idempotency-Key": "create-hook-once"}

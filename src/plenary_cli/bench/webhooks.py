@@ -37,6 +37,7 @@ from plenary_kit.bus.connection import connect
 from plenary_kit.testing.api import Api
 from plenary_kit.testing.flags import put_flag
 from plenary_kit.testing.producing import publish_event
+from plenary_kit.testing.receiver import read_body
 from plenary_kit.testing.registration import registered_event
 from plenary_kit.testing.servers import free_port_range
 
@@ -86,12 +87,7 @@ class Receiver:
         if scope["method"] == "GET":
             await self._answer(send, json.dumps(self._report(scope["path"], label)).encode())
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         if label == HANGING:
             await asyncio.sleep(HANG_SECONDS)
         now = time.time()

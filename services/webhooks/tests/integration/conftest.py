@@ -1,17 +1,13 @@
-"""A running webhooks service on real PostgreSQL and nats-server, with a real HTTP receiver (uvicorn on
+"""A running webhooks service on real PostgreSQL and nats-server, with a real HTTP receiver (the kit's, on
 127.0.0.1) and the producers' events published the way their outbox relays publish them."""
 
-import asyncio
-import contextlib
-import json
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from webhooks_svc.adapters import tables
 from webhooks_svc.bootstrap import SERVICE as WEBHOOKS
 
@@ -25,73 +21,15 @@ from plenary_kit.settings import Settings
 from plenary_kit.testing.flags import put_flag
 from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
 from plenary_kit.testing.plugin import eventually
+from plenary_kit.testing.receiver import HttpReceiver, serving
 
 __all__ = ["ADMIN", "OTHER_TENANT", "TENANT", "eventually"]
 
 
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Receiver:
-    """An HTTP endpoint of the test's own: records every request, answers with the next planned status
-    (then ``default``)."""
-
-    port: int = 0
-    default: int = 200
-    planned: list[int] = field(default_factory=list)
-    received: list[Received] = field(default_factory=list)
-    delay: float = 0.0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
-
-    def answering(self, *statuses: int) -> "Receiver":
-        self.planned = list(statuses)
-        return self
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        self.received.append(Received({k.decode(): v.decode() for k, v in scope["headers"]}, body))
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        status = self.planned.pop(0) if self.planned else self.default
-        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
-        await send({"type": "http.response.body", "body": b"got it"})
-
-    def ids(self) -> list[str]:
-        return [r.headers["webhook-id"] for r in self.received]
-
-
 @pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver()
-    server = uvicorn.Server(uvicorn.Config(found, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-    server.config.setup_event_loop = lambda: None  # type: ignore[method-assign]
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
-    found.port = server.servers[0].sockets[0].getsockname()[1]
-    try:
+async def receiver() -> AsyncIterator[HttpReceiver]:
+    async with serving(HttpReceiver()) as found:
         yield found
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(serving, 5)
 
 
 @dataclass
