@@ -8,6 +8,7 @@ from plenary_kit.discovery import load_services
 from plenary_kit.settings import Settings
 
 from . import dead_letters, dev, doctor
+from .bench.registry import BY_NAME as AREA_NAMES
 
 app = typer.Typer(
     help="Plenary: run it, migrate it, provision it, diagnose it.",
@@ -85,7 +86,7 @@ def bench_command(
     areas: Annotated[
         list[str] | None,
         typer.Argument(
-            help="areas: limits, pipeline, rpc, gateway, workflow, registration (all when none is named)",
+            help=f"areas: {', '.join(AREA_NAMES)} (all when none is named)",
             show_default=False,
         ),
     ] = None,

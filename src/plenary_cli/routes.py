@@ -127,7 +127,7 @@ def _feed_route(feed: FeedSpec, handlers: dict[str, str]) -> Route:
         method="GET",
         path=API_PREFIX + feed.path,
         subject=",".join(each.event.subject for each in feed.events),
-        permission=feed.permission.code,
+        permission=feed.permission.code if feed.permission else "own",
         flag=feed.flag.value if feed.flag else "-",
         handler=handlers.get(feed.name, UNSERVED),
         service=FEED_SERVICE,

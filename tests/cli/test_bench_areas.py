@@ -8,7 +8,7 @@ from plenary_cli.bench.registry import AREAS, UnknownArea, limits_needed, select
 from plenary_cli.bench.sizes import SMALL, BadSize, Sizes, parse_sizes
 from plenary_cli.main import app
 
-NAMES = ["limits", "pipeline", "rpc", "gateway", "workflow", "registration", "checkin", "webhooks"]
+NAMES = ["limits", "pipeline", "rpc", "gateway", "workflow", "registration", "checkin", "webhooks", "comms"]
 
 
 def test_no_area_named_selects_every_area_in_registry_order():
@@ -21,7 +21,7 @@ def test_named_areas_run_in_registry_order_once_each():
 
 def test_an_unknown_area_is_refused_with_the_known_ones_listed():
     with pytest.raises(
-        UnknownArea, match=r"'nope'.*limits, pipeline, rpc, gateway, workflow, registration, checkin, webhooks"
+        UnknownArea, match=r"'nope'.*limits, pipeline, rpc, gateway, workflow, registration, checkin, webhooks, comms"
     ):
         select(["rpc", "nope"])
 

@@ -6,6 +6,7 @@ import pytest
 
 from plenary_contracts.catalog.checkin import OCCUPANCY_FEED
 from plenary_contracts.catalog.checkin.occupancy import OCCUPANCY_CHANGED, OccupancyChanged
+from plenary_contracts.catalog.comms import BROADCAST_PROGRESS, NOTIFICATION_CREATED, NOTIFICATION_FEED
 from plenary_contracts.catalog.events import EVENT_CREATED
 from plenary_contracts.feeds import CLOSED_EVENT, FeedEvent, FeedSpec, field_at
 from plenary_contracts.flags import FlagKey
@@ -37,7 +38,7 @@ def test_the_occupancy_feed_reads_checkin_s_stream_in_both_lanes_and_sends_the_z
 
 
 def test_every_feed_s_permission_exists_and_no_feed_path_shadows_an_operation():
-    assert all(feed.permission in ALL_PERMISSIONS for feed in FEEDS)
+    assert all(feed.permission in ALL_PERMISSIONS for feed in FEEDS if not feed.personal)
     routed = {_template(op.http.path) for op in OPERATIONS if op.http is not None and op.http.method == "GET"}
     assert not {_template(feed.path) for feed in FEEDS} & routed
     assert len({feed.name for feed in FEEDS}) == len(FEEDS)
@@ -82,3 +83,24 @@ def test_a_feed_reads_one_stream_and_every_event_locates_every_path_parameter():
         _feed(zone, FeedEvent(OCCUPANCY_CHANGED, name="zone", data=(), scope={"eventId": ("zone", "eventId")}))
     with pytest.raises(ValueError, match="at least one"):
         _feed()
+
+
+def test_a_personal_feed_names_each_message_s_recipient_and_needs_no_permission():
+    assert NOTIFICATION_FEED.personal and NOTIFICATION_FEED.permission is None
+    assert NOTIFICATION_FEED.path_params == []
+    (carried,) = NOTIFICATION_FEED.events
+    assert carried.recipient == ("notification", "userId")
+    assert not OCCUPANCY_FEED.personal
+
+
+def test_a_feed_is_personal_throughout_or_not_at_all_and_only_a_personal_one_goes_without_permission():
+    mine = FeedEvent(NOTIFICATION_CREATED, name="mine", data=("notification",), recipient=("notification", "userId"))
+    anyone = FeedEvent(NOTIFICATION_CREATED, name="anyone", data=("notification",))
+    with pytest.raises(ValueError, match="not a text field"):
+        FeedEvent(NOTIFICATION_CREATED, name="x", data=("notification",), recipient=("notification", "read"))
+    progress = FeedEvent(BROADCAST_PROGRESS, name="progress")
+    with pytest.raises(ValueError, match="every event names its recipient"):
+        FeedSpec("x", "/me/x/stream", (mine, progress), None, "d", "s", "t")
+    with pytest.raises(ValueError, match="only a personal feed"):
+        FeedSpec("x", "/me/x/stream", (anyone,), None, "d", "s", "t")
+    assert FeedSpec("x", "/me/x/stream", (mine,), None, "d", "s", "t").personal

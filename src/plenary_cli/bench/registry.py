@@ -62,6 +62,7 @@ AREAS: tuple[Area, ...] = (
         "webhooks",
         "bus event → signed delivery to a local receiver's 2xx, webhooks as its own process; head of line; replay",
     ),
+    Area("comms", "a 10,000-recipient e-mail broadcast to a local SMTP server, comms as its own process"),
 )
 BY_NAME = {area.name: area for area in AREAS}
 

@@ -40,6 +40,8 @@ class Sizes:
     webhook_paced_seconds: int = 10  # at 1,000 events/s
     webhook_fanout_events: int = 1_000  # to ten subscriptions (one of them hanging, the second time)
     webhook_replay_events: int = 100_000
+    # comms
+    comms_recipients: int = 10_000  # one e-mail broadcast
 
     def with_overrides(self, overrides: dict[str, int]) -> "Sizes":
         return dataclasses.replace(self, **overrides)
@@ -71,6 +73,7 @@ SMALL = Sizes(
     webhook_paced_seconds=2,
     webhook_fanout_events=100,
     webhook_replay_events=1_000,
+    comms_recipients=500,
 )
 
 

@@ -14,8 +14,6 @@ them; every delivery is signed and goes through the service's pooled outbound cl
 
 import asyncio
 import json
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -43,6 +41,7 @@ from plenary_kit.testing.servers import free_port_range
 
 from .context import Bench
 from .driving import as_admin, until
+from .peers import peer_process
 from .proc import cpu_seconds
 from .report import Figure, at_least, at_most, below
 from .services import peak_memory_mib, pids, processes
@@ -157,29 +156,11 @@ class Hooks:
 
 @contextmanager
 def receiver(bench: Bench) -> Iterator[int]:
-    """The receiver in a process of its own (so it takes no time from the driver's loop); its port."""
+    """The receiver in a process of its own; its port."""
     port = free_port_range(1)
-    command = [sys.executable, "-c", f"from plenary_cli.bench.webhooks import serve_receiver; serve_receiver({port})"]
-    with open(bench.workdir / "webhook-receiver.log", "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/stats", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("the webhook receiver did not start") from None
-                    time.sleep(0.1)
-            yield port
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    code = f"from plenary_cli.bench.webhooks import serve_receiver; serve_receiver({port})"
+    with peer_process(bench, "webhook-receiver", code, f"http://127.0.0.1:{port}/stats"):
+        yield port
 
 
 # --- the driver --------------------------------------------------------------------------------------------

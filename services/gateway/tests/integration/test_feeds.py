@@ -16,6 +16,7 @@ from gateway_svc.application.feeds import Feeds
 
 from plenary_contracts.catalog.checkin import OCCUPANCY_FEED
 from plenary_contracts.catalog.checkin.occupancy import OCCUPANCY_CHANGED, ZoneOccupancy
+from plenary_contracts.catalog.comms import NOTIFICATION_CREATED, NOTIFICATION_FEED
 from plenary_contracts.feeds import CLOSED_EVENT
 from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_contracts.streams import API_KEYS_BUCKET
@@ -422,3 +423,34 @@ async def test_draining_the_gateway_ends_open_streams_and_refuses_new_ones(edge,
         await draining
     assert feeds_of(edge).open_streams == 0
     problem(await http.get(path(), headers=bearer(token)), 503, "SERVICE_UNAVAILABLE")
+
+
+def notification(user_id: str, title: str) -> dict[str, Any]:
+    return {
+        "notification": {
+            "id": f"n-{title}",
+            "userId": user_id,
+            "type": "step_assignment",
+            "title": title,
+            "message": "You have a participant to review",
+            "read": False,
+            "createdAt": "2026-03-01T12:00:00Z",
+        }
+    }
+
+
+async def test_a_personal_feed_sends_a_user_only_their_own_notifications(edge, http):
+    await put_flag(edge.nc, FlagKey.NOTIFICATIONS.value, enabled_for_tenants=[TENANT])
+    await eventually(lambda: edge.runtime.flags.is_enabled(FlagKey.NOTIFICATIONS, FlagContext(tenant_id=TENANT)))
+    mine = f"/api/v1{NOTIFICATION_FEED.path}"
+    raw, key = await put_key(edge.nc, edge.secret, permissions=["check-in:scan"])
+    await eventually(lambda: edge.gateway.keys.get(key.lookup_id) is not None)
+    problem(await http.get(mine, headers={"X-API-Key": raw}), 401, "UNAUTHORIZED")  # a key is nobody's inbox
+    token = edge.tokens.issue(sub="u1")  # no permission needed: a user reads only their own
+    async with opened(http, mine, bearer(token)) as stream:
+        await publish_produced(edge.nc, NOTIFICATION_CREATED, notification("u2", "someone-else"), tenant=TENANT)
+        await publish_produced(edge.nc, NOTIFICATION_CREATED, notification("u1", "elsewhere"), tenant=OTHER_TENANT)
+        await publish_produced(edge.nc, NOTIFICATION_CREATED, notification("u1", "own"), tenant=TENANT)
+        message = await stream.event()  # in order: a leaked one would have come first
+        assert message is not None and message["event"] == "notification:created"
+        assert json.loads(message["data"])["title"] == "own"

@@ -4,8 +4,10 @@ A feed is declared here once, like an operation: its HTTP path (under ``API_PREF
 it carries and, for each, the SSE ``event:`` name, the part of the payload a client receives as ``data:``
 and where the payload carries each path parameter (a message is sent only when every one of them matches
 the path's). The permission and flag are checked as for an operation, against the path's ``eventId``.
-Each is declared beside its events in its producer's catalog; the registry's ``FEEDS`` gathers them, the
-gateway serves every one, and ``plenary routes`` and the OpenAPI document list them.
+A personal feed's events each name the one user they are for (``recipient``): a message goes only to that
+user's own streams, so the feed needs no permission beyond being signed in. Each is declared beside its events
+in its producer's catalog; the registry's ``FEEDS`` gathers them, the gateway serves every one, and
+``plenary routes`` and the OpenAPI document list them.
 
 Every message of a feed's subjects passes through each open stream of it, which keeps those of the
 caller's tenant (the envelope's ``tenantid``) whose payload matches the path: a feed suits facts an event's
@@ -63,6 +65,7 @@ class FeedEvent:
     name: str  # the SSE `event:` field
     data: WirePath = ()  # the part of the payload sent as `data:`; () sends the whole payload
     scope: Mapping[str, WirePath] = field(default_factory=dict)  # path parameter -> where the payload has it
+    recipient: WirePath = ()  # where the payload names the one user it is for (a personal feed's events)
 
     def __post_init__(self) -> None:
         if not _EVENT_NAME.match(self.name) or self.name == CLOSED_EVENT:
@@ -73,6 +76,8 @@ class FeedEvent:
         for param, path in self.scope.items():
             if not path or field_at(self.event.payload, path) is not str:
                 raise ValueError(f"{self.name}: {param} is not a text field at {path}")
+        if self.recipient and field_at(self.event.payload, self.recipient) is not str:
+            raise ValueError(f"{self.name}: the recipient is not a text field at {self.recipient}")
 
     @property
     def data_model(self) -> type[BaseModel]:
@@ -88,7 +93,7 @@ class FeedSpec:
     name: str
     path: str  # relative to API_PREFIX, as an HttpRoute's
     events: tuple[FeedEvent, ...]
-    permission: Permission
+    permission: Permission | None  # None: a personal feed, which anyone signed in opens for themselves
     description: str
     summary: str
     tag: str
@@ -108,9 +113,18 @@ class FeedSpec:
         types_ = [each.event.type for each in self.events]
         if len(set(types_)) != len(types_):
             raise ValueError(f"{self.name}: an event type is listed twice")
+        if len({bool(each.recipient) for each in self.events}) != 1:
+            raise ValueError(f"{self.name}: either every event names its recipient (a personal feed) or none does")
+        if self.permission is None and not self.personal:
+            raise ValueError(f"{self.name}: only a personal feed may go without a permission")
         for each in self.events:
             if set(each.scope) != set(self.path_params):
                 raise ValueError(f"{self.name}: {each.name} must locate every path parameter {self.path_params}")
+
+    @property
+    def personal(self) -> bool:
+        """Each message goes only to streams of the user it names (opened with a user's access token)."""
+        return bool(self.events[0].recipient)
 
     @property
     def path_params(self) -> list[str]:

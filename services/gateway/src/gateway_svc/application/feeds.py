@@ -50,7 +50,7 @@ from ..adapters.feed_source import FeedSource
 from ..domain.addresses import client_ip
 from ..domain.requests import EVENT_ID
 from ..domain.sse import KEEPALIVE, BadLastEventId, event_frame, in_scope, opening_frame, pick, resume_after
-from .callers import Caller, Unauthenticated
+from .callers import BEARER_CHALLENGE, Caller, Unauthenticated
 from .exchange import Incoming, Outgoing, problem_body, problem_response
 from .pipeline import Gateway
 
@@ -163,6 +163,8 @@ class Feeds:
         if authorization != request.header("authorization"):
             request = dataclasses.replace(request, headers={**request.headers, "authorization": authorization})
         caller = await self.gateway.admit(request, address, headers, public=False)
+        if feed.personal and caller.kind != "user":
+            raise Unauthenticated("a personal feed needs a user's access token, not an API key", BEARER_CHALLENGE)
         self.gateway.authorize(feed.permission, caller, request.path_params.get(EVENT_ID))
         requested, where = _requested_tenant(request)
         presented = Presented(
@@ -303,7 +305,7 @@ class FeedSession:
 
     def frame(self, msg: Msg) -> bytes | None:
         """The SSE message for a JetStream message, when it is this stream's: the tenant's, of a type the feed
-        carries, readable, and about the path's scope."""
+        carries, readable, about the path's scope and, on a personal feed, for the caller."""
         headers = msg.headers or {}
         if headers.get(TENANT_ATTRIBUTE) != self.tenant:
             return None
@@ -317,6 +319,8 @@ class FeedSession:
             return None
         data = payload.model_dump(mode="json", by_alias=True)
         if not in_scope(data, carried.scope, self.presented.params):
+            return None
+        if carried.recipient and pick(data, carried.recipient) != self.caller.actor_id:
             return None
         text = json.dumps(pick(data, carried.data), separators=(",", ":"), ensure_ascii=False)
         return event_frame(carried.name, text, msg.metadata.sequence.stream)

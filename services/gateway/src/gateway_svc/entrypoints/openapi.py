@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 from plenary_contracts.catalog.webhooks import openapi_webhooks
 from plenary_contracts.credentials import API_KEY_HEADER
 from plenary_contracts.errors import HTTP_STATUS, PROBLEM_TYPE_PREFIX, ErrorCode
-from plenary_contracts.feeds import CLOSED_EVENT
+from plenary_contracts.feeds import CLOSED_EVENT, FeedSpec
 from plenary_contracts.fields import Id
 from plenary_contracts.operations import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_ALIAS, OperationSpec
 
@@ -432,16 +432,16 @@ class _Builder:
             feed.description,
             f"Answers `text/event-stream`: `retry: {RETRY_MILLISECONDS}` first, then one SSE message per change "
             "(`id:` its stream sequence, `event:` its name, `data:` one line of JSON), and a `: keep-alive` comment "
-            "when the stream has been quiet a while. Only the acting tenant's messages about the path's "
-            "`eventId` are sent; an event id the tenant does not have simply stays silent.",
+            "when the stream has been quiet a while. " + _whose(feed),
             f"Resume: send `{LAST_EVENT_ID_HEADER}` (a browser does when it reconnects) or `{LAST_EVENT_ID_PARAM}`, "
             "the last `id` received: the stream goes on with the next message, none missed, none repeated. "
             "Without either it starts with the next change.",
             f"Authenticate as anywhere else, or with the access token as `{ACCESS_TOKEN_PARAM}` (EventSource "
             f"cannot send headers); a global administrator names the tenant with X-Tenant-Id or `{TENANT_PARAM}`. "
             "The credential, permission, tenant and flag are checked again every second while the stream is open.",
-            f"Needs permission `{feed.permission.code}`.",
         ]
+        if feed.permission is not None:
+            lines.append(f"Needs permission `{feed.permission.code}`.")
         if feed.flag is not None:
             lines.append(f"Gated by feature flag `{feed.flag.value}` (404 FEATURE_DISABLED when off).")
         parameters: list[dict[str, Any]] = [
@@ -493,11 +493,14 @@ class _Builder:
             "tags": [feed.tag],
             "parameters": parameters,
             "responses": responses,
-            "security": [{"ApiKeyAuth": []}, {"BearerAuth": []}, {"AccessTokenQuery": []}],
-            "x-permission": feed.permission.code,
+            "security": [{"BearerAuth": []}, {"AccessTokenQuery": []}]
+            if feed.personal
+            else [{"ApiKeyAuth": []}, {"BearerAuth": []}, {"AccessTokenQuery": []}],
             "x-sse-events": events,
             "x-jetstream": {"stream": feed.stream, "subjects": feed.subjects},
         }
+        if feed.permission is not None:
+            document["x-permission"] = feed.permission.code
         if feed.flag is not None:
             document["x-feature-flag"] = feed.flag.value
         return document
@@ -570,3 +573,16 @@ def _point_at_components(node: Any, names: dict[str, str]) -> Any:
     if isinstance(node, list):
         return [_point_at_components(value, names) for value in node]
     return node
+
+
+def _whose(feed: FeedSpec) -> str:
+    """Which messages a stream of ``feed`` gets."""
+    if feed.personal:
+        return (
+            "A personal feed: only the signed-in user's own messages in the acting tenant are sent, and only to a "
+            "user's access token (an API key is refused with 401)."
+        )
+    return (
+        "Only the acting tenant's messages about the path's `eventId` are sent; an event id the tenant does not "
+        "have simply stays silent."
+    )

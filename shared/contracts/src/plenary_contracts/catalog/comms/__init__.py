@@ -48,6 +48,7 @@ from .notifications import (
     MARK_ALL_READ,
     MARK_READ,
     NOTIFICATION_CREATED,
+    NOTIFICATION_FEED,
     ListNotifications,
     MarkedRead,
     NoRequest,
@@ -124,7 +125,7 @@ OPERATIONS = [
     PROVIDER_REPORT,
 ]
 
-FEEDS = [BROADCAST_FEED]
+FEEDS = [BROADCAST_FEED, NOTIFICATION_FEED]
 
 __all__ = [
     "BROADCAST_CANCELLED",
@@ -153,6 +154,7 @@ __all__ = [
     "MARK_ALL_READ",
     "MARK_READ",
     "NOTIFICATION_CREATED",
+    "NOTIFICATION_FEED",
     "OPERATIONS",
     "PREVIEW_TEMPLATE",
     "PROVIDER_REPORT",

@@ -6,7 +6,9 @@ from typing import Any
 
 from pydantic import Field
 
+from ...feeds import FeedEvent, FeedSpec
 from ...fields import Id
+from ...flags import FlagKey
 from ...listing import ListQuery, Page
 from ...model import Model
 from ._common import _MINE, _NOT_FOUND, TAG, _cmd, _event, _qry, _route
@@ -74,3 +76,24 @@ MARK_ALL_READ = _cmd(
     "mark_all_read", NoRequest, MarkedRead, "Mark every unread notification of the caller read.",
     **_MINE, http=_route("POST", "/me/notifications/read-all", "Mark all read", TAG),
 )  # fmt: skip
+
+# --- live feed ------------------------------------------------------------------------------------
+
+NOTIFICATION_FEED = FeedSpec(
+    name="my-notifications",
+    path="/me/notifications/stream",
+    events=(
+        FeedEvent(
+            NOTIFICATION_CREATED,
+            name="notification:created",
+            data=("notification",),
+            recipient=("notification", "userId"),
+        ),
+    ),
+    permission=None,
+    flag=FlagKey.NOTIFICATIONS,
+    summary="My notifications, live (Server-Sent Events)",
+    tag=TAG,
+    description="The signed-in user's own in-app notifications as they are created: a `notification:created` "
+    "event whose data is the notification, as `GET /me/notifications` lists it.",
+)
