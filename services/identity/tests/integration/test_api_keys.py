@@ -10,6 +10,7 @@ from nats.js.errors import KeyNotFoundError
 
 from plenary_contracts import credentials
 from plenary_contracts.access import etag_of
+from plenary_contracts.catalog import events
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus
 from plenary_contracts.errors import BadRequest, NotFound, PreconditionFailed, ValidationFailed
@@ -17,6 +18,7 @@ from plenary_contracts.operations import SHOWN_ONCE
 from plenary_contracts.streams import API_KEYS_BUCKET
 from plenary_kit import provision
 from plenary_kit.testing.plugin import eventually
+from plenary_kit.testing.producing import produced, publish_event
 
 
 @pytest.fixture
@@ -294,3 +296,31 @@ async def test_a_retried_key_creation_replays_the_key_without_its_secret_and_kee
     assert len((await identity.as_admin(contract.LIST_API_KEYS, {}, tenant=acme.id)).data) == 1
     kept = (await identity.execute(sa.text("SELECT reply::text FROM identity.idempotency_key"))).scalar_one()
     assert first.raw_key not in kept and SHOWN_ONCE in kept
+
+
+async def test_a_deleted_event_revokes_the_keys_scoped_to_it_alone_and_narrows_the_others(identity, acme):
+    scanner = await _create(identity, acme, scopes={"eventIds": ["ev-gone"]})
+    shared = await _create(identity, acme, scopes={"eventIds": ["ev-gone", "ev-kept"]})
+    unscoped = await _create(identity, acme)
+    elsewhere = await _create(identity, await identity.tenant("globex"), scopes={"eventIds": ["ev-gone"]})
+    lookup = credentials.parse_api_key(scanner.raw_key).lookup_id
+    await eventually(lambda: _mirrored(identity, lookup))
+    deleted = produced(events.EVENT_DELETED, {"eventId": "ev-gone"}, tenant=acme.id)
+    for _ in range(2):  # a redelivery changes nothing more
+        await publish_event(identity.nc, events.EVENT_DELETED, deleted)
+
+    async def keys_now() -> dict[str, tuple[str, dict | None]]:
+        rows = await identity.execute(sa.select(api_key.c.id, api_key.c.status, api_key.c.scopes))
+        return {row.id: (row.status.value, row.scopes) for row in rows}
+
+    async def settled() -> dict[str, tuple[str, dict | None]] | None:
+        now = await keys_now()
+        narrowed = now[shared.api_key.id][1] != {"eventIds": ["ev-gone", "ev-kept"]}
+        return now if now[scanner.api_key.id][0] == "REVOKED" and narrowed else None
+
+    now = await eventually(settled)
+    assert now[shared.api_key.id] == ("ACTIVE", {"eventIds": ["ev-kept"]})
+    assert now[unscoped.api_key.id][0] == "ACTIVE"
+    assert now[elsewhere.api_key.id] == ("ACTIVE", {"eventIds": ["ev-gone"]})  # another tenant's event id
+    await eventually(_gone(identity, lookup))  # the gateways stop taking it
+    assert len(await identity.events(contract.API_KEY_REVOKED)) == 1

@@ -5,6 +5,7 @@ from identity_svc.domain.api_keys import (
     may_change,
     may_revoke,
     may_rotate,
+    scope_without_event,
     settings_problems,
     tier_problems,
     valid_ip_or_network,
@@ -108,3 +109,9 @@ def test_usage_lines_of_one_key_add_up_and_keep_the_latest_time_and_address():
         ]
     )
     assert merged == [Usage("k1", 5, NOW, "10.0.0.2"), Usage("k2", 1, NOW, None)]
+
+
+def test_a_deleted_event_leaves_a_key_its_other_events_or_nothing_never_an_empty_scope_that_means_all():
+    assert scope_without_event(["a", "b"], "a") == ["b"]
+    assert scope_without_event(["a"], "a") is None
+    assert scope_without_event(["b"], "a") == ["b"]

@@ -187,6 +187,13 @@ CONSUMERS: list[ConsumerSpec] = [
         description="Puts each revocation into the token revocation bucket (heals a missed direct write).",
     ),
     ConsumerSpec(
+        service="identity",
+        durable="identity_event_keys",
+        stream=event_stream_name("events"),
+        filter_subject="evt.events.event.deleted",
+        description="Revokes the API keys scoped to a deleted event alone (scanners, kiosks); narrows the others.",
+    ),
+    ConsumerSpec(
         service="workflow",
         durable="workflow_participant_intake",
         stream=event_stream_name("registration"),

@@ -64,13 +64,8 @@ async def event_changed(uow: UnitOfWork, tenant_id: str | None, payload: events.
 
 
 async def event_deleted(uow: UnitOfWork, tenant_id: str | None, payload: events.EventDeleted) -> None:
-    """Every check-in row of the event goes in this transaction.
-
-    The identity API keys of the event's scanners and kiosks are not revoked here: revoking is a call to
-    identity, which cannot be undone if this transaction then rolls back and the event is redelivered, and
-    a consumer has no "after commit". They are left: each is scoped to the deleted event, and a scan made
-    with one finds no device, checkpoint or participant here any more.
-    """
+    """Every check-in row of the event goes in this transaction. The API keys of the event's scanners and
+    kiosks, scoped to it alone, are revoked by identity, which consumes the same event."""
     if tenant_id is None:
         log.warning("event deletion without a tenant; ignored", event_id=payload.event_id)
         return

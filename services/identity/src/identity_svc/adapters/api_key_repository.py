@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import identity as contract
@@ -127,6 +128,21 @@ async def live_of_tenant(db: AsyncSession, tenant_id: str) -> list[ApiKeyRecord]
     """Keys that are, or may still be, in the gateways' bucket: ACTIVE or ROTATED."""
     query = sa.select(api_key).where(
         api_key.c.tenant_id == tenant_id, api_key.c.status.in_([ApiKeyStatus.ACTIVE, ApiKeyStatus.ROTATED])
+    )
+    return [_record(r) for r in await db.execute(query)]
+
+
+async def live_scoped_to_event(db: AsyncSession, tenant_id: str, event_id: str) -> list[ApiKeyRecord]:
+    """The tenant's ACTIVE or ROTATED keys whose event scope names ``event_id``, locked."""
+    query = (
+        sa.select(api_key)
+        .where(
+            api_key.c.tenant_id == tenant_id,
+            api_key.c.status.in_([ApiKeyStatus.ACTIVE, ApiKeyStatus.ROTATED]),
+            api_key.c.scopes["eventIds"].contains(sa.cast([event_id], JSONB)),
+        )
+        .order_by(api_key.c.id)
+        .with_for_update()
     )
     return [_record(r) for r in await db.execute(query)]
 

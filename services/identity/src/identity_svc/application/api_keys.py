@@ -7,6 +7,7 @@ from uuid import uuid4
 from nats.js import JetStreamContext
 
 from plenary_contracts import credentials
+from plenary_contracts.catalog import events
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.enums import ApiKeyStatus, RateLimitTier
 from plenary_contracts.errors import BadRequest, NotFound
@@ -27,6 +28,7 @@ from ..domain.api_keys import (
     may_change,
     may_revoke,
     may_rotate,
+    scope_without_event,
     settings_problems,
 )
 from .caller import caller_tenant, publish_about
@@ -55,6 +57,12 @@ async def _get(uow: UnitOfWork, key_id: str, *, for_update: bool = False) -> Api
     if found is None:
         raise NotFound(f"API key {key_id} not found")
     return found
+
+
+async def _revoke(uow: UnitOfWork, key_id: str) -> contract.ApiKey:
+    now = utcnow()
+    revoked = await keys.update(uow.session, key_id, status=ApiKeyStatus.REVOKED, revoked_at=now, updated_at=now)
+    return _publish(uow, contract.API_KEY_REVOKED, revoked)
 
 
 def _publish(uow: UnitOfWork, spec, changed: ApiKeyRecord) -> contract.ApiKey:  # type: ignore[no-untyped-def]
@@ -166,11 +174,7 @@ class ApiKeys:
         require_if_match(current.updated_at)
         if not may_revoke(current.status):
             raise BadRequest("the key is already revoked")
-        now = utcnow()
-        revoked = await keys.update(
-            uow.session, request.id, status=ApiKeyStatus.REVOKED, revoked_at=now, updated_at=now
-        )
-        return _publish(uow, contract.API_KEY_REVOKED, revoked)
+        return await _revoke(uow, request.id)
 
     async def rotate_api_key(self, request: contract.RotateApiKey, uow: UnitOfWork) -> contract.ApiKeyCreated:
         """One transaction: the old key turns ROTATED with its grace end, the new one copies its settings."""
@@ -227,6 +231,20 @@ async def sweep_expired_keys(new_uow: Callable[[], UnitOfWork], batch: int = 200
         swept += len(due)
         if len(claimed) < batch or not due:
             return swept
+
+
+async def event_deleted(uow: UnitOfWork, tenant_id: str | None, payload: events.EventDeleted) -> None:
+    """The keys scoped to a deleted event lose it: revoked when it was their only event (a scanner's, a
+    kiosk's), narrowed to the others otherwise. The gateways hear of it as of any revocation."""
+    if tenant_id is None:
+        return
+    for key in await keys.live_scoped_to_event(uow.session, tenant_id, payload.event_id):
+        remaining = scope_without_event((key.scopes or {}).get("eventIds", []), payload.event_id)
+        if remaining is None:
+            await _revoke(uow, key.id)
+        else:
+            narrowed = await keys.update(uow.session, key.id, scopes={"eventIds": remaining}, updated_at=utcnow())
+            _publish(uow, contract.API_KEY_UPDATED, narrowed)
 
 
 def changed_keys(payload: contract.ApiKeyChanged | contract.ApiKeyRotated) -> Iterable[contract.ApiKey]:

@@ -82,3 +82,10 @@ def expiry_due(
 def may_rotate(status: ApiKeyStatus, expires_at: datetime | None, now: datetime) -> bool:
     """Rotation replaces a working key; an expired one (even before the sweeper saw it) has nothing to hand on."""
     return may_change(status) and (expires_at is None or expires_at > now)
+
+
+def scope_without_event(event_ids: Sequence[str], deleted: str) -> list[str] | None:
+    """A key's event scope once the event ``deleted`` is gone; None when no event is left and the key must be
+    revoked: an empty scope means every event, so dropping the last one would widen the key, not narrow it."""
+    remaining = [event_id for event_id in event_ids if event_id != deleted]
+    return remaining or None

@@ -1,17 +1,18 @@
-"""API keys on the bus, the consumer that mirrors usable keys into the gateways' bucket, and the timer
-that expires keys."""
+"""API keys on the bus, the consumer that mirrors usable keys into the gateways' bucket, the consumer that takes a
+deleted event out of the keys scoped to it, and the timer that expires keys."""
 
 from collections.abc import Callable
 
 from nats.js import JetStreamContext
 
+from plenary_contracts.catalog import events
 from plenary_contracts.catalog import identity as contract
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.streams import consumer
 from plenary_kit.db import UnitOfWork
 from plenary_kit.service import Runtime
 
-from ..application.api_keys import ApiKeys, mirror_api_keys, sweep_expired_keys
+from ..application.api_keys import ApiKeys, event_deleted, mirror_api_keys, sweep_expired_keys
 
 
 def register(runtime: Runtime, api_keys: ApiKeys, jetstream: Callable[[], JetStreamContext]) -> None:
@@ -29,6 +30,9 @@ def register(runtime: Runtime, api_keys: ApiKeys, jetstream: Callable[[], JetStr
     ) -> None:
         await mirror_api_keys(uow, payload, jetstream())
 
+    async def event_deleted_keys(uow: UnitOfWork, event: CloudEvent, payload: events.EventDeleted) -> None:
+        await event_deleted(uow, event.tenantid, payload)
+
     async def sweep() -> None:
         await sweep_expired_keys(runtime.uow)
 
@@ -43,4 +47,5 @@ def register(runtime: Runtime, api_keys: ApiKeys, jetstream: Callable[[], JetStr
         ],
         mirror,
     )
+    runtime.consume(consumer("identity_event_keys"), [events.EVENT_DELETED], event_deleted_keys)
     runtime.every(runtime.base_settings.api_key_sweep_seconds, sweep)
