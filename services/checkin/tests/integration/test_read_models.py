@@ -298,6 +298,30 @@ async def test_a_rejection_is_mirrored_and_an_older_decision_arriving_after_it_i
     assert (await _held(checkin, person.id)).status_version == 4
 
 
+async def test_a_registration_update_carrying_an_older_decision_keeps_the_newer_status_but_changes_the_rest(checkin):
+    event = await checkin.seed_event()
+    person = await checkin.register(event, status=ParticipantStatus.PENDING)
+    await checkin.decide(person, ParticipantStatus.REJECTED, version=3)
+    at = (await _held(checkin, person.id)).source_updated_at
+
+    def update(seconds: int, **changes) -> dict:
+        return _record(person, updatedAt=(at + timedelta(seconds=seconds)).isoformat(), **changes)
+
+    # sent by registration before it mirrored decision 3: newer in time, older in decisions
+    stale = update(5, lastName="Byron", status="APPROVED", progressVersion=2)
+    await checkin.publish(registration.PARTICIPANT_UPDATED, {"participant": stale})
+    await consumed(checkin, "checkin_participant_directory")
+    held = await _held(checkin, person.id)
+    assert (held.last_name, held.status, held.status_version) == ("Byron", ParticipantStatus.REJECTED, 3)
+
+    # registration's own change on top of decision 3 (a cancellation) is taken
+    own = update(10, status="CANCELLED", progressVersion=3)
+    await checkin.publish(registration.PARTICIPANT_UPDATED, {"participant": own})
+    await consumed(checkin, "checkin_participant_directory")
+    held = await _held(checkin, person.id)
+    assert (held.status, held.status_version) == (ParticipantStatus.CANCELLED, 3)
+
+
 async def test_a_status_decision_about_an_unknown_or_another_tenants_participant_changes_nothing(checkin):
     event = await checkin.seed_event()
     person = await checkin.register(event, status=ParticipantStatus.PENDING)

@@ -66,6 +66,10 @@ async def test_a_workflow_decision_sets_status_and_step_without_a_participant_up
     assert row.updated_at > mine.updated_at
     assert await registration.events(contract.PARTICIPANT_UPDATED) == []
     assert await registration.events(contract.SLOTS_FREED) == []
+    assert mine.progress_version is None
+    ref = {"id": mine.id, "eventId": event.id}
+    shown = await registration.call(contract.GET_PARTICIPANT, ref, tenant=event.tenant_id)
+    assert shown.progress_version == 2  # what its next record tells read models ordering status by decision
 
 
 async def test_a_completed_participant_stays_on_its_last_step(registration):

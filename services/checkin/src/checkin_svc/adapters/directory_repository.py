@@ -90,9 +90,10 @@ async def upsert_participant(session: AsyncSession, record: registration.Partici
         "last_name": record.last_name,
         "email": record.email,
         "status": record.status,
+        "status_version": record.progress_version or 0,
         "source_updated_at": record.updated_at,
     }
-    await upsert_if_newer(session, participant, values)
+    await upsert_if_newer(session, participant, values, versioned={"status": "status_version"})
 
 
 async def delete_participant(session: AsyncSession, tenant_id: str, participant_id: str) -> None:

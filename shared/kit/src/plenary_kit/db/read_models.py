@@ -1,5 +1,6 @@
 """Read models: a service's copy of another service's records, fed by its events."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,11 +23,22 @@ def same_tenant(event_tenant_id: str | None, record_tenant_id: str | None, kind:
     return True
 
 
-async def upsert_if_newer(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> None:
+async def upsert_if_newer(
+    session: AsyncSession, table: sa.Table, values: dict[str, Any], versioned: Mapping[str, str] | None = None
+) -> None:
     """Insert the record, or change the held one when this one is not older (``source_updated_at``, the owner's
-    time of the change) and of the same tenant: events that arrive out of order never take a record back."""
+    time of the change) and of the same tenant: events that arrive out of order never take a record back.
+
+    ``versioned`` maps a column to the version column that orders it on its own: a value another producer also
+    writes (a participant's status, decided by workflow and carried by registration's record) changes only when
+    the record's version is at least the held one, and the held version never goes down.
+    """
     statement = insert(table).values(**values)
     changes = {name: statement.excluded[name] for name in values if name not in ("id", "tenant_id")}
+    for name, version in (versioned or {}).items():
+        current = statement.excluded[version] >= table.c[version]
+        changes[name] = sa.case((current, statement.excluded[name]), else_=table.c[name])
+        changes[version] = sa.func.greatest(table.c[version], statement.excluded[version])
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[table.c.id],

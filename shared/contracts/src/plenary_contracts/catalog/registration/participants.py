@@ -37,6 +37,9 @@ class ParticipantRecord(Model):
     job_title: str | None = None
     nationality: str | None = None
     status: ParticipantStatus = ParticipantStatus.PENDING
+    progress_version: int | None = Field(
+        None, description="The version of the workflow decision the status reflects (none before the first one)."
+    )
     extras: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime
     updated_at: datetime
