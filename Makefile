@@ -23,7 +23,7 @@ TEST_WORKERS ?= 0
 UNIT_TESTS := shared/contracts/tests shared/kit/tests/unit $(wildcard services/*/tests/unit) \
 	tests/cli/test_routes.py tests/cli/test_readme_settings.py tests/cli/test_bench_report.py tests/cli/test_bench_measuring.py
 
-.PHONY: help sync run test test-unit lint fmt bench contracts clean
+.PHONY: help sync run test test-unit lint fmt bench contracts clean deploy-check deploy-files
 
 help:
 	@echo "make run    start every service on embedded PostgreSQL and NATS (gateway on 127.0.0.1:$${PLENARY_HTTP_PORT:-8080})"
@@ -76,3 +76,13 @@ clean:
 
 contracts: sync
 	$(UV) run --frozen python -m plenary_contracts.schema_export --write
+
+# The deployment files (deploy/, Dockerfile): the generated ones up to date, the Dockerfile through hadolint,
+# compose against the Compose specification, each kustomize overlay against Kubernetes' schemas; offline, with
+# tools from PyPI. `make test` runs these tests too (they live under tests/).
+deploy-check: sync
+	$(UV) run --frozen pytest tests/deploy -q
+
+# Rewrite deploy/compose.yml and deploy/k8s/base/services/ from the list of services (deploy/render.py).
+deploy-files: sync
+	$(UV) run --frozen python deploy/render.py

@@ -269,6 +269,7 @@ def _banner(settings: Settings, health_url: str, home: Path, seconds: float, sin
                 f"Plenary is up in {seconds:.1f}s: {len(services)} services ready.",
                 f"  gateway    {base}",
                 f"  health     {health_url}",
+                f"  dashboard  {base}/dashboard/ (sign in as a tenant's user; FF_ANALYTICS_DASHBOARD on)",
                 f"  database   {make_url(settings.database_url).render_as_string(hide_password=True)}",
                 f"  nats       {settings.nats_url}",
                 f"  logs       {home / 'logs'}",

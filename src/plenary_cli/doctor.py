@@ -37,6 +37,7 @@ def _warn_development_secrets(settings: Settings) -> None:
         "webhook_secret_key",
         "comms_unsubscribe_secret",
         "comms_provider_report_secret",
+        "delegation_invite_secret",
         "db_role_password",
     ):
         if getattr(settings, name) == defaults[name].default:

@@ -1,4 +1,5 @@
 import asyncio
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -125,6 +126,49 @@ def routes_command(
         typer.echo(routes.render_json(found))
     else:
         _print(routes.render_table(found))
+
+
+analytics_app = typer.Typer(help="The analytics service's projections.", no_args_is_help=True)
+app.add_typer(analytics_app, name="analytics")
+
+
+@analytics_app.command("rebuild")
+def analytics_rebuild_command() -> None:
+    """Replay the streams into a fresh copy of the projections and swap it in (live events go on)."""
+    from analytics_svc.entrypoints.cli import rebuild
+
+    raise typer.Exit(0 if asyncio.run(rebuild(Settings(), typer.echo)) else 1)
+
+
+@app.command("replay")
+def replay_command(
+    tenant: Annotated[str, typer.Argument(help="the tenant whose events to print")],
+    since: Annotated[
+        datetime | None, typer.Option("--from", help="at or after (UTC); default: a day before --to")
+    ] = None,
+    until: Annotated[datetime | None, typer.Option("--to", help="before (UTC); default: now")] = None,
+    types: Annotated[list[str] | None, typer.Option("--type", help="a CloudEvent type; repeat for several")] = None,
+    entity: Annotated[str | None, typer.Option(help="only events about this entity id")] = None,
+    actor: Annotated[str | None, typer.Option(help="only events this user or key caused")] = None,
+    newest_first: Annotated[bool, typer.Option("--newest-first", help="newest first (default: oldest)")] = False,
+) -> None:
+    """Print a tenant's events from the auditor's log as JSON lines, read from the streams by the audit service."""
+    from . import replay
+
+    request = replay.request_of(
+        since=_utc(since),
+        until=_utc(until),
+        types=types or [],
+        entity_id=entity,
+        actor_id=actor,
+        newest_first=newest_first,
+    )
+    printed = asyncio.run(replay.replay(Settings(), tenant, request, typer.echo))
+    typer.echo(f"{printed} event(s)", err=True)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @app.command("doctor")

@@ -68,6 +68,9 @@ class RecordingRuntime:
     def consume_each(self, *args: Any, **kwargs: Any) -> None:
         pass
 
+    def consume_stream(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
     def every(self, *args: Any, **kwargs: Any) -> None:
         pass
 

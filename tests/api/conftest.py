@@ -47,7 +47,20 @@ def api(postgres, plenary_workdir: Path, tmp_path_factory: pytest.TempPathFactor
                 tmp_path_factory.mktemp("api"),
                 ADMIN_PASSWORD,
                 fast_timers | local_webhooks,
-                services=("identity", "events", "registration", "workflow", "checkin", "webhooks", "comms"),
+                services=(
+                    "identity",
+                    "events",
+                    "registration",
+                    "workflow",
+                    "checkin",
+                    "webhooks",
+                    "comms",
+                    "custom-objects",
+                    "views",
+                    "delegation",
+                    "analytics",
+                    "audit",
+                ),
             ) as api:
                 yield api
         finally:

@@ -8,7 +8,9 @@ from plenary_cli.bench.registry import AREAS, UnknownArea, limits_needed, select
 from plenary_cli.bench.sizes import SMALL, BadSize, Sizes, parse_sizes
 from plenary_cli.main import app
 
-NAMES = ["limits", "pipeline", "rpc", "gateway", "workflow", "registration", "checkin", "webhooks", "comms"]
+NAMES = ["limits", "pipeline", "rpc", "gateway", "workflow", "registration", "checkin", "webhooks", "comms", "views"]
+NAMES.append("analytics")
+NAMES.append("audit")
 
 
 def test_no_area_named_selects_every_area_in_registry_order():
@@ -21,7 +23,8 @@ def test_named_areas_run_in_registry_order_once_each():
 
 def test_an_unknown_area_is_refused_with_the_known_ones_listed():
     with pytest.raises(
-        UnknownArea, match=r"'nope'.*limits, pipeline, rpc, gateway, workflow, registration, checkin, webhooks, comms"
+        UnknownArea,
+        match=r"'nope'.*limits, pipeline, rpc, gateway, workflow, registration, checkin, webhooks, comms, views",
     ):
         select(["rpc", "nope"])
 

@@ -13,6 +13,7 @@ SECRETS = {
     "webhook_secret_key": "PLENARY_WEBHOOK_SECRET_KEY",
     "comms_unsubscribe_secret": "PLENARY_COMMS_UNSUBSCRIBE_SECRET",
     "comms_provider_report_secret": "PLENARY_COMMS_PROVIDER_REPORT_SECRET",
+    "delegation_invite_secret": "PLENARY_DELEGATION_INVITE_SECRET",
     "db_role_password": "PLENARY_DB_ROLE_PASSWORD",
 }
 

@@ -10,8 +10,8 @@ from plenary_contracts.permissions import (
 
 
 def test_30_base_14_seed_and_7_identity_permissions_make_51_distinct_ones():
-    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS), len(IDENTITY_PERMISSIONS)) == (30, 15, 7)
-    assert len({p.code for p in ALL_PERMISSIONS}) == 52
+    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS), len(IDENTITY_PERMISSIONS)) == (30, 16, 7)
+    assert len({p.code for p in ALL_PERMISSIONS}) == 53
 
 
 def test_admin_holds_every_permission_and_tenant_admin_all_but_tenant_management():

@@ -63,6 +63,9 @@ AREAS: tuple[Area, ...] = (
         "bus event → signed delivery to a local receiver's 2xx, webhooks as its own process; head of line; replay",
     ),
     Area("comms", "a 10,000-recipient e-mail broadcast to a local SMTP server, comms as its own process"),
+    Area("views", "saved views over 1,000,000 participants through the gateway: pages, deep pages, kanban"),
+    Area("analytics", "projection lag at 1,000 events/s, dashboard of a 100,000-participant event, rebuild by replay"),
+    Area("audit", "the auditor's log: 100 tenants' events indexed, then one tenant's day read from the streams"),
 )
 BY_NAME = {area.name: area for area in AREAS}
 

@@ -42,6 +42,16 @@ class Sizes:
     webhook_replay_events: int = 100_000
     # comms
     comms_recipients: int = 10_000  # one e-mail broadcast
+    # views
+    views_participants: int = 1_000_000  # loaded with COPY into registration's table
+    views_deep_pages: int = 200  # pages of 50 walked before the deep page is timed
+    views_records: int = 1_000_000  # custom object records, loaded with COPY
+    # analytics
+    analytics_participants: int = 100_000  # one event's registrations, projected live, then replayed
+    analytics_paced_seconds: int = 10  # registrations and approvals at 1,000 events/s
+    # audit
+    audit_tenants: int = 100  # tenants whose events fill the streams
+    audit_events_per_tenant: int = 1_000  # each tenant's day
 
     def with_overrides(self, overrides: dict[str, int]) -> "Sizes":
         return dataclasses.replace(self, **overrides)
@@ -74,6 +84,13 @@ SMALL = Sizes(
     webhook_fanout_events=100,
     webhook_replay_events=1_000,
     comms_recipients=500,
+    views_participants=20_000,
+    views_deep_pages=20,
+    views_records=20_000,
+    analytics_participants=5_000,
+    analytics_paced_seconds=2,
+    audit_tenants=20,
+    audit_events_per_tenant=100,
 )
 
 

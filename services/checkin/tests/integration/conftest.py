@@ -1,7 +1,6 @@
 """A running checkin service on real PostgreSQL and nats-server, driven over the bus as the gateway would,
 with the events, registration and workflow services' events published the way they publish them."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,12 +15,13 @@ from sqlalchemy.dialects.postgresql import insert
 from plenary_contracts.catalog import events as events_contract
 from plenary_contracts.catalog import registration, workflow
 from plenary_contracts.enums import ParticipantStatus
+from plenary_contracts.streams import consumer
 from plenary_kit.bus.connection import connect
 from plenary_kit.discovery import load_services
 from plenary_kit.ids import new_id
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
-from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
+from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness, consumers_settled
 from plenary_kit.testing.plugin import eventually
 
 __all__ = ["ADMIN", "OTHER_TENANT", "TENANT", "eventually"]  # the tests import them from here
@@ -167,27 +167,7 @@ async def checkin(plenary_settings: Settings) -> AsyncIterator[CheckinService]:
 async def consumed(service: ServiceHarness, durable: str) -> None:
     """Wait until the durable (each of its lanes) has handled and acknowledged every event published so far:
     the way to see that an event was ignored."""
-    from plenary_contracts.streams import consumer
-
-    spec = consumer(durable)
-    js = service.nc.jetstream()
-
-    async def caught_up() -> bool:
-        for lane in spec.durables():
-            info = await js.consumer_info(spec.stream, lane.durable)
-            if info.num_pending or info.num_ack_pending:
-                return False
-        return True
-
-    async def still_caught_up() -> bool:
-        # The server counts a message just published into a durable's pending a moment later: seen idle once,
-        # a durable may not have been given it yet. Idle twice, 50 ms apart, it has handled it.
-        if not await caught_up():
-            return False
-        await asyncio.sleep(0.05)
-        return await caught_up()
-
-    await eventually(still_caught_up, timeout=20)
+    await consumers_settled(service.nc, [consumer(durable)], timeout=20)
 
 
 @pytest.fixture

@@ -4,10 +4,13 @@ once and handed to the entrypoints."""
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from plenary_contracts.catalog.comms import PROVIDER_REPORT, UNSUBSCRIBE
+from plenary_contracts.catalog.delegation import ACCEPT_PATH, SEALING_PURPOSE
 from plenary_contracts.enums import MessageChannel
 from plenary_kit.outbound import AddressPolicy, OutboundClient
+from plenary_kit.sealing import Sealer
 from plenary_kit.service import Runtime, ServiceSpec
 from plenary_kit.settings import Settings
 
@@ -60,6 +63,12 @@ def channels(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -
     return found
 
 
+def invite_link(secret: str, public_url: str) -> Callable[[str], str]:
+    """A delegation invite's accept link from the token delegation sealed for comms (the same secret and purpose)."""
+    sealer = Sealer(secret, SEALING_PURPOSE)
+    return lambda sealed: f"{public_url}{ACCEPT_PATH}?{urlencode({'token': sealer.unseal(sealed)})}"
+
+
 def wire(runtime: Runtime) -> None:
     settings = runtime.base_settings
     closers: list[Callable[[], Awaitable[None]]] = []
@@ -82,7 +91,7 @@ def wire(runtime: Runtime) -> None:
     notifications.register(runtime)
     runtime.serve(UNSUBSCRIBE, unsubscribing.unsubscribe)
     runtime.serve(PROVIDER_REPORT, Reports(settings.comms_provider_report_secret).provider_report)
-    consumers.register(runtime, job.wake)
+    consumers.register(runtime, job.wake, invite_link(settings.delegation_invite_secret, public_url))
     for close in closers:  # after the job's own stop hook (registered above): its last messages go out first
         runtime.on_stop(close)
 

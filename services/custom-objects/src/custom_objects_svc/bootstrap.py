@@ -2,13 +2,21 @@
 
 from pathlib import Path
 
-from plenary_kit.service import ServiceSpec
+from plenary_kit.service import Runtime, ServiceSpec
 
 from .adapters.tables import messaging, metadata
+from .entrypoints import operations, tenants
+
+
+def wire(runtime: Runtime) -> None:
+    operations.register(runtime)
+    tenants.register(runtime)
+
 
 SERVICE = ServiceSpec(
     name="custom-objects",
     metadata=metadata,
     messaging=messaging,
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
+    wire=wire,
 )

@@ -22,7 +22,7 @@ EXPECTED = [
     TableExpectation(
         "custom_object_record",
         {"id", "definition_id", "tenant_id", "data", "created_by", "created_at", "updated_at"},
-        indexes=[("definition_id", "tenant_id"), ("tenant_id",)],
+        indexes=[("definition_id", "created_at", "id"), ("data",), ("tenant_id",)],
         foreign_keys=[ForeignKey(("definition_id",), "custom_object_definition", "CASCADE")],
     ),
     TableExpectation("outbox", {"id", "subject", "envelope", "created_at", "published_at"}),

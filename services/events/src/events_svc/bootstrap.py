@@ -6,7 +6,7 @@ from pathlib import Path
 from plenary_kit.service import Runtime, ServiceSpec
 
 from .adapters.tables import messaging, metadata
-from .entrypoints import conferences, field_definitions, intake, participant_types, series
+from .entrypoints import conferences, event_rows, field_definitions, intake, participant_types, series
 
 
 def wire(runtime: Runtime) -> None:
@@ -15,6 +15,7 @@ def wire(runtime: Runtime) -> None:
     field_definitions.register(runtime)
     series.register(runtime)
     intake.register(runtime)
+    event_rows.register(runtime)
 
 
 SERVICE = ServiceSpec(

@@ -14,11 +14,12 @@ from .application.directory import EventDirectory
 from .application.exports import Exports
 from .application.import_runner import ImportRunner
 from .application.imports import Imports
+from .application.participant_rows import ParticipantRows
 from .application.reference_cache import ReferenceCache
 from .application.registrar import Registrar
 from .application.roster import Roster
 from .application.waitlist import Offers, Waitlist
-from .entrypoints import bulk, mirrors, participants, reference_changes, screening, waitlist
+from .entrypoints import bulk, mirrors, participant_rows, participants, reference_changes, screening, waitlist
 
 
 def offers_of(runtime: Runtime) -> Offers:
@@ -44,6 +45,7 @@ def wire(runtime: Runtime) -> None:
     runner = ImportRunner(registrar, runtime.uow)
 
     participants.register(runtime, Roster(registrar))
+    participant_rows.register(runtime, ParticipantRows(directory))
     screening.register(runtime, cache)
     waitlist.register(runtime, Waitlist(registrar, offers, runtime.uow), offers)
     bulk.register(

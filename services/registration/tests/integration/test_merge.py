@@ -111,6 +111,7 @@ async def test_a_merge_keeps_the_survivor_with_the_chosen_fields_and_removes_the
     assert merged == {"survivorId": survivor.id, "mergedIds": [duplicate.id], "eventId": event.id}
     (freed,) = await registration.events(contract.SLOTS_FREED)
     assert (freed["triggerEntityId"], freed["reason"], freed["slots"]) == (duplicate.id, "merged", 1)
+    assert freed["survivorId"] == survivor.id  # who keeps what the merged one held elsewhere (a delegation)
 
     (listed,) = (await registration.call(contract.LIST_MERGE_HISTORY, {})).data
     assert listed == history

@@ -225,6 +225,7 @@ async def test_cancelling_frees_the_slot_once_and_deleting_a_cancelled_one_frees
         "slots": 1,
         "reason": "cancelled",
         "triggerEntityId": mine.id,
+        "survivorId": None,
     }
     (deleted,) = await registration.events(contract.PARTICIPANT_DELETED)
     assert deleted == {"participantId": mine.id, "eventId": event.id}

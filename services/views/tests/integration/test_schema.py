@@ -22,6 +22,7 @@ EXPECTED = [
         unique=[("tenant_id", "user_id", "name", "entity_type")],
         indexes=[("tenant_id", "entity_type"), ("user_id",)],
     ),
+    TableExpectation("view_owner", {"id", "tenant_id", "name", "source_updated_at"}),
     TableExpectation("outbox", {"id", "subject", "envelope", "created_at", "published_at"}),
     TableExpectation("inbox", {"consumer", "event_id", "received_at"}, unique=[("consumer", "event_id")]),
 ]

@@ -22,6 +22,7 @@ from plenary_kit.testing.flags import put_flag
 from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
 from plenary_kit.testing.plugin import eventually
 from plenary_kit.testing.receiver import HttpReceiver, serving
+from plenary_kit.testing.workflow import decided
 
 __all__ = ["ADMIN", "OTHER_TENANT", "TENANT", "eventually"]
 
@@ -61,25 +62,7 @@ class WebhooksService(ServiceHarness):
 
 
 def acted(participant_id: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "participantId": participant_id,
-        "participantName": "Ada Lovelace",
-        "registrationCode": f"REG-{participant_id[-6:]}",
-        "eventId": "event-1",
-        "workflowId": "wf",
-        "workflowVersionId": "wfv",
-        "action": "APPROVE",
-        "stepId": "step",
-        "stepName": "Review",
-        "previousStepId": "step",
-        "nextStepId": None,
-        "isComplete": True,
-        "previousStatus": "IN_PROGRESS",
-        "status": "APPROVED",
-        "approvalId": new_id(),
-        "version": 2,
-        **changes,
-    }
+    return decided(participant_id, **changes)
 
 
 @pytest.fixture

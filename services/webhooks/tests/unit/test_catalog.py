@@ -140,6 +140,21 @@ RAW = {
         "refused": True,
         "at": STAMP,
     },
+    **{
+        f"evt.custom-objects.custom_object.record.{verb}": {
+            "record": {
+                "id": "r1",
+                "tenantId": "t1",
+                "definitionId": "d1",
+                "definitionSlug": "hotels",
+                "data": {"name": "Serena", "stars": 4},
+                "createdBy": "u1",
+                "createdAt": STAMP,
+                "updatedAt": STAMP,
+            }
+        }
+        for verb in ("created", "updated", "deleted")
+    },
 }
 
 BY_SUBJECT = {spec.subject: spec for spec in EVENTS_BY_TYPE.values()}

@@ -14,11 +14,12 @@ from .application.batch import Batches
 from .application.intake import Intake
 from .application.offline import OfflineSync
 from .application.parallel import Parallel
+from .application.progress_rows import ProgressRows
 from .application.queries import Queries
 from .application.sla import SlaTimers
 from .application.versions import Versions
 from .application.workflows import Workflows
-from .entrypoints import consumers, definitions, participants, timers
+from .entrypoints import consumers, definitions, participants, progress_rows, timers
 
 
 def wire(runtime: Runtime) -> None:
@@ -41,6 +42,7 @@ def wire(runtime: Runtime) -> None:
         batches=Batches(engine, runtime.uow),
         offline=OfflineSync(engine),
     )
+    progress_rows.register(runtime, ProgressRows(events))
     consumers.register(runtime, engine=engine, entries=Intake(engine))
     timers.register(runtime, sla=SlaTimers(engine), parallel=parallel)
 

@@ -1,5 +1,5 @@
-"""The 52 permissions (30 base ones, event:delete included; 15 of the seeds, check-in:manage included; 7 for
-identity) and the seeded roles."""
+"""The 53 permissions (30 base ones, event:delete included; 16 of the seeds, check-in:manage and audit:read
+included; 7 for identity) and the seeded roles."""
 
 from typing import NamedTuple
 
@@ -56,6 +56,8 @@ SEED_PERMISSIONS: tuple[Permission, ...] = (
     Permission("waitlist", "manage"),
     Permission("communication", "broadcast"),
     Permission("event-clone", "execute"),
+    # Added: reading the tenant's event log and delivery traces (the auditor's log)
+    Permission("audit", "read"),
 )
 
 # The original managed users, roles and tenants through "settings:manage"; they get their own words here.

@@ -1,11 +1,37 @@
 """Every contract in one place: what the gateway, the CLI and the schema snapshot read."""
 
-from .catalog import checkin, comms, events, identity, registration, webhooks, workflow
+from .catalog import (
+    analytics,
+    audit,
+    checkin,
+    comms,
+    custom_objects,
+    delegation,
+    events,
+    identity,
+    registration,
+    views,
+    webhooks,
+    workflow,
+)
 from .events import EventSpec
 from .feeds import FeedSpec
 from .operations import OperationSpec
 
-_CATALOGS = (identity, events, registration, workflow, checkin, webhooks, comms)
+_CATALOGS = (
+    identity,
+    events,
+    registration,
+    workflow,
+    checkin,
+    webhooks,
+    comms,
+    views,
+    delegation,
+    custom_objects,
+    analytics,
+    audit,
+)
 
 EVENTS: list[EventSpec] = [spec for catalog in _CATALOGS for spec in catalog.EVENTS]
 OPERATIONS: list[OperationSpec] = [spec for catalog in _CATALOGS for spec in catalog.OPERATIONS]

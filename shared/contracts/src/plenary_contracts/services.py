@@ -13,6 +13,7 @@ SERVICES: tuple[str, ...] = (
     "checkin",
     "comms",
     "gateway",
+    "audit",
 )
 
 

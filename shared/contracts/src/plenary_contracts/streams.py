@@ -311,7 +311,7 @@ CONSUMERS: list[ConsumerSpec] = [
             description=f"Queues a delivery per matching subscription for each of {producer}'s public events.",
             bulk_lane=producer != "checkin",  # an import's or a batch action's events never delay a single one
         )
-        for producer in ("registration", "workflow", "checkin")
+        for producer in ("registration", "workflow", "checkin", "custom-objects")
     ),
     ConsumerSpec(
         service="webhooks",
@@ -369,6 +369,100 @@ CONSUMERS: list[ConsumerSpec] = [
         stream=event_stream_name("identity"),
         filter_subject="evt.identity.tenant.>",
         description="Gives a new tenant the system templates; purges a deleted tenant's rows.",
+    ),
+    ConsumerSpec(
+        service="views",
+        durable="views_user_directory",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.user.>",
+        description="Keeps views' owners' names; a deleted user's private views go, shared ones lose their owner.",
+    ),
+    ConsumerSpec(
+        service="views",
+        durable="views_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's saved views.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_delegation_invites",
+        stream=event_stream_name("delegation"),
+        filter_subject="evt.delegation.invite.sent",
+        description="E-mails a delegation invite with its accept link (the token unsealed only to render it).",
+    ),
+    ConsumerSpec(
+        service="delegation",
+        durable="delegation_places",
+        stream=event_stream_name("registration"),
+        filter_subject="evt.registration.slots.freed",
+        description="Gives a delegate's place back when registration frees it (cancelled, rejected, deleted); "
+        "a merged delegate's invite follows the survivor instead.",
+    ),
+    ConsumerSpec(
+        service="delegation",
+        durable="delegation_event_cleanup",
+        stream=event_stream_name("events"),
+        filter_subject="evt.events.event.deleted",
+        description="Deletes a deleted event's quotas and their invites.",
+    ),
+    ConsumerSpec(
+        service="delegation",
+        durable="delegation_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's quotas and invites.",
+    ),
+    ConsumerSpec(
+        service="custom-objects",
+        durable="custom_objects_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's custom object definitions and records.",
+    ),
+    *(
+        ConsumerSpec(
+            service="analytics",
+            durable=f"analytics_{producer.replace('-', '_')}",
+            stream=event_stream_name(producer),
+            filter_subject=subject,
+            description=f"Projects {producer}'s events into the dashboard's counts (replayed by a rebuild).",
+        )
+        for producer, subject in (
+            ("registration", "evt.registration.>"),
+            ("workflow", "evt.workflow.>"),
+            ("checkin", "evt.checkin.scan.completed"),
+            ("events", "evt.events.event.>"),
+            ("comms", "evt.comms.broadcast.sent"),
+            ("webhooks", "evt.webhooks.>"),
+            ("delegation", "evt.delegation.invite.>"),
+        )
+    ),
+    ConsumerSpec(
+        service="analytics",
+        durable="analytics_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Purges a deleted tenant's projections and snapshots.",
+    ),
+    *(
+        ConsumerSpec(
+            service="audit",
+            durable=f"audit_index_{producer.replace('-', '_')}",
+            stream=event_stream_name(producer),
+            filter_subject=f"evt.{producer}.>",
+            description=f"Indexes {producer}'s events by tenant, time, type, entity and actor for the auditor's log.",
+            max_ack_pending=2000,  # a batch of 500 per fetch, a few fetches in flight
+        )
+        for producer in SERVICES
+        if producer != "audit"
+    ),
+    ConsumerSpec(
+        service="audit",
+        durable="audit_tenant_cleanup",
+        stream=event_stream_name("identity"),
+        filter_subject="evt.identity.tenant.deleted",
+        description="Deletes a deleted tenant's index entries (its events stay in the streams until their max age).",
     ),
 ]
 

@@ -32,7 +32,7 @@ def downgrade(settings: Settings, services: Iterable[ServiceSpec], revision: str
 async def apply_streams(settings: Settings) -> list[str]:
     nc = await connect(settings.nats_url, "plenary-provision")
     try:
-        return await apply_topology(nc.jetstream())
+        return await apply_topology(nc.jetstream(), replicas=settings.stream_replicas)
     finally:
         await nc.drain()
 

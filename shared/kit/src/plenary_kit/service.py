@@ -21,12 +21,14 @@ from pydantic import BaseModel
 
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.events import EventSpec
+from plenary_contracts.inbox_trace import INBOX_TRACE_SUBJECT
 from plenary_contracts.operations import HealthReply, OperationSpec, health_subject
 from plenary_contracts.services import SERVICES
 from plenary_contracts.streams import ConsumerSpec, consumers_of
 
 from .bus.connection import connect
-from .bus.consuming import BatchConsumer, EventHandler
+from .bus.consuming import BatchConsumer, EventHandler, StreamBatchConsumer, StreamBatchHandler
+from .bus.inbox_trace import inbox_trace_responder
 from .bus.retry import RetryPolicy
 from .bus.rpc import OperationServer
 from .bus.serving import RequestServer
@@ -105,6 +107,7 @@ class Runtime:
         )
         self.requests = RequestServer(spec.name, self.base_settings.request_concurrency)
         self.requests.route(health_subject(spec.name), self._on_health, limited=False)
+        self.requests.route(INBOX_TRACE_SUBJECT, inbox_trace_responder(spec.name, self.engine, spec.messaging))
         spec.wire(self)
 
     # --- wiring API used by bootstraps ---
@@ -138,6 +141,17 @@ class Runtime:
                     self.retry,
                     durable=lane.durable,
                     batch_size=self.base_settings.consumer_batch_size,
+                )
+            )
+
+    def consume_stream(self, consumer: ConsumerSpec, handler: StreamBatchHandler, *, batch_size: int = 500) -> None:
+        """Hand whole fetched batches, with their stream sequences, to ``handler``; no inbox: the handler is
+        idempotent by (stream, sequence) itself (``StreamBatchConsumer``)."""
+        self.consumers[consumer.durable] = consumer
+        for lane in consumer.durables():
+            self._consumer_loops.append(
+                StreamBatchConsumer(
+                    consumer, handler, self.uow, self.retry, durable=lane.durable, batch_size=batch_size
                 )
             )
 

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     nats_port: int = 44222
     database_url: str = f"postgresql://postgres:{EMBEDDED_PG_PASSWORD}@127.0.0.1:55432/plenary"
     nats_url: str = "nats://127.0.0.1:44222"
+    # Copies JetStream keeps of each stream and bucket `plenary streams apply` creates or updates: 1 on one
+    # nats-server (the embedded run), 3 on a three-node JetStream cluster.
+    stream_replicas: int = 1
     db_role_password: str = "plenary"
     home: Path = Path(".plenary")
     http_host: str = "127.0.0.1"
@@ -110,6 +113,16 @@ class Settings(BaseSettings):
     comms_unsubscribe_secret: str = "plenary-dev-unsubscribe-secret"
     comms_provider_report_secret: str = "plenary-dev-provider-report-secret"
     comms_public_url: str = ""
+    # Delegation: the key invite tokens are sealed under for comms (the e-mail's link; delegation keeps only their
+    # hash), and the period of the sweeper expiring pending invites.
+    delegation_invite_secret: str = "plenary-dev-delegation-invite-secret"
+    delegation_sweep_seconds: float = 60.0
+    # Analytics: how often a replica checks whether this hour's snapshots are taken (one replica takes them).
+    analytics_snapshot_check_seconds: float = 60.0
+    # Audit: messages the index takes per fetch (one insert per batch), and how long a delivery trace waits for
+    # the services' inbox rows and webhooks' deliveries.
+    audit_index_batch_size: int = 500
+    audit_trace_deadline_seconds: float = 0.5
 
     _embedded_postgres: bool = PrivateAttr(default=False)
     _embedded_nats: bool = PrivateAttr(default=False)

@@ -160,3 +160,27 @@ async def test_after_commit_callbacks_run_once_committed_and_never_for_what_was_
         await uow.rollback()
         await uow.commit()
     assert called == ["kept"]
+
+
+async def test_what_runs_before_the_commit_writes_in_the_unit_s_transaction_unless_its_block_failed(identity_runtime):
+    ran: list[str] = []
+    async with identity_runtime.uow() as uow:
+        outbox = uow.tables.outbox
+
+        async def write() -> None:
+            ran.append("kept")
+            await uow.session.execute(sa.insert(outbox).values(id=uuid.uuid4(), subject="test.before", envelope={}))
+
+        async def dropped() -> None:
+            ran.append("dropped")
+
+        uow.before_commit(write)
+        with pytest.raises(Boom):
+            async with uow.checkpoint():
+                uow.before_commit(dropped)
+                raise Boom
+        await uow.commit()
+    assert ran == ["kept"]
+    async with identity_runtime.uow().for_reading() as reading:
+        count = sa.select(sa.func.count()).select_from(outbox).where(outbox.c.subject == "test.before")
+        assert (await reading.session.execute(count)).scalar_one() == 1

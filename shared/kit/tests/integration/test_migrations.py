@@ -19,7 +19,7 @@ def _tables(url: str, schema: str) -> set[str]:
 def test_every_service_migrates_up_down_and_up_again_with_no_drift(database_url):
     settings = settings_for(database_url, "nats://unused")
     specs = load_services()
-    assert len(specs) == 12
+    assert len(specs) == 13
     provision.migrate(settings, specs)
     for spec in specs:
         url = settings.service(spec.name).database_url

@@ -6,9 +6,10 @@ A workflow notice becomes an in-app notification for its user at once, and an e-
 person. Every e-mail goes out through the delivery job like a broadcast's, with its status and retries.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from plenary_contracts.catalog import registration, workflow
+from plenary_contracts.catalog import delegation, registration, workflow
 from plenary_contracts.enums import MessageChannel
 from plenary_kit.acting import utcnow
 from plenary_kit.db import UnitOfWork
@@ -93,3 +94,26 @@ async def _waitlist_email(
     if event is not None:
         values.update(eventName=event.name, eventDate=event_date(event))
     await _queue_email(uow, tenant_id, template, values, person.email, participant_id=entry.participant_id)
+
+
+InviteLink = Callable[[str], str]  # the sealed token of ``invite.sent`` -> the e-mail's accept link
+
+
+async def delegation_invite_sent(
+    uow: UnitOfWork, tenant_id: str | None, payload: delegation.InviteSent, link: InviteLink
+) -> None:
+    """The invite e-mail with its accept link: the token is unsealed only here, to render the link (delegation
+    keeps its hash; the rendered e-mail in the delivery row is the one copy, as in any sent mail)."""
+    invite = payload.invite
+    if tenant_id is None or tenant_id != invite.tenant_id:
+        return
+    held = await directory.get_event(uow.session, tenant_id, invite.event_id)
+    values: dict[str, Any] = {
+        "email": invite.email,
+        "organizationId": invite.organization_id,
+        "eventName": held.name if held else "the event",
+        "expiresAt": local_time(invite.expires_at, held.timezone if held else None),
+        "acceptLink": link(payload.sealed_token),
+        "inviteId": invite.id,
+    }
+    await _queue_email(uow, tenant_id, system_templates.DELEGATION_INVITE, values, invite.email)

@@ -43,7 +43,14 @@ WAITLIST_CONFIRMED = SystemTemplate(
     "Dear {{firstName}} {{lastName}},\n\nYou took the place offered at {{eventName}}: you are registered.\n\n"
     "-- Plenary",
 )
-ALL = (WORKFLOW_NOTICE, WAITLIST_OFFER, WAITLIST_CONFIRMED)
+DELEGATION_INVITE = SystemTemplate(
+    "delegation.invite",
+    MessageChannel.EMAIL,
+    "You are invited to {{eventName}}",
+    "Hello,\n\n{{organizationId}} invites you as its delegate to {{eventName}}. Accept before {{expiresAt}} "
+    "with this link, then register: {{acceptLink}}\n\n-- Plenary",
+)
+ALL = (WORKFLOW_NOTICE, WAITLIST_OFFER, WAITLIST_CONFIRMED, DELEGATION_INVITE)
 
 
 async def ensure(db: Db, tenant_id: str) -> None:

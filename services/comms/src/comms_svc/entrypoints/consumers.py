@@ -1,11 +1,11 @@
 """The consumers: read models (participants, events, participant types, users), tenants, and the platform's
-messages (workflow's notices, the waitlist's offers). Every event type a consumer's filter brings is listed
-(a type missing here would be dead-lettered). Handlers translate; the use cases decide."""
+messages (workflow's notices, the waitlist's offers, delegation's invites). Every event type a consumer's filter
+brings is listed (a type missing here would be dead-lettered). Handlers translate; the use cases decide."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from plenary_contracts.catalog import events, identity, registration, workflow
+from plenary_contracts.catalog import delegation, events, identity, registration, workflow
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.streams import consumer
 from plenary_kit.db import UnitOfWork
@@ -14,7 +14,7 @@ from plenary_kit.service import EventHandler, Runtime
 from ..application import directory, platform
 
 
-def register(runtime: Runtime, wake: Callable[[], None]) -> None:
+def register(runtime: Runtime, wake: Callable[[], None], invite_link: platform.InviteLink) -> None:
     runtime.consume_each(
         consumer("comms_participant_directory"),
         {
@@ -77,6 +77,13 @@ def register(runtime: Runtime, wake: Callable[[], None]) -> None:
             registration.WAITLIST_CANCELLED: _ignored,
             registration.WAITLIST_REPRIORITIZED: _ignored,
         },
+    )
+
+    async def invite_sent(uow: UnitOfWork, tenant_id: str | None, payload: delegation.InviteSent) -> None:
+        await platform.delegation_invite_sent(uow, tenant_id, payload, invite_link)
+
+    runtime.consume_each(
+        consumer("comms_delegation_invites"), {delegation.INVITE_SENT: _waking(_in_tenant(invite_sent), wake)}
     )
 
 

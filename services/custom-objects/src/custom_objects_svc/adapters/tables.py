@@ -45,6 +45,9 @@ custom_object_record = sa.Table(
     cross_service_ref("created_by", nullable=True),
     created_at(),
     updated_at(),
-    sa.Index(None, "definition_id", "tenant_id"),
     sa.Index(None, "tenant_id"),
+    # a definition's records newest first and their keyset pages (a definition is one tenant's); the foreign key
+    sa.Index("ix_custom_object_record_definition_created", "definition_id", "created_at", "id"),
+    # eq / in on an ENUM custom field: the list query translator writes them as data @> '{"key": "value"}'
+    sa.Index("ix_custom_object_record_data", "data", postgresql_using="gin", postgresql_ops={"data": "jsonb_path_ops"}),
 )

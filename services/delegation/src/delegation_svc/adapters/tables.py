@@ -44,14 +44,22 @@ delegation_invite = sa.Table(
     tenant_id_column(),
     foreign_key("quota_id", "delegation_quota.id", ondelete="CASCADE"),
     sa.Column("email", sa.Text, nullable=False, index=True),
+    # the SHA-256 (hex) of the invite's token: the token itself is only in the e-mail's link
     sa.Column("token", sa.Text, nullable=False, unique=True),
     enum_column("status", DelegationInviteStatus, default=DelegationInviteStatus.PENDING),
     sa.Column("invited_by", sa.String(32), nullable=False),
     sa.Column("accepted_at", sa.DateTime(timezone=True)),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # refused for a full quota, the delegate waits for a place: the first place given back accepts the invite
+    sa.Column("waitlisted_at", sa.DateTime(timezone=True)),
+    # the delegate registered with this invite (at most one), and when their place came back (at most once)
+    cross_service_ref("participant_id", nullable=True),
+    sa.Column("place_released_at", sa.DateTime(timezone=True)),
     created_at(),
     updated_at(),
     sa.Index(None, "quota_id", "status"),
     # for the expiry sweeper: PENDING invites past expires_at
     sa.Index(None, "status", "expires_at"),
+    sa.Index(None, "participant_id"),
+    sa.Index(None, "quota_id", "waitlisted_at"),
 )

@@ -10,7 +10,7 @@ field with the stored file; its other fields come from the query, as on a GET.
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -80,8 +80,10 @@ class RoutePlan:
 
     @property
     def reply_is_list(self) -> bool:
-        """Lists (``{data, meta}``) go out as they are; anything else is wrapped in ``{data}``."""
-        return "data" in self.op.reply.model_fields
+        """Lists (``{data: [...], meta}``) go out as they are; anything else is wrapped in ``{data}``, a record
+        with a ``data`` field of its own (a custom object's record, a notification) too."""
+        found = self.op.reply.model_fields.get("data")
+        return found is not None and get_origin(found.annotation) is list
 
     def resolve(self, ref: str) -> Schema:
         return self.defs.get(ref.rsplit("/", 1)[-1], {})

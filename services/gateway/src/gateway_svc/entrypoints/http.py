@@ -35,6 +35,7 @@ from ..application.exchange import Incoming, failure, problem_response
 from ..application.feeds import FeedPlan, Feeds
 from ..application.pipeline import Gateway, preflight_headers
 from ..application.requests import RoutePlan
+from .dashboard import serve_dashboard
 from .direct import DirectRoutes, Endpoint
 from .docs import serve_docs
 from .feeds import feed_endpoint
@@ -107,6 +108,7 @@ def create_app(gateway: Gateway, runtime: Runtime, feeds: Feeds) -> GatewayApp:
     )
     app.add_middleware(EdgeMiddleware, **edge_options)
     serve_docs(app)
+    serve_dashboard(app)
 
     # Operations, not the public API: kept out of the document (a partial platform answers 503 by design).
     @app.get("/healthz", summary="Readiness of every service", include_in_schema=False)

@@ -68,6 +68,36 @@ participant = sa.Table(
     sa.Index(None, "workflow_version_id"),
     sa.Index(None, "current_step_id"),
     sa.Index(None, "deleted_at"),
+    # List queries (saved views): a live participant page in date order, with or without status and type,
+    # walks one index range and stops at the page; an extras equality is a containment the GIN index serves
+    sa.Index(  # kanban counts per status: an index-only scan
+        "ix_participant_rows_status",
+        "tenant_id",
+        "event_id",
+        "status",
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_participant_rows_created",
+        "tenant_id",
+        "event_id",
+        "created_at",
+        "id",
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_participant_rows_status_type_created",
+        "tenant_id",
+        "event_id",
+        "status",
+        "participant_type_id",
+        "created_at",
+        "id",
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_participant_rows_extras", "extras", postgresql_using="gin", postgresql_ops={"extras": "jsonb_path_ops"}
+    ),
 )
 
 # Screening finds candidates through these keys, never by scanning every participant.

@@ -96,7 +96,7 @@ async def merge_participants(request: contract.MergeParticipants, uow: UnitOfWor
         subject=survivor.id,
     )
     if merged.status not in CLOSED:
-        slots_freed(uow, merged, "merged")
+        slots_freed(uow, merged, "merged", survivor_id=survivor.id)
     return contract.MergeResult(survivor=participant_store.to_participant(updated), history=history)
 
 

@@ -1,4 +1,5 @@
-"""views's schema: saved views (filters, sorts, columns and layout of a list, per user or shared)."""
+"""views's schema: saved views (filters, sorts, columns and layout of a list, per user or shared) and the
+names of their owners, as identity announces its users."""
 
 import sqlalchemy as sa
 
@@ -39,4 +40,14 @@ saved_view = sa.Table(
     sa.UniqueConstraint("tenant_id", "user_id", "name", "entity_type", postgresql_nulls_not_distinct=True),
     sa.Index(None, "tenant_id", "entity_type"),
     sa.Index(None, "user_id"),
+)
+
+# identity's users who own views, from evt.identity.user.*: a view's owner is shown by name
+view_owner = sa.Table(
+    "view_owner",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    tenant_id_column(nullable=True),  # a global admin has no tenant
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -358,3 +358,10 @@ async def purge_finished(session: AsyncSession, before: datetime, limit: int = 5
         .scalar_subquery()
     )
     return (await session.execute(sa.delete(webhook_delivery).where(d.id.in_(doomed)))).rowcount
+
+
+async def of_event_ids(db: Db, tenant_id: str, event_ids: Sequence[UUID], limit: int) -> list[contract.WebhookDelivery]:
+    """The tenant's deliveries of any of ``event_ids``, newest first."""
+    conditions = [d.tenant_id == tenant_id, d.event_id.in_(event_ids)]
+    query = sa.select(*_LISTED).where(*conditions).order_by(*_NEWEST_FIRST).limit(limit)
+    return [_delivery(row) for row in (await db.execute(query)).all()]

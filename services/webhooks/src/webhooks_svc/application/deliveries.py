@@ -15,6 +15,7 @@ from plenary_kit.db import UnitOfWork
 
 from ..adapters import delivery_repository as deliveries
 from ..adapters import subscription_repository as subscriptions
+from ..domain.catalog import PUBLIC_TYPES, public_event_id
 
 
 def encode_cursor(created_at: datetime, row_id: str) -> str:
@@ -98,3 +99,9 @@ async def resend_dead_letters(request: contract.ResendDeadLetters, uow: UnitOfWo
 
 async def list_event_types(request: contract.NoRequest, uow: UnitOfWork) -> contract.PublicEventTypes:
     return contract.PublicEventTypes(data=contract.public_event_types())
+
+
+async def list_bus_event_deliveries(request: contract.BusEventRef, uow: UnitOfWork) -> contract.DeliveryPage:
+    """What one bus event made: each public event it gave has the id ``public_event_id(bus id, public type)``."""
+    public_ids = [public_event_id(request.bus_event_id, name) for name in sorted(PUBLIC_TYPES)]
+    return contract.DeliveryPage(data=await deliveries.of_event_ids(uow.session, tenant(), public_ids, 200))

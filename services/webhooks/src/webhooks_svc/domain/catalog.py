@@ -172,6 +172,19 @@ def _bulk_completed(d: Data, at: datetime) -> dict[str, Any]:
     }
 
 
+def _record(d: Data, at: datetime) -> dict[str, Any]:
+    r = d["record"]
+    return {
+        "recordId": r["id"],
+        "objectId": r["definitionId"],
+        "objectSlug": r["definitionSlug"],
+        "data": r["data"],
+        "createdBy": r.get("createdBy"),
+        "createdAt": r["createdAt"],
+        "updatedAt": r["updatedAt"],
+    }
+
+
 # bus subject → the public events it gives
 BY_SUBJECT: dict[str, list[tuple[str, Projector]]] = {
     "evt.registration.participant.registered": [("participant.registered", _registered)],
@@ -189,6 +202,9 @@ BY_SUBJECT: dict[str, list[tuple[str, Projector]]] = {
     "evt.checkin.scan.completed": [("scan.completed", _scanned)],
     "evt.checkin.occupancy.changed": [("occupancy.changed", _occupancy)],
     "evt.checkin.alert.created": [("alert.created", _alert)],
+    "evt.custom-objects.custom_object.record.created": [("custom_object.record.created", _record)],
+    "evt.custom-objects.custom_object.record.updated": [("custom_object.record.updated", _record)],
+    "evt.custom-objects.custom_object.record.deleted": [("custom_object.record.deleted", _record)],
 }
 PUBLIC_TYPES: frozenset[str] = frozenset(name for pairs in BY_SUBJECT.values() for name, _ in pairs)
 

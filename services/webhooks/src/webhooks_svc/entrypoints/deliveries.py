@@ -17,6 +17,7 @@ def register(runtime: Runtime, worker: DeliveryWorker, retention: Retention) -> 
     runtime.serve(contract.RESEND_DELIVERY, deliveries.resend_delivery)
     runtime.serve(contract.RESEND_DEAD_LETTERS, deliveries.resend_dead_letters)
     runtime.serve(contract.LIST_EVENT_TYPES, deliveries.list_event_types)
+    runtime.serve(contract.LIST_BUS_EVENT_DELIVERIES, deliveries.list_bus_event_deliveries)
 
     async def start() -> None:
         worker.start()

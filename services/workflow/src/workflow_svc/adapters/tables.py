@@ -233,6 +233,23 @@ participant = sa.Table(
     updated_at(),
     sa.Index(None, "tenant_id", "event_id"),
     sa.Index(None, "current_step_id", "status"),
+    # List queries (saved views): an event's live progress in its natural order, and kanban counts per status
+    sa.Index(
+        "ix_participant_rows_updated",
+        "tenant_id",
+        "event_id",
+        "updated_at",
+        "id",
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_participant_rows_status",
+        "tenant_id",
+        "event_id",
+        "status",
+        "updated_at",
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
     sa.Index("ix_participant_sla_warn", "sla_warn_at", postgresql_where=sa.text("sla_warned_at IS NULL")),
     sa.Index("ix_participant_sla_due", "sla_due_at", postgresql_where=sa.text("sla_breached_at IS NULL")),
 )

@@ -216,3 +216,69 @@ class BatchConsumer:
         event = delivery.event
         with bound(consumer=self.spec.durable, event_id=str(event.id), tenant=event.tenantid):
             await self.retry.settle_failure(delivery.msg, self.spec, error)
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """A message of a stream with where it sits there: its stream sequence, subject and envelope."""
+
+    stream: str
+    sequence: int
+    subject: str
+    event: CloudEvent
+
+
+StreamBatchHandler = Callable[[UnitOfWork, list[StreamEvent]], Awaitable[None]]
+
+
+class StreamBatchConsumer(BatchConsumer):
+    """A durable whose handler takes the whole fetched batch with each message's stream sequence, of every event
+    type, and no inbox: for a handler idempotent by (stream, sequence) itself, such as an index of the streams.
+    One unit of work per batch; once it commits the batch is acked; if it fails every message is settled by
+    the retry policy. An envelope that cannot be read is dead-lettered at once."""
+
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        handler: StreamBatchHandler,
+        new_uow: Callable[[], UnitOfWork],
+        retry: RetryPolicy,
+        *,
+        durable: str | None = None,
+        batch_size: int = 500,
+        fetch_timeout: float = 1.0,
+    ) -> None:
+        super().__init__(
+            spec, {}, _no_handler, new_uow, retry, durable=durable, batch_size=batch_size, fetch_timeout=fetch_timeout
+        )
+        self.batch_handler = handler
+
+    async def handle_batch(self, messages: list[Msg]) -> None:
+        read: list[tuple[Msg, StreamEvent]] = []
+        for msg in messages:
+            try:
+                event = CloudEvent.from_nats(msg.headers, msg.data)
+            except ValueError as error:
+                await self.retry.settle_failure(msg, self.spec, PermanentError(str(error)))
+                continue
+            meta = msg.metadata
+            read.append((msg, StreamEvent(meta.stream, meta.sequence.stream, msg.subject, event)))
+        if not read:
+            return
+        started = time.perf_counter()
+        try:
+            async with self.new_uow() as uow:
+                await self.batch_handler(uow, [each for _, each in read])
+                await uow.commit()
+        except Exception as error:
+            log.warning("batch not committed", consumer=self.durable, size=len(read), error=repr(error))
+            for msg, _ in read:
+                await self.retry.settle_failure(msg, self.spec, error)
+            HANDLER_SECONDS.labels(self.spec.durable, "error").observe(time.perf_counter() - started)
+            return
+        await asyncio.gather(*(msg.ack() for msg, _ in read))
+        HANDLER_SECONDS.labels(self.spec.durable, "ok").observe((time.perf_counter() - started) / len(read))
+
+
+async def _no_handler(uow: UnitOfWork, event: CloudEvent, payload: Any) -> None:
+    raise AssertionError("a stream batch consumer hands batches to its batch handler")

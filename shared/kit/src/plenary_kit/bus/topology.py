@@ -18,7 +18,7 @@ from nats.js.errors import BucketNotFoundError, NotFoundError
 from plenary_contracts import streams as contracts
 
 
-def stream_config(spec: contracts.StreamSpec) -> StreamConfig:
+def stream_config(spec: contracts.StreamSpec, replicas: int = 1) -> StreamConfig:
     return StreamConfig(
         name=spec.name,
         description=spec.description,
@@ -27,6 +27,7 @@ def stream_config(spec: contracts.StreamSpec) -> StreamConfig:
         storage=StorageType(spec.storage),
         max_age=float(spec.max_age_seconds),
         duplicate_window=float(spec.duplicate_window_seconds),
+        num_replicas=replicas,
     )
 
 
@@ -50,20 +51,24 @@ async def apply_topology(
     consumer_specs: list[contracts.ConsumerSpec] | None = None,
     bucket_specs: list[contracts.KvBucketSpec] | None = None,
     object_specs: list[contracts.ObjectBucketSpec] | None = None,
+    replicas: int = 1,
 ) -> list[str]:
     """Create or update streams and buckets; create missing durables. An existing durable keeps its
     settings and position; only its filter subjects follow the contract (the server updates them in place).
 
     The requests go out together (streams and buckets, then the durables, which need their streams): one
-    at a time, the round trips of about 150 of them were most of a service's start and of a test's setup."""
+    at a time, the round trips of about 150 of them were most of a service's start and of a test's setup.
+
+    ``replicas`` is how many copies the JetStream cluster keeps of each stream and bucket (durables follow
+    their stream); an existing stream is updated to it, an existing bucket is left as it is."""
     streams = contracts.STREAMS if stream_specs is None else stream_specs
     consumers = contracts.CONSUMERS if consumer_specs is None else consumer_specs
     buckets = contracts.KV_BUCKETS if bucket_specs is None else bucket_specs
     objects = contracts.OBJECT_BUCKETS if object_specs is None else object_specs
     stream_lines, bucket_lines, object_lines = await asyncio.gather(
-        asyncio.gather(*(_apply_stream(js, spec) for spec in streams)),
-        asyncio.gather(*(_apply_bucket(js, spec) for spec in buckets)),
-        asyncio.gather(*(_apply_object_bucket(js, spec) for spec in objects)),
+        asyncio.gather(*(_apply_stream(js, spec, replicas) for spec in streams)),
+        asyncio.gather(*(_apply_bucket(js, spec, replicas) for spec in buckets)),
+        asyncio.gather(*(_apply_object_bucket(js, spec, replicas) for spec in objects)),
     )
     durable_lines = await asyncio.gather(
         *(_apply_durable(js, spec, lane) for spec in consumers for lane in spec.durables())
@@ -71,8 +76,8 @@ async def apply_topology(
     return [*stream_lines, *durable_lines, *bucket_lines, *object_lines]
 
 
-async def _apply_stream(js: JetStreamContext, spec: contracts.StreamSpec) -> str:
-    config = stream_config(spec)
+async def _apply_stream(js: JetStreamContext, spec: contracts.StreamSpec, replicas: int) -> str:
+    config = stream_config(spec, replicas)
     try:
         await js.stream_info(spec.name)
     except NotFoundError:
@@ -82,7 +87,7 @@ async def _apply_stream(js: JetStreamContext, spec: contracts.StreamSpec) -> str
     return f"stream {spec.name}: updated"
 
 
-async def _apply_bucket(js: JetStreamContext, spec: contracts.KvBucketSpec) -> str:
+async def _apply_bucket(js: JetStreamContext, spec: contracts.KvBucketSpec, replicas: int) -> str:
     try:
         await js.key_value(spec.name)
         return f"bucket {spec.name}: exists"
@@ -94,18 +99,19 @@ async def _apply_bucket(js: JetStreamContext, spec: contracts.KvBucketSpec) -> s
                 history=spec.history,
                 storage=StorageType(spec.storage),
                 ttl=spec.ttl_seconds,
+                replicas=replicas,
             )
         )
         return f"bucket {spec.name}: created"
 
 
-async def _apply_object_bucket(js: JetStreamContext, spec: contracts.ObjectBucketSpec) -> str:
+async def _apply_object_bucket(js: JetStreamContext, spec: contracts.ObjectBucketSpec, replicas: int) -> str:
     try:
         await js.object_store(spec.name)
         return f"object bucket {spec.name}: exists"
     except BucketNotFoundError:
         config = ObjectStoreConfig(
-            description=spec.description, ttl=spec.ttl_seconds, storage=StorageType(spec.storage)
+            description=spec.description, ttl=spec.ttl_seconds, storage=StorageType(spec.storage), replicas=replicas
         )
         await js.create_object_store(spec.name, config=config)
         return f"object bucket {spec.name}: created"

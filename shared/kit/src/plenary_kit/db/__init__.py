@@ -4,6 +4,7 @@ from .messaging import MessagingTables, add_messaging_tables
 from .purge import purge_tenant
 from .raw import driver_connection, fetch_one
 from .read_models import same_tenant, upsert_if_newer
+from .row_queries import RowField, RowSource, fetch_groups, fetch_rows, required_scope, sort_index_sql
 from .tables import (
     created_at,
     cross_service_ref,
@@ -21,6 +22,8 @@ from .uow import UnitOfWork, drain
 
 __all__ = [
     "MessagingTables",
+    "RowField",
+    "RowSource",
     "UnitOfWork",
     "add_messaging_tables",
     "contains_any",
@@ -32,14 +35,18 @@ __all__ = [
     "driver_connection",
     "enum_column",
     "execute_unique",
+    "fetch_groups",
     "fetch_one",
     "fetch_page",
+    "fetch_rows",
     "foreign_key",
     "id_column",
     "jsonb_column",
     "purge_tenant",
+    "required_scope",
     "same_tenant",
     "service_metadata",
+    "sort_index_sql",
     "tenant_id_column",
     "text_array",
     "updated_at",

@@ -43,6 +43,7 @@ class UnitOfWork:
         self.read_only = read_only
         self._pending: list[tuple[str, CloudEvent]] = []
         self._after_commit: list[Callable[[], None]] = []
+        self._before_commit: list[Callable[[], Awaitable[None]]] = []
 
     def for_reading(self) -> Self:
         """This unit of work, made one that only reads (call before entering it)."""
@@ -59,6 +60,7 @@ class UnitOfWork:
             await self.session.begin()
         self._pending = []
         self._after_commit = []
+        self._before_commit = []
         return self
 
     def _refuse_if_read_only(self, what: str) -> None:
@@ -100,11 +102,17 @@ class UnitOfWork:
         self._refuse_if_read_only("act after a commit")
         self._after_commit.append(callback)
 
+    def before_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Await ``callback`` in this unit's transaction just before it commits (dropped like ``after_commit`` when
+        the block around the call rolls back): how a consumer writes what a whole batch accumulated at once."""
+        self._refuse_if_read_only("act before a commit")
+        self._before_commit.append(callback)
+
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """A nested transaction: when the block raises, its writes and the events it recorded both go."""
         self._refuse_if_read_only("open a savepoint")
-        mark, callbacks = len(self._pending), len(self._after_commit)
+        mark, callbacks, before = len(self._pending), len(self._after_commit), len(self._before_commit)
         nested = await self.session.begin_nested()
         try:
             yield
@@ -112,6 +120,7 @@ class UnitOfWork:
             await nested.rollback()
             del self._pending[mark:]
             del self._after_commit[callbacks:]
+            del self._before_commit[before:]
             raise
         await nested.commit()
 
@@ -125,7 +134,7 @@ class UnitOfWork:
         that reads and writes nothing, like a consumer's handler for an event it ignores, costs no round
         trip. A block that reaches the driver's connection itself takes it through ``driver_connection``."""
         self._refuse_if_read_only("open a savepoint")
-        mark, callbacks = len(self._pending), len(self._after_commit)
+        mark, callbacks, before = len(self._pending), len(self._after_commit), len(self._before_commit)
         connection = await self.session.connection()
         defer(connection.info, SAVEPOINT)
         try:
@@ -135,6 +144,7 @@ class UnitOfWork:
                 await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT uow_checkpoint")  # the latest of that name
             del self._pending[mark:]
             del self._after_commit[callbacks:]
+            del self._before_commit[before:]
             raise
         withdraw(connection.info, SAVEPOINT)
 
@@ -173,6 +183,9 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         self._refuse_if_read_only("commit")
+        before, self._before_commit = self._before_commit, []
+        for callback in before:
+            await callback()
         if self._pending:
             await self.session.flush()  # ORM changes go in before the COMMIT that travels with the events
             await self._record_outbox_and_commit()
@@ -210,6 +223,7 @@ class UnitOfWork:
         await self.session.rollback()
         self._pending = []
         self._after_commit = []
+        self._before_commit = []
 
 
 async def drain(

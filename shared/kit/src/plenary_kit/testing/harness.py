@@ -1,6 +1,8 @@
 """A service running in the test process, driven over the real bus as the gateway and other services
 would drive it: calls with a caller's context, flags, other services' events, and its committed events."""
 
+import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,7 @@ from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.events import EventSpec
 from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_contracts.operations import OperationSpec
+from plenary_contracts.streams import ConsumerSpec
 
 from .. import context as ctx
 from ..bus.rpc import call
@@ -66,3 +69,27 @@ class ServiceHarness:
     async def scalar(self, statement: Any) -> Any:
         async with self.runtime.engine.connect() as conn:
             return (await conn.execute(statement)).scalar()
+
+
+async def consumers_settled(nc: Client, specs: Iterable[ConsumerSpec], timeout: float = 30) -> None:
+    """Wait until each durable (each of its lanes) has handled and acknowledged every event published so far:
+    the way to see that an event was ignored. Idle twice, 50 ms apart: the server counts a message just
+    published into a durable's pending a moment later, so a durable seen idle once may not have been given it."""
+    js = nc.jetstream()
+    wanted = list(specs)
+
+    async def caught_up() -> bool:
+        for spec in wanted:
+            for lane in spec.durables():
+                info = await js.consumer_info(spec.stream, lane.durable)
+                if info.num_pending or info.num_ack_pending:
+                    return False
+        return True
+
+    async def still_caught_up() -> bool:
+        if not await caught_up():
+            return False
+        await asyncio.sleep(0.05)
+        return await caught_up()
+
+    await eventually(still_caught_up, timeout=timeout)

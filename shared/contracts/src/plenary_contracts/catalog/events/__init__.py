@@ -32,6 +32,11 @@ from .event import (
     UpdateEvent,
     WorkflowSummary,
 )
+from .event_rows import (
+    EVENT_FIELDS,
+    QUERY_EVENT_GROUPS,
+    QUERY_EVENT_ROWS,
+)
 from .field_definitions import (
     CREATE_FIELD_DEFINITION,
     DELETE_FIELD_DEFINITION,
@@ -145,6 +150,9 @@ OPERATIONS = [
     ADD_EDITION,
     UPDATE_EDITION,
     REMOVE_EDITION,
+    QUERY_EVENT_ROWS,
+    QUERY_EVENT_GROUPS,
+    EVENT_FIELDS,
 ]
 
 __all__ = [
@@ -163,6 +171,7 @@ __all__ = [
     "EVENTS",
     "EVENT_CREATED",
     "EVENT_DELETED",
+    "EVENT_FIELDS",
     "EVENT_UPDATED",
     "FIELD_DEFINITION_CREATED",
     "FIELD_DEFINITION_DELETED",
@@ -179,6 +188,8 @@ __all__ = [
     "PARTICIPANT_TYPE_CREATED",
     "PARTICIPANT_TYPE_DELETED",
     "PARTICIPANT_TYPE_UPDATED",
+    "QUERY_EVENT_GROUPS",
+    "QUERY_EVENT_ROWS",
     "REMOVE_EDITION",
     "SERIES_CREATED",
     "SERIES_DELETED",

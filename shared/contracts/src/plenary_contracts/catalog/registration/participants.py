@@ -128,6 +128,7 @@ class SlotsFreed(Model):
     slots: int
     reason: str
     trigger_entity_id: str | None = None
+    survivor_id: str | None = Field(None, description="For a merge: the participant the freed one was merged into.")
 
 
 # --- domain events -------------------------------------------------------------------------------

@@ -7,11 +7,13 @@ registry and the schema snapshot read."""
 from ._common import SERVICE
 from .deliveries import (
     GET_DELIVERY,
+    LIST_BUS_EVENT_DELIVERIES,
     LIST_DELIVERIES,
     LIST_EVENT_TYPES,
     LIST_SUBSCRIPTION_DELIVERIES,
     RESEND_DEAD_LETTERS,
     RESEND_DELIVERY,
+    BusEventRef,
     DeliveryAttempt,
     DeliveryDetail,
     DeliveryPage,
@@ -129,6 +131,7 @@ OPERATIONS = [
     LIST_REPLAYS,
     GET_REPLAY,
     CANCEL_REPLAY,
+    LIST_BUS_EVENT_DELIVERIES,
 ]
 
 __all__ = [
@@ -140,6 +143,7 @@ __all__ = [
     "GET_DELIVERY",
     "GET_REPLAY",
     "GET_SUBSCRIPTION",
+    "LIST_BUS_EVENT_DELIVERIES",
     "LIST_DELIVERIES",
     "LIST_EVENT_TYPES",
     "LIST_REPLAYS",
@@ -176,6 +180,7 @@ __all__ = [
     "BranchSummary",
     "BreakerOpened",
     "BulkOperationCompletedData",
+    "BusEventRef",
     "CreateSubscription",
     "CreatedSubscription",
     "DeliveryAttempt",

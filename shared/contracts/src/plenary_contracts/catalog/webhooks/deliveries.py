@@ -8,6 +8,7 @@ id, so a receiver that dedupes on ``webhook-id`` stays correct.
 
 from datetime import datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
@@ -15,7 +16,7 @@ from ...enums import DeliveryStatus, WebhookErrorType
 from ...errors import ErrorCode
 from ...fields import AwareDatetime, Id
 from ...model import Model
-from ._common import _MANAGING, _NOT_FOUND, _STATE_ERRORS, TAG, _cmd, _qry, _route
+from ._common import _MANAGE, _MANAGING, _NOT_FOUND, _STATE_ERRORS, TAG, _cmd, _qry, _route
 from .public import PublicEventType
 from .subscriptions import EventType
 
@@ -135,4 +136,18 @@ LIST_EVENT_TYPES = _qry(
     "list_event_types", NoRequest, PublicEventTypes,
     "The public event catalog: every type a subscription may name, with the JSON Schema of its data.",
     errors=(), **_MANAGING, http=_route("GET", "/webhook-event-types", "List webhook event types", TAG),
+)  # fmt: skip
+
+
+class BusEventRef(Model):
+    bus_event_id: UUID = Field(description="The id of the bus event the deliveries came from.")
+
+
+# Bus only (the audit service's delivery trace): a delivery's event id is derived from the bus event's id and
+# its public type, so only webhooks can tell which deliveries one bus event made. No flag: a trace shows the
+# deliveries made while the feature was on.
+LIST_BUS_EVENT_DELIVERIES = _qry(
+    "list_bus_event_deliveries", BusEventRef, DeliveryPage,
+    "The tenant's deliveries made from one bus event, newest first (at most 200).",
+    errors=(), permission=_MANAGE,
 )  # fmt: skip

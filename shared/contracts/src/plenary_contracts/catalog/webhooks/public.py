@@ -165,6 +165,18 @@ class AlertCreatedData(Model):
     at: datetime
 
 
+class CustomObjectRecordData(Model):
+    """A custom object record as it is after the change (or was, for a deletion)."""
+
+    record_id: str
+    object_id: str = Field(description="The custom object (definition) the record is one of.")
+    object_slug: str
+    data: dict[str, Any] = Field(description="The record's values by field name, typed by the object's fields.")
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class TestPingData(Model):
     message: str
     timestamp: datetime
@@ -203,6 +215,9 @@ PUBLIC_EVENTS: dict[str, tuple[type[Model], str, str]] = {
         "registration",
         "An import or other bulk operation finished.",
     ),
+    "custom_object.record.created": (CustomObjectRecordData, "custom-objects", "A custom object record was created."),
+    "custom_object.record.updated": (CustomObjectRecordData, "custom-objects", "A custom object record was changed."),
+    "custom_object.record.deleted": (CustomObjectRecordData, "custom-objects", "A custom object record was deleted."),
 }
 PUBLIC_TYPES: tuple[str, ...] = tuple(PUBLIC_EVENTS)
 

@@ -1,0 +1,11 @@
+"""What goes when its owner goes: a deleted tenant's rows, a deleted event's quotas (their invites cascade)."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plenary_kit.db import purge_tenant
+
+from .tables import messaging, metadata
+
+
+async def purge(session: AsyncSession, tenant_id: str) -> None:
+    await purge_tenant(session, metadata, messaging, tenant_id)
