@@ -120,7 +120,7 @@ async def _lag(nc: Client, event_id: str, seconds: int) -> Figure:
         while seen[at][1] <= i:
             at += 1
         lags.append(max(seen[at][0] - sent, 0.0) * 1000)
-    return Figure(AREA, "lag_p99_ms", percentile(lags, 99), "ms", below(500))
+    return Figure(AREA, "analytics.lag_p99_ms", percentile(lags, 99), "ms", below(500))
 
 
 async def _load(nc: Client, count: int) -> str:
@@ -147,7 +147,7 @@ async def _dashboard(nc: Client, event_id: str) -> Figure:
         started = time.perf_counter()
         await as_admin(nc, contract.GET_DASHBOARD, {"eventId": event_id}, TENANT)
         times.append((time.perf_counter() - started) * 1000)
-    return Figure(AREA, "dashboard_p95_ms", percentile(times, 95), "ms", below(50))
+    return Figure(AREA, "analytics.dashboard_p95_ms", percentile(times, 95), "ms", below(50))
 
 
 async def _replay(nc: Client) -> Figure:
@@ -165,4 +165,4 @@ async def _replay(nc: Client) -> Figure:
         raise RuntimeError(f"the rebuild failed: {done.error}")
     seconds = (done.finished_at - done.started_at).total_seconds()
     assert done.events_replayed >= total * 0.99, (done.events_replayed, total)
-    return Figure(AREA, "replay_events_per_s", done.events_replayed / seconds, "events/s", at_least(20_000))
+    return Figure(AREA, "analytics.replay_events_per_s", done.events_replayed / seconds, "events/s", at_least(20_000))

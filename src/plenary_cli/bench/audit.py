@@ -53,7 +53,7 @@ async def _run(bench: Bench) -> list[Figure]:
         await _publish(nc, tenants, per_tenant)
         await until(lambda: _caught_up(nc), timeout=1800, poll=0.2)
         total = len(tenants) * per_tenant
-        indexed = Figure(AREA, "index_events_per_s", total / (time.perf_counter() - started), "events/s")
+        indexed = Figure(AREA, "audit.index_events_per_s", total / (time.perf_counter() - started), "events/s")
         return [indexed, await _tenant_day(nc, tenants[len(tenants) // 2], per_tenant)]
     finally:
         await nc.drain()
@@ -107,4 +107,4 @@ async def _tenant_day(nc: Client, tenant: str, expected: int) -> Figure:
         times.append((time.perf_counter() - started) * 1000)
         if read != expected:
             raise RuntimeError(f"read {read} events of the tenant's day, expected {expected}")
-    return Figure(AREA, "tenant_day_ms", percentile(times, 50), "ms")
+    return Figure(AREA, "audit.tenant_day_ms", percentile(times, 50), "ms")

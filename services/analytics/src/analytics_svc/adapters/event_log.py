@@ -20,6 +20,7 @@ from plenary_kit.logging import get_logger
 
 log = get_logger(__name__)
 IDLE_SECONDS = 5.0  # nothing for this long before the end: the stream no longer holds the rest (limits)
+PENDING_MESSAGES = 65_536  # read ahead of the fold at most this many (beyond it the client drops, and resumes)
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,49 @@ async def read(
     nc: Client, spec: ConsumerSpec, *, after: int, end: int, chunk: int, wanted: Collection[str] = ()
 ) -> AsyncIterator[list[Logged]]:
     """The durable's events after sequence ``after`` up to ``end``, in stream order, ``chunk`` at a time (an
-    ordered consumer: no acks, flow-controlled, re-created from the last sequence if a message is missed).
-    Only the payloads of ``wanted`` types are read (the others' are None)."""
-    if end <= after:
-        return
+    ordered consumer: no acks, flow-controlled). Only the payloads of ``wanted`` types are read (the others'
+    are None).
+
+    A subscription that falls silent after it has read something (the client dropped messages as a slow
+    consumer, the last ones before the quiet, so no gap showed) is opened again after the last sequence read,
+    so a replay does not end short of what the stream holds; one silent from its start ends the read."""
+    last = after
+    while last < end:
+        batch: list[Logged] = []
+        went_silent = _Silence()
+        started_at = last
+        async for logged in _read_from(nc, spec, after=last, end=end, wanted=wanted, silence=went_silent):
+            last = logged.sequence
+            batch.append(logged)
+            if len(batch) >= chunk:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        if not went_silent.seen or last == started_at:
+            return  # read to the end (or past it), or silent from the start: nothing more will come
+        log.info("replay resumed after a silent subscription", durable=spec.durable, after=last, end=end)
+
+
+@dataclass
+class _Silence:
+    seen: bool = False
+
+
+def _filter_subjects(spec: ConsumerSpec) -> list[str]:
+    return [subject for lane in spec.durables() for subject in lane.filter_subjects]
+
+
+async def _read_from(
+    nc: Client, spec: ConsumerSpec, *, after: int, end: int, wanted: Collection[str], silence: "_Silence"
+) -> AsyncIterator[Logged]:
+    """One ordered subscription from ``after``; stops at ``end``, at the filter's last message for now, or when
+    nothing comes for ``IDLE_SECONDS`` (``silence.seen``)."""
     durable = spec.durables()[0]
     config = ConsumerConfig(
         deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
         opt_start_seq=after + 1,
-        filter_subjects=[subject for lane in spec.durables() for subject in lane.filter_subjects],
+        filter_subjects=_filter_subjects(spec),
     )
     subscription = await nc.jetstream().subscribe(
         durable.filter_subjects[0],
@@ -76,10 +111,9 @@ async def read(
         config=config,
         ordered_consumer=True,
         idle_heartbeat=2.0,
-        pending_msgs_limit=4 * chunk,
+        pending_msgs_limit=PENDING_MESSAGES,
     )
     last = after
-    batch: list[Logged] = []
     try:
         info = await subscription.consumer_info()
         if info.num_pending == 0 and not (info.delivered and info.delivered.consumer_seq):
@@ -88,25 +122,21 @@ async def read(
             try:
                 msg = await subscription.next_msg(timeout=IDLE_SECONDS)
             except NatsTimeout:
-                break
+                silence.seen = True
+                return
             if not msg.reply or not msg.reply.startswith("$JS.ACK."):
                 continue  # a heartbeat or a flow control message
             sequence = msg.metadata.sequence.stream
             if sequence <= last:
                 continue
             if sequence > end:
-                break
+                return
             last = sequence
             read_back = _read(msg, wanted)
             if read_back is not None:
-                batch.append(Logged(sequence, *read_back))
-            if len(batch) >= chunk:
-                yield batch
-                batch = []
+                yield Logged(sequence, *read_back)
             if msg.metadata.num_pending == 0:
-                break  # the last message the filter matches for now: the stream's end may be another subject's
-        if batch:
-            yield batch
+                return  # the last message the filter matches for now: the stream's end may be another subject's
     finally:
         with contextlib.suppress(NatsError, OSError, asyncio.TimeoutError):
             await subscription.unsubscribe()
