@@ -98,6 +98,11 @@ def event_stream_name(service: str) -> str:
     return "EVT_" + service.replace("-", "_").upper()
 
 
+def events_of(service: str) -> str:
+    """The subject filter of every event ``service`` publishes (interactive lane)."""
+    return f"evt.{service}.>"
+
+
 def dead_letter_subject(service: str, durable: str) -> str:
     return f"dlq.{service}.{durable}"
 
@@ -105,7 +110,7 @@ def dead_letter_subject(service: str, durable: str) -> str:
 EVENT_STREAMS: list[StreamSpec] = [
     StreamSpec(
         name=event_stream_name(service),
-        subjects=[f"evt.{service}.>", lane_subject(f"evt.{service}.>", BULK_LANE)],
+        subjects=[events_of(service), lane_subject(events_of(service), BULK_LANE)],
         description=f"Every event the {service} service publishes; the audit trail, kept ten years.",
     )
     for service in SERVICES
@@ -307,7 +312,7 @@ CONSUMERS: list[ConsumerSpec] = [
             service="webhooks",
             durable=f"webhooks_dispatch_{producer}",
             stream=event_stream_name(producer),
-            filter_subject=f"evt.{producer}.>",
+            filter_subject=events_of(producer),
             description=f"Queues a delivery per matching subscription for each of {producer}'s public events.",
             bulk_lane=producer != "checkin",  # an import's or a batch action's events never delay a single one
         )
@@ -450,7 +455,7 @@ CONSUMERS: list[ConsumerSpec] = [
             service="audit",
             durable=f"audit_index_{producer.replace('-', '_')}",
             stream=event_stream_name(producer),
-            filter_subject=f"evt.{producer}.>",
+            filter_subject=events_of(producer),
             description=f"Indexes {producer}'s events by tenant, time, type, entity and actor for the auditor's log.",
             max_ack_pending=2000,  # a batch of 500 per fetch, a few fetches in flight
         )

@@ -133,11 +133,11 @@ def _translations() -> dict[str, Translate]:
     }
     for spec in workflow.ACTED_EVENTS.values():
         out[spec.type] = _acted
-    waitlist = [spec for spec in registration.EVENTS if spec.subject.startswith("evt.registration.waitlist.")]
+    waitlist = [spec for spec in registration.EVENTS if spec.entity == "waitlist"]
     for spec in waitlist:
         out[spec.type] = _used(_verb(spec), lambda p: p.entry.event_id)
     for spec in delegation.EVENTS:
-        if spec.subject.startswith("evt.delegation.invite."):
+        if spec.entity == "invite":
             out[spec.type] = _used("delegation." + _verb(spec), lambda p: p.invite.event_id)
     for spec in (webhooks.CIRCUIT_BREAKER_OPENED, webhooks.SUBSCRIPTION_SUSPENDED, webhooks.SUBSCRIPTION_DISABLED):
         out[spec.type] = _used("webhooks." + _verb(spec), lambda p: None)

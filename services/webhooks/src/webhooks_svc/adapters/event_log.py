@@ -18,7 +18,7 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from plenary_contracts.envelope import CloudEvent
-from plenary_contracts.streams import BULK_LANE, event_stream_name, lane_subject
+from plenary_contracts.streams import BULK_LANE, event_stream_name, events_of, lane_subject
 from plenary_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -46,7 +46,7 @@ async def read(
         return
     js = nc.jetstream()
     stream = event_stream_name(producer)
-    interactive = f"evt.{producer}.>"
+    interactive = events_of(producer)
     subjects = [interactive, lane_subject(interactive, BULK_LANE)]
     if after:
         config = ConsumerConfig(
