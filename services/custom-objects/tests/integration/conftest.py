@@ -9,12 +9,9 @@ import pytest
 from custom_objects_svc.bootstrap import SERVICE as CUSTOM_OBJECTS
 
 from plenary_contracts.catalog import custom_objects as contract
-from plenary_contracts.flags import FlagContext, FlagKey
-from plenary_kit.bus.connection import connect
-from plenary_kit.service import Runtime
+from plenary_contracts.flags import FlagKey
 from plenary_kit.settings import Settings
-from plenary_kit.testing.flags import put_flag
-from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
+from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness, running
 from plenary_kit.testing.plugin import eventually
 
 __all__ = ["ADMIN", "OTHER_TENANT", "TENANT", "eventually"]  # the tests import them from here
@@ -43,13 +40,5 @@ class CustomObjectsService(ServiceHarness):
 
 @pytest.fixture
 async def service(plenary_settings: Settings) -> AsyncIterator[CustomObjectsService]:
-    runtime = Runtime(CUSTOM_OBJECTS, plenary_settings)
-    await runtime.start()
-    nc = await connect(plenary_settings.nats_url, "custom-objects-test")
-    try:
-        await put_flag(nc, FlagKey.CUSTOM_OBJECTS, tenants=(TENANT, OTHER_TENANT))
-        await eventually(lambda: runtime.flags.is_enabled(FlagKey.CUSTOM_OBJECTS, FlagContext(tenant_id=OTHER_TENANT)))
+    async with running(CUSTOM_OBJECTS, plenary_settings, flags=[FlagKey.CUSTOM_OBJECTS]) as (runtime, nc):
         yield CustomObjectsService(runtime, nc)
-    finally:
-        await nc.drain()
-        await runtime.stop()

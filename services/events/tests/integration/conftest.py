@@ -9,15 +9,11 @@ import pytest
 from events_svc.bootstrap import SERVICE as EVENTS
 
 from plenary_contracts.catalog import events as contract
-from plenary_contracts.flags import FlagContext, FlagKey
-from plenary_kit.bus.connection import connect
-from plenary_kit.service import Runtime
+from plenary_contracts.flags import FlagKey
 from plenary_kit.settings import Settings
-from plenary_kit.testing.flags import put_flag
-from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
+from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness, running
 
 __all__ = ["ADMIN", "OTHER_TENANT", "TENANT"]  # the tests import them from here
-from plenary_kit.testing.plugin import eventually
 
 
 @dataclass
@@ -29,14 +25,6 @@ class EventsService(ServiceHarness):
 
 @pytest.fixture
 async def events(plenary_settings: Settings) -> AsyncIterator[EventsService]:
-    runtime = Runtime(EVENTS, plenary_settings)
-    await runtime.start()
-    nc = await connect(plenary_settings.nats_url, "events-test")
-    try:
-        # series and editions are gated by FF_EVENT_CLONE, on here for both tenants
-        await put_flag(nc, FlagKey.EVENT_CLONE, tenants=(TENANT, OTHER_TENANT))
-        await eventually(lambda: runtime.flags.is_enabled(FlagKey.EVENT_CLONE, FlagContext(tenant_id=OTHER_TENANT)))
+    # series and editions are gated by FF_EVENT_CLONE, on here for both tenants
+    async with running(EVENTS, plenary_settings, flags=[FlagKey.EVENT_CLONE]) as (runtime, nc):
         yield EventsService(runtime, nc)
-    finally:
-        await nc.drain()
-        await runtime.stop()

@@ -12,16 +12,13 @@ from views_svc.bootstrap import SERVICE as VIEWS
 
 from plenary_contracts.catalog import events, identity
 from plenary_contracts.catalog import views as contract
-from plenary_contracts.flags import FlagContext, FlagKey
-from plenary_kit.bus.connection import connect
+from plenary_contracts.flags import FlagKey
 from plenary_kit.discovery import load_services
 from plenary_kit.service import Runtime
 from plenary_kit.settings import Settings
-from plenary_kit.testing.flags import put_flag
-from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness
+from plenary_kit.testing.harness import ADMIN, OTHER_TENANT, TENANT, ServiceHarness, running
 
 __all__ = ["ADMIN", "OTHER_TENANT", "TENANT"]  # the tests import them from here
-from plenary_kit.testing.plugin import eventually
 
 COLLEAGUE = "colleague-user"
 
@@ -58,16 +55,10 @@ async def _beside(settings: Settings, owners: list[str]) -> AsyncIterator[ViewsS
     for spec in load_services(owners):
         started.append(Runtime(spec, settings))
         await started[-1].start()
-    runtime = Runtime(VIEWS, settings)
-    await runtime.start()
-    nc = await connect(settings.nats_url, "views-test")
     try:
-        await put_flag(nc, FlagKey.SAVED_VIEWS, tenants=(TENANT, OTHER_TENANT))
-        await eventually(lambda: runtime.flags.is_enabled(FlagKey.SAVED_VIEWS, FlagContext(tenant_id=OTHER_TENANT)))
-        yield ViewsService(runtime, nc)
+        async with running(VIEWS, settings, flags=[FlagKey.SAVED_VIEWS]) as (runtime, nc):
+            yield ViewsService(runtime, nc)
     finally:
-        await nc.drain()
-        await runtime.stop()
         for owner in reversed(started):
             await owner.stop()
 

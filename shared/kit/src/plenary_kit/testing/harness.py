@@ -2,7 +2,8 @@
 would drive it: calls with a caller's context, flags, other services' events, and its committed events."""
 
 import asyncio
-from collections.abc import Iterable
+import contextlib
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,10 @@ from plenary_contracts.operations import OperationSpec
 from plenary_contracts.streams import ConsumerSpec
 
 from .. import context as ctx
+from ..bus.connection import connect
 from ..bus.rpc import call
-from ..service import Runtime
+from ..service import Runtime, ServiceSpec
+from ..settings import Settings
 from .flags import put_flag
 from .plugin import eventually
 from .producing import publish_produced
@@ -93,3 +96,29 @@ async def consumers_settled(nc: Client, specs: Iterable[ConsumerSpec], timeout: 
         return await caught_up()
 
     await eventually(still_caught_up, timeout=timeout)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    spec: ServiceSpec,
+    settings: Settings,
+    *,
+    flags: Iterable[FlagKey] = (),
+    tenants: tuple[str, ...] = (TENANT, OTHER_TENANT),
+) -> AsyncIterator[tuple[Runtime, Client]]:
+    """The service's runtime started and a client connection of the test's, with ``flags`` on for ``tenants``
+    once the runtime sees them; both stopped at the end."""
+    runtime = Runtime(spec, settings)
+    await runtime.start()
+    nc = await connect(settings.nats_url, f"{spec.name}-test")
+    try:
+        wanted = list(flags)
+        for key in wanted:
+            await put_flag(nc, key, tenants=tenants)
+        await eventually(
+            lambda: all(runtime.flags.is_enabled(k, FlagContext(tenant_id=t)) for k in wanted for t in tenants)
+        )
+        yield runtime, nc
+    finally:
+        await nc.drain()
+        await runtime.stop()
