@@ -36,13 +36,15 @@ HEALTH_PORT_BASE = Settings.model_fields["health_port_base"].default
 PART_OF = {"app.kubernetes.io/part-of": "plenary"}
 # The one secret every service reads: the password of its own database role.
 ROLE_PASSWORD = "db_role_password"
+# Every service seals and opens the personal data inside events with keys wrapped under it.
+EVERY_SERVICE = (ROLE_PASSWORD, "personal_data_secret")
 
 
 @dataclass(frozen=True)
 class Role:
     """What a service needs besides PostgreSQL and NATS, and how it scales."""
 
-    secrets: tuple[str, ...] = ()  # settings it reads from the Secret, besides its role's password
+    secrets: tuple[str, ...] = ()  # settings it reads from the Secret, besides those of EVERY_SERVICE
     optional_secrets: tuple[str, ...] = ()  # the same, for a feature that is off while they are unset
     public: bool = False  # takes requests from outside the cluster
     internet: bool = False  # delivers to addresses outside the cluster
@@ -163,7 +165,7 @@ def compose() -> dict[str, Any]:
         environment = {
             "PLENARY_DATABASE_URL": "postgresql://postgres:5432/plenary",
             **bus,
-            **{env_name(each): required(each) for each in (ROLE_PASSWORD, *role.secrets)},
+            **{env_name(each): required(each) for each in (*EVERY_SERVICE, *role.secrets)},
             **{env_name(each): optional(each) for each in (*role.optional_secrets, *COMPOSE_OPTIONS.get(name, ()))},
         }
         service: dict[str, Any] = {
@@ -212,7 +214,7 @@ def container_security() -> dict[str, Any]:
 def deployment(name: str) -> dict[str, Any]:
     role = role_of(name)
     port = health_port(name)
-    env = [secret_env(each) for each in (ROLE_PASSWORD, *role.secrets)]
+    env = [secret_env(each) for each in (*EVERY_SERVICE, *role.secrets)]
     env += [secret_env(each, optional=True) for each in role.optional_secrets]
     config = [{"configMapRef": {"name": "plenary-config"}}]
     ports = [{"name": "health", "containerPort": port}]

@@ -34,6 +34,7 @@ def _warn_development_secrets(settings: Settings) -> None:
     for name in (
         "api_key_secret",
         "badge_key_secret",
+        "personal_data_secret",
         "webhook_secret_key",
         "comms_unsubscribe_secret",
         "comms_provider_report_secret",

@@ -21,6 +21,7 @@ from plenary_contracts.registry import FEEDS, OPERATIONS
 from plenary_contracts.services import SERVICES
 from plenary_kit.discovery import load_services
 from plenary_kit.flags import FlagClient
+from plenary_kit.personal_keys import PersonKeys
 from plenary_kit.service import Runtime, ServiceSpec
 from plenary_kit.settings import Settings
 
@@ -56,6 +57,7 @@ class RecordingRuntime:
         self.relay_hook: Any = None
         self.relay_hook_types: Any = None
         self.flags = FlagClient()
+        self.person_keys = PersonKeys(settings.personal_data_secret)
         self.consumers: dict[str, Any] = {}
         self.served: dict[str, Callable[..., Any]] = {}
 

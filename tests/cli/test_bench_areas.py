@@ -11,6 +11,7 @@ from plenary_cli.main import app
 NAMES = ["limits", "pipeline", "rpc", "gateway", "workflow", "registration", "checkin", "webhooks", "comms", "views"]
 NAMES.append("analytics")
 NAMES.append("audit")
+NAMES.append("sagas")
 
 
 def test_no_area_named_selects_every_area_in_registry_order():

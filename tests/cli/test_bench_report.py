@@ -3,7 +3,7 @@
 import json
 import math
 
-from plenary_cli.bench.report import Figure, Goal, at_least, at_most, below, number, ratio, to_json, to_text
+from plenary_cli.bench.report import Figure, Goal, at_least, at_most, below, number, ratio, summary, to_json, to_text
 
 LIMITS = {"limits.jetstream_publish_pipelined_per_s": 40_000.0}
 
@@ -81,3 +81,19 @@ def test_numbers_read_with_grouped_thousands_and_about_three_digits():
 
 def test_a_goal_prints_as_its_direction_and_target():
     assert str(Goal(">=", 1500)) == ">= 1,500" and str(below(0.5)) == "< 0.5"
+
+
+def test_the_summary_lists_each_goal_with_its_verdict_then_the_raw_limits_and_the_count_met():
+    figures = [
+        Figure("limits", "limits.pg_commits_per_s_1", 2400.0, "commits/s"),
+        Figure("rpc", "rpc.p50_ms", 0.8, "ms", below(1), "limits.core_request_p50_ms"),
+        Figure("pipeline", "pipeline.events_per_s", 2000.0, "events/s", at_least(5000)),
+        Figure("rpc", "rpc.calls", 100.0, "calls"),
+    ]
+    lines = summary(figures, {}, failed=["webhooks"])
+    assert lines[0].split() == ["metric", "value", "unit", "goal", "verdict"]
+    assert lines[1].split()[0] == "rpc.p50_ms" and lines[1].endswith(" met")
+    assert lines[2].split()[0] == "pipeline.events_per_s" and lines[2].endswith("NOT MET")
+    assert not any("rpc.calls" in line for line in lines)  # no goal, not in the table
+    assert "limits.pg_commits_per_s_1" in lines[4] and "2,400" in lines[4]
+    assert lines[-1] == "  goals met: 1 of 2; areas failed: webhooks"

@@ -10,6 +10,7 @@ from plenary_kit.settings import Settings
 SECRETS = {
     "api_key_secret": "PLENARY_API_KEY_SECRET",
     "badge_key_secret": "PLENARY_BADGE_KEY_SECRET",
+    "personal_data_secret": "PLENARY_PERSONAL_DATA_SECRET",
     "webhook_secret_key": "PLENARY_WEBHOOK_SECRET_KEY",
     "comms_unsubscribe_secret": "PLENARY_COMMS_UNSUBSCRIBE_SECRET",
     "comms_provider_report_secret": "PLENARY_COMMS_PROVIDER_REPORT_SECRET",

@@ -56,4 +56,9 @@ def test_every_service_is_given_each_secret_its_code_reads():
         role = render.role_of(name)
         assert read <= {*role.secrets, *role.optional_secrets}, name
         seen |= read
+    # what the kit's runtime reads for every service, each of them is given
+    kit = "".join(path.read_text() for path in (ROOT / "shared" / "kit" / "src").rglob("*.py"))
+    every = {secret for secret in secrets if re.search(rf"\.{secret}\b", kit)}
+    assert every <= set(render.EVERY_SERVICE)
+    seen |= every
     assert seen == secrets, f"{secrets - seen} read by no service: a stale name in this test?"

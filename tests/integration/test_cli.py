@@ -32,17 +32,17 @@ def test_migrate_streams_and_seed_twice_on_empty_servers_leave_every_table_permi
     for args in (("migrate",), ("streams", "apply"), ("seed",), ("seed",)):
         result = plenary(*args, **urls)
         assert result.returncode == 0, result.stderr
-    assert "identity: 53 permissions, 7 roles, 23 flags" in result.stdout
+    assert "identity: 54 permissions, 7 roles, 23 flags" in result.stdout
     tables = _count(
         database_url,
         "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
     )
     plumbing = 13 * 4  # outbox, inbox, idempotency_key, alembic_version per service
-    owned = {"identity": 10, "events": 7, "registration": 12, "workflow": 13, "delegation": 2, "views": 2}
+    owned = {"identity": 10, "events": 7, "registration": 14, "workflow": 13, "delegation": 2, "views": 2}
     owned |= {"custom_objects": 2, "analytics": 11, "webhooks": 4, "checkin": 11, "comms": 9}
     owned |= {"audit": 1}
     assert tables == plumbing + sum(owned.values())
-    assert _count(database_url, "SELECT count(*) FROM identity.permission") == 53
+    assert _count(database_url, "SELECT count(*) FROM identity.permission") == 54
     assert _count(database_url, "SELECT count(*) FROM identity.feature_flag WHERE NOT enabled") == 23
     doctor = plenary("doctor", **urls)
     assert doctor.returncode == 0, doctor.stdout

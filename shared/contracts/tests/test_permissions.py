@@ -9,9 +9,9 @@ from plenary_contracts.permissions import (
 )
 
 
-def test_30_base_14_seed_and_7_identity_permissions_make_51_distinct_ones():
-    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS), len(IDENTITY_PERMISSIONS)) == (30, 16, 7)
-    assert len({p.code for p in ALL_PERMISSIONS}) == 53
+def test_30_base_17_seed_and_7_identity_permissions_make_54_distinct_ones():
+    assert (len(BASE_PERMISSIONS), len(SEED_PERMISSIONS), len(IDENTITY_PERMISSIONS)) == (30, 17, 7)
+    assert len({p.code for p in ALL_PERMISSIONS}) == 54
 
 
 def test_admin_holds_every_permission_and_tenant_admin_all_but_tenant_management():

@@ -12,16 +12,19 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol, TextIO
 
-from . import limits
+from . import limits, raw
 from .context import bench_servers, own_nats
 from .registry import Area, limits_needed, select
-from .report import Figure, to_json, to_text
+from .report import Figure, summary, to_json, to_text
 from .sizes import Sizes
+
+SUMMARY_LIMITS = {raw.JS_PIPELINED, raw.JS_ACKED_EACH, raw.PG_COMMITS_1, raw.PG_COMMITS_8}
 
 
 class Output(Protocol):
     def area(self, name: str, summary: str) -> None: ...
     def figure(self, figure: Figure, limits: Mapping[str, float]) -> None: ...
+    def summary(self, figures: list[Figure], limits: Mapping[str, float], failed: list[str]) -> None: ...
 
 
 class TextOutput:
@@ -34,6 +37,10 @@ class TextOutput:
     def figure(self, figure: Figure, limits: Mapping[str, float]) -> None:
         print(to_text(figure, limits), file=self.stream, flush=True)
 
+    def summary(self, figures: list[Figure], limits: Mapping[str, float], failed: list[str]) -> None:
+        self.area("summary", "every goal of the run, and the raw limits it was measured against")
+        print("\n".join(summary(figures, limits, failed)), file=self.stream, flush=True)
+
 
 class JsonOutput(TextOutput):
     def area(self, name: str, summary: str) -> None:
@@ -41,6 +48,9 @@ class JsonOutput(TextOutput):
 
     def figure(self, figure: Figure, limits: Mapping[str, float]) -> None:
         print(to_json(figure, limits), file=self.stream, flush=True)
+
+    def summary(self, figures: list[Figure], limits: Mapping[str, float], failed: list[str]) -> None:
+        pass  # the JSON lines are the whole record
 
 
 @contextmanager
@@ -83,16 +93,20 @@ def run(names: list[str], sizes: Sizes, as_json: bool) -> int:
 
 
 def _run(areas: list[Area], sizes: Sizes, output: Output) -> int:
-    failed = False
+    failed: list[str] = []
+    shown: list[Figure] = []
     with bench_servers(sizes) as bench:
 
         def show(figures: list[Figure]) -> None:
             for figure in figures:
                 if figure.area == "limits":
                     bench.limits[figure.metric] = figure.value
+                shown.append(figure)
                 output.figure(figure, bench.limits)
 
         needed = limits_needed(areas)
+        if not any(area.name == "limits" for area in areas):
+            needed |= SUMMARY_LIMITS  # the summary shows them, whatever the areas compare with
         if needed:
             output.area("limits", "only the raw figures the selected areas compare with")
             with own_nats(bench):
@@ -104,6 +118,7 @@ def _run(areas: list[Area], sizes: Sizes, output: Output) -> int:
                     for figure in area.measure()(bench):
                         show([figure])
             except Exception:
-                failed = True
+                failed.append(area.name)
                 print(f"bench area {area.name} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+        output.summary(shown, bench.limits, failed)
     return 1 if failed else 0

@@ -66,6 +66,7 @@ AREAS: tuple[Area, ...] = (
     Area("views", "saved views over 1,000,000 participants through the gateway: pages, deep pages, kanban"),
     Area("analytics", "projection lag at 1,000 events/s, dashboard of a 100,000-participant event, rebuild by replay"),
     Area("audit", "the auditor's log: 100 tenants' events indexed, then one tenant's day read from the streams"),
+    Area("sagas", "an event of 1,000 elements cloned across five services as processes, end to end through the bus"),
 )
 BY_NAME = {area.name: area for area in AREAS}
 

@@ -118,3 +118,23 @@ def to_text(figure: Figure, limits: Mapping[str, float]) -> str:
     return (
         f"  {figure.metric:<48} {number(figure.value):>10} {figure.unit:<16} {goal:<14} {verdict:<8} {against}".rstrip()
     )
+
+
+def summary(figures: list[Figure], limits: Mapping[str, float], failed: list[str]) -> list[str]:
+    """The table printed at the end of a run: every figure that has a goal, with its verdict, then the raw
+    limits measured in the same run, then the count of goals met and the areas that failed."""
+    judged = [figure for figure in figures if figure.goal is not None]
+    width = max((len(figure.metric) for figure in judged), default=6)
+    lines = [f"  {'metric':<{width}} {'value':>10} {'unit':<16} {'goal':<14} verdict"]
+    for figure in judged:
+        verdict = "met" if figure.met() else "NOT MET"
+        lines.append(
+            f"  {figure.metric:<{width}} {number(figure.value):>10} {figure.unit:<16} {figure.goal!s:<14} {verdict}"
+        )
+    raw = [figure for figure in figures if figure.area == "limits"]
+    if raw:
+        lines.append("  raw limits of this run:")
+        lines += [f"    {figure.metric:<{width - 2}} {number(figure.value):>10} {figure.unit}" for figure in raw]
+    met = sum(1 for figure in judged if figure.met())
+    lines.append(f"  goals met: {met} of {len(judged)}" + (f"; areas failed: {', '.join(failed)}" if failed else ""))
+    return lines

@@ -13,7 +13,7 @@ from .application.figures import Figures
 from .application.projector import Projector
 from .application.rebuild import Rebuilds
 from .application.snapshots import SnapshotJob
-from .entrypoints import api, consumers
+from .entrypoints import api, consumers, erasure
 
 
 def wire(runtime: Runtime) -> None:
@@ -26,6 +26,7 @@ def wire(runtime: Runtime) -> None:
 
     consumers.register(runtime, Projector())
     api.register(runtime, Figures(jetstream), Rebuilds(runtime.uow, nats))
+    erasure.register(runtime)
     runtime.every(runtime.base_settings.analytics_snapshot_check_seconds, SnapshotJob(runtime.uow).run)
 
 

@@ -36,7 +36,8 @@ async def test_the_csv_export_has_the_four_blocks_byte_for_byte(analytics):
 
     file = await analytics.call(contract.EXPORT_DASHBOARD, {})
     body = await read_file(analytics.nc.jetstream(), file.key)
-    days = [(today - timedelta(days=n)).date() for n in range(13, -1, -1)]
+    # the last 14 days end at the real today (before 10:00 UTC, ``today`` above is yesterday's 10:00)
+    days = [datetime.now(UTC).date() - timedelta(days=n) for n in range(13, -1, -1)]
     activity = {yesterday.date(): (2, 0), today.date(): (2, 1)}
     expected = (
         "Metric,Value\nTotal Events,2\nTotal Participants,4\nTotal Workflows,1\nPending Approvals,2\n"

@@ -22,7 +22,7 @@ from .entrypoints import access_log as access_log_entrypoints
 from .entrypoints import badges as badge_entrypoints
 from .entrypoints import checkpoints as checkpoint_entrypoints
 from .entrypoints import devices as device_entrypoints
-from .entrypoints import directory
+from .entrypoints import directory, saga_parts
 from .entrypoints import kiosks as kiosk_entrypoints
 from .entrypoints import occupancy as occupancy_entrypoints
 from .entrypoints import queue as queue_entrypoints
@@ -51,6 +51,8 @@ def wire(runtime: Runtime) -> None:
     queue = Queue()
     queue_entrypoints.register(runtime, queue)
     kiosk_entrypoints.register(runtime, Kiosks(identity), AtKiosk(scanning, queue), KioskSweep(runtime.uow))
+    # --- the clone and erasure sagas' parts ---
+    saga_parts.register(runtime)
 
 
 SERVICE = ServiceSpec(

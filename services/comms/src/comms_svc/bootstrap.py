@@ -20,7 +20,7 @@ from .application.broadcasts import ScheduledSends
 from .application.delivery_job import Channel, DeliveryJob, JobSettings
 from .application.reports import Reports
 from .application.unsubscribe import Unsubscribing
-from .entrypoints import broadcasts, consumers, notifications, templates
+from .entrypoints import broadcasts, consumers, erasure, notifications, templates
 
 
 def channels(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> dict[MessageChannel, Channel]:
@@ -89,6 +89,7 @@ def wire(runtime: Runtime) -> None:
     templates.register(runtime)
     broadcasts.register(runtime, job, ScheduledSends(runtime.uow), settings.comms_schedule_seconds)
     notifications.register(runtime)
+    erasure.register(runtime)
     runtime.serve(UNSUBSCRIBE, unsubscribing.unsubscribe)
     runtime.serve(PROVIDER_REPORT, Reports(settings.comms_provider_report_secret).provider_report)
     consumers.register(runtime, job.wake, invite_link(settings.delegation_invite_secret, public_url))

@@ -7,7 +7,7 @@ from comms_svc.adapters import tables
 
 from plenary_contracts.catalog import comms as contract
 from plenary_contracts.catalog import events as events_contract
-from plenary_contracts.catalog import identity, registration
+from plenary_contracts.catalog import identity, registration, workflow
 
 from .conftest import TENANT, eventually
 
@@ -100,3 +100,34 @@ async def test_a_deleted_tenant_loses_every_row(comms):
         return counts == [0, 0, 0, 0]
 
     await eventually(purged, timeout=20)
+
+
+def _acted(record: dict, status: str, version: int) -> dict:
+    return {
+        "participantId": record["id"], "participantName": "Ada", "registrationCode": record["registrationCode"],
+        "eventId": record["eventId"], "workflowId": "wf", "workflowVersionId": "wfv", "action": "APPROVE",
+        "stepId": "review", "stepName": "Review", "previousStepId": "review", "nextStepId": None, "isComplete": True,
+        "previousStatus": "PENDING", "status": status, "approvalId": f"a{version}", "version": version,
+    }  # fmt: skip
+
+
+async def test_workflows_decision_sets_the_status_an_audience_filters_on_and_an_older_one_never_undoes_it(comms):
+    event = await comms.seed_event()
+    record = await comms.register(event, status="PENDING")
+
+    await comms.publish(workflow.PARTICIPANT_STATUS_CHANGED, _acted(record, "APPROVED", 2))
+
+    await eventually(lambda: _held(comms, record["id"], (record["email"], "APPROVED")), timeout=20)
+    # registration's record of an earlier decision, changed later (a new e-mail), keeps the newer status
+    later = {**record, "email": "new@example.org", "progressVersion": 1, "updatedAt": datetime.now(UTC).isoformat()}
+    await comms.publish(registration.PARTICIPANT_UPDATED, {"participant": later})
+    await comms.publish(workflow.PARTICIPANT_STATUS_CHANGED, _acted(record, "PENDING", 1))
+    await eventually(lambda: _held(comms, record["id"], ("new@example.org", "APPROVED")), timeout=20)
+    await comms.publish(workflow.PARTICIPANT_STATUS_CHANGED, _acted(record, "REJECTED", 3))
+    await eventually(lambda: _held(comms, record["id"], ("new@example.org", "REJECTED")), timeout=20)
+
+
+async def _held(comms, participant_id: str, expected: tuple[str, str]) -> bool:  # type: ignore[no-untyped-def]
+    async with comms.runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.select(P.email, P.status).where(P.id == participant_id))).first()
+    return row is not None and tuple(row) == expected

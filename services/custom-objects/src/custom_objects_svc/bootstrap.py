@@ -5,12 +5,13 @@ from pathlib import Path
 from plenary_kit.service import Runtime, ServiceSpec
 
 from .adapters.tables import messaging, metadata
-from .entrypoints import operations, tenants
+from .entrypoints import operations, saga_parts, tenants
 
 
 def wire(runtime: Runtime) -> None:
     operations.register(runtime)
     tenants.register(runtime)
+    saga_parts.register(runtime)
 
 
 SERVICE = ServiceSpec(

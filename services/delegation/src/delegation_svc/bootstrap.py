@@ -12,7 +12,7 @@ from .adapters.tables import messaging, metadata
 from .application.invites import Invites, invite_sealer
 from .application.portal import Portal
 from .application.quotas import Quotas
-from .entrypoints import consumers, portal, quotas
+from .entrypoints import consumers, portal, quotas, saga_parts
 
 
 def wire(runtime: Runtime) -> None:
@@ -25,6 +25,7 @@ def wire(runtime: Runtime) -> None:
     quotas.register(runtime, Quotas(EventsClient(runtime)), invites)
     portal.register(runtime, Portal(portal_on, RegistrationClient(runtime), runtime.uow))
     consumers.register(runtime)
+    saga_parts.register(runtime)
 
 
 SERVICE = ServiceSpec(

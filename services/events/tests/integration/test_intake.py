@@ -8,9 +8,10 @@ from events_svc.adapters.tables import event_workflow, metadata
 
 from plenary_contracts.catalog import events as contract
 from plenary_contracts.catalog import identity, workflow
+from plenary_contracts.errors import Conflict
 from plenary_kit.testing.plugin import eventually
 
-from .conftest import OTHER_TENANT, TENANT
+from .conftest import OTHER_TENANT, TENANT, part
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -127,6 +128,17 @@ async def test_every_change_lands_in_the_outbox(events):
     await events.call(contract.REMOVE_EDITION, {"seriesId": series.id, "id": edition.id})
     await events.call(contract.DELETE_SERIES, {"id": series.id})
     await events.call(contract.DELETE_EVENT, {"id": other.id})
+    workflow_part = await part(events.nc, "workflow")  # refuses its copy: the clone rolls back
+    workflow_part.copy = lambda request: Conflict("refused")
+    dates = {"startDate": "2027-05-01T09:00:00Z", "endDate": "2027-05-02T09:00:00Z"}
+    await events.call(contract.CLONE_EVENT, {"id": summit.id, "targetEventName": "Cloned", **dates})
+    failing = {"id": summit.id, "targetEventName": "Not cloned", "elements": {"workflows": True}, **dates}
+    await events.call(contract.CLONE_EVENT, failing)
+
+    async def sagas_ended() -> bool:
+        return bool(await events.events(contract.EVENT_CLONED)) and bool(await events.events(contract.CLONE_FAILED))
+
+    await eventually(sagas_ended)
 
     for spec in contract.EVENTS:
         assert len(await events.events(spec)) >= 1, spec.type

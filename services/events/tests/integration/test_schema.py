@@ -93,8 +93,12 @@ EXPECTED = [
             "started_at",
             "completed_at",
             "created_by",
+            "phase",
+            "id_map",
+            "steps",
+            "claimed_until",
         },
-        indexes=[("tenant_id", "status"), ("source_event_id",), ("target_event_id",)],
+        indexes=[("tenant_id", "status"), ("source_event_id",), ("target_event_id",), ("claimed_until",)],
         foreign_keys=[
             ForeignKey(("source_event_id",), "event", "CASCADE"),
             ForeignKey(("target_event_id",), "event", "SET NULL"),

@@ -119,4 +119,5 @@ def build_feeds(runtime: Runtime, gateway: Gateway) -> Feeds:
         gateway.revocations.changes,
         max_streams=settings.sse_max_streams,
         keepalive_seconds=settings.sse_keepalive_seconds,
+        person_keys=runtime.person_keys,
     )

@@ -8,9 +8,11 @@ from nats.js import JetStreamContext
 from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_kit.service import Runtime, ServiceSpec
 
+from .adapters.erasure_parts import ErasureParts
 from .adapters.events_client import EventsClient
 from .adapters.tables import messaging, metadata
 from .application.directory import EventDirectory
+from .application.erasure import Erasures, ErasureTuning
 from .application.exports import Exports
 from .application.import_runner import ImportRunner
 from .application.imports import Imports
@@ -19,7 +21,16 @@ from .application.reference_cache import ReferenceCache
 from .application.registrar import Registrar
 from .application.roster import Roster
 from .application.waitlist import Offers, Waitlist
-from .entrypoints import bulk, mirrors, participant_rows, participants, reference_changes, screening, waitlist
+from .entrypoints import (
+    bulk,
+    erasure,
+    mirrors,
+    participant_rows,
+    participants,
+    reference_changes,
+    screening,
+    waitlist,
+)
 
 
 def offers_of(runtime: Runtime) -> Offers:
@@ -33,7 +44,7 @@ def offers_of(runtime: Runtime) -> Offers:
     return Offers(waitlist_on, runtime.uow)
 
 
-def wire(runtime: Runtime) -> None:
+def wire(runtime: Runtime, erasure_tuning: ErasureTuning = ErasureTuning()) -> None:
     def jetstream() -> JetStreamContext:
         assert runtime.nc is not None, "the bus connection is made when the runtime starts"
         return runtime.nc.jetstream()
@@ -54,6 +65,8 @@ def wire(runtime: Runtime) -> None:
         Exports(directory, jetstream),
         runner,
     )
+    erasures = Erasures(runtime.uow, ErasureParts(runtime).erase, runtime.person_keys.forget, erasure_tuning)
+    erasure.register(runtime, erasures, erasure_tuning)
     mirrors.register(runtime, cache)
     reference_changes.register(runtime, cache)
 

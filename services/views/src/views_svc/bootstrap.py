@@ -9,13 +9,14 @@ from .adapters.entity_client import EntityClient
 from .adapters.tables import messaging, metadata
 from .application.running import ViewRunner
 from .application.saved_views import SavedViews
-from .entrypoints import consumers, saved_views
+from .entrypoints import consumers, saga_parts, saved_views
 
 
 def wire(runtime: Runtime) -> None:
     entities = EntityClient(runtime)
     saved_views.register(runtime, SavedViews(entities), ViewRunner(entities))
     consumers.register(runtime)
+    saga_parts.register(runtime)
 
 
 SERVICE = ServiceSpec(

@@ -11,7 +11,7 @@ from views_svc.domain.fields import (
     shape_problems,
 )
 from views_svc.domain.running import all_of, in_column, in_range, range_problems, selected_columns
-from views_svc.domain.views import Layout, copy_name, layout_problems, orphan_name, owns, visible
+from views_svc.domain.views import Layout, copy_name, edition_name, layout_problems, orphan_name, owns, visible
 
 from plenary_contracts.enums import ViewType
 
@@ -159,3 +159,11 @@ def test_a_view_naming_no_field_and_needing_no_list_asks_its_owner_nothing():
     assert not names_fields(_shape())
     assert names_fields(_shape(columns=["name"]))
     assert names_fields(_shape(layout=Layout(ViewType.KANBAN, group_by="status")))
+
+
+def test_a_view_copied_into_a_clone_is_named_after_the_target_event_then_counted():
+    assert edition_name("Delegates", "Congress 2027", set()) == "Delegates (Congress 2027)"
+    taken = {"Delegates (Congress 2027)", "Delegates (Congress 2027 2)"}
+    assert edition_name("Delegates", "Congress 2027", taken) == "Delegates (Congress 2027 3)"
+    long = edition_name("x" * 200, "E" * 300, set())
+    assert len(long) == 200 and long.endswith(f"({'E' * 80})")

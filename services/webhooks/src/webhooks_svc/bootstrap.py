@@ -17,7 +17,7 @@ from .application.replays import Replays
 from .application.sending import KEEP_BODY_BYTES, Sender
 from .application.subscriptions import Subscriptions
 from .application.worker import DeliveryWorker, WorkerSettings
-from .entrypoints import consumers, deliveries, replays, subscriptions
+from .entrypoints import consumers, deliveries, erasure, replays, subscriptions
 
 SECRET_PURPOSE = "webhooks.secret"
 
@@ -54,7 +54,8 @@ def wire(runtime: Runtime) -> None:
         Subscriptions(client, sender.sealer, sender, list(settings.webhook_retry_schedule_seconds)),
     )
     deliveries.register(runtime, worker, Retention(runtime.uow, settings.webhook_retention_days))
-    replays.register(runtime, Replays(bus, runtime.uow))
+    replays.register(runtime, Replays(bus, runtime.uow, runtime.person_keys))
+    erasure.register(runtime)
     consumers.register(runtime, Dispatch(enabled_for, worker.wake))
     runtime.on_stop(client.aclose)
 

@@ -19,7 +19,7 @@ from .application.queries import Queries
 from .application.sla import SlaTimers
 from .application.versions import Versions
 from .application.workflows import Workflows
-from .entrypoints import consumers, definitions, participants, progress_rows, timers
+from .entrypoints import consumers, definitions, participants, progress_rows, saga_parts, timers
 
 
 def wire(runtime: Runtime) -> None:
@@ -45,6 +45,7 @@ def wire(runtime: Runtime) -> None:
     progress_rows.register(runtime, ProgressRows(events))
     consumers.register(runtime, engine=engine, entries=Intake(engine))
     timers.register(runtime, sla=SlaTimers(engine), parallel=parallel)
+    saga_parts.register(runtime)
 
 
 SERVICE = ServiceSpec(

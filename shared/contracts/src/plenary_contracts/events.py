@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from .personal import Personal
 from .services import SERVICES
 
 
@@ -19,6 +20,7 @@ class EventSpec:
     payload: type[BaseModel]
     description: str
     version: int = 1
+    personal: Personal | None = None  # where the payload holds a person's data, sealed with their key
 
     def __post_init__(self) -> None:
         if self.producer not in SERVICES:

@@ -1,5 +1,5 @@
-"""The 53 permissions (30 base ones, event:delete included; 16 of the seeds, check-in:manage and audit:read
-included; 7 for identity) and the seeded roles."""
+"""The 54 permissions (30 base ones, event:delete included; 17 of the seeds, check-in:manage, audit:read and
+privacy:erase included; 7 for identity) and the seeded roles."""
 
 from typing import NamedTuple
 
@@ -58,6 +58,8 @@ SEED_PERMISSIONS: tuple[Permission, ...] = (
     Permission("event-clone", "execute"),
     # Added: reading the tenant's event log and delivery traces (the auditor's log)
     Permission("audit", "read"),
+    # Added: erasing a person everywhere (with participant:delete, which the handler checks too)
+    Permission("privacy", "erase"),
 )
 
 # The original managed users, roles and tenants through "settings:manage"; they get their own words here.

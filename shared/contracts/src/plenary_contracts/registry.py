@@ -1,5 +1,6 @@
 """Every contract in one place: what the gateway, the CLI and the schema snapshot read."""
 
+from . import saga_parts
 from .catalog import (
     analytics,
     audit,
@@ -34,7 +35,10 @@ _CATALOGS = (
 )
 
 EVENTS: list[EventSpec] = [spec for catalog in _CATALOGS for spec in catalog.EVENTS]
-OPERATIONS: list[OperationSpec] = [spec for catalog in _CATALOGS for spec in catalog.OPERATIONS]
+OPERATIONS: list[OperationSpec] = [
+    *(spec for catalog in _CATALOGS for spec in catalog.OPERATIONS),
+    *saga_parts.OPERATIONS,
+]
 FEEDS: list[FeedSpec] = [feed for catalog in _CATALOGS for feed in getattr(catalog, "FEEDS", [])]
 
 

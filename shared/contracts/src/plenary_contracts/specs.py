@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from .events import EventSpec
 from .operations import HttpRoute, OperationKind, OperationSpec
+from .personal import Personal
 
 
 def route(method: Any, path: str, summary: str, tag: str, status_code: int = 200, **kw: Any) -> HttpRoute:
@@ -18,8 +19,10 @@ class Specs:
     def __init__(self, service: str) -> None:
         self.service = service
 
-    def event(self, entity: str, verb: str, payload: type[BaseModel], description: str) -> EventSpec:
-        return EventSpec(self.service, entity, verb, payload, description)
+    def event(
+        self, entity: str, verb: str, payload: type[BaseModel], description: str, *, personal: Personal | None = None
+    ) -> EventSpec:
+        return EventSpec(self.service, entity, verb, payload, description, personal=personal)
 
     def command(
         self, name: str, request: type[BaseModel], reply: type[BaseModel], description: str, **kw: Any

@@ -154,12 +154,18 @@ IDEMPOTENCY_BUCKET = KvBucketSpec(
     ttl_seconds=24 * 3600,
 )
 
+PERSON_KEYS_BUCKET = KvBucketSpec(
+    name="plenary_person_keys",
+    description="Each person's key for the personal data sealed inside events (sealed itself); erasure purges it.",
+)
+
 KV_BUCKETS: list[KvBucketSpec] = [
     FLAGS_BUCKET,
     API_KEYS_BUCKET,
     TOKEN_REVOCATIONS_BUCKET,
     RATE_LIMITS_BUCKET,
     IDEMPOTENCY_BUCKET,
+    PERSON_KEYS_BUCKET,
 ]
 
 FILES_BUCKET = ObjectBucketSpec(
@@ -339,6 +345,14 @@ CONSUMERS: list[ConsumerSpec] = [
         stream=event_stream_name("registration"),
         filter_subject="evt.registration.waitlist.>",
         description="E-mails a waitlist offer (promoted) and its confirmation to the person.",
+    ),
+    ConsumerSpec(
+        service="comms",
+        durable="comms_status_mirror",
+        stream=event_stream_name("workflow"),
+        filter_subject="evt.workflow.participant.status_changed",
+        description="Mirrors workflow's status decisions onto comms' participants (audiences filter on status).",
+        bulk_lane=True,
     ),
     ConsumerSpec(
         service="comms",

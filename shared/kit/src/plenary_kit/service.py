@@ -40,6 +40,7 @@ from .health import health_app
 from .logging import configure_logging, get_logger
 from .metrics import CONSUMER_PENDING
 from .outbox import OutboxRelay
+from .personal_keys import PersonKeys
 from .settings import ServiceSettings, Settings
 
 log = get_logger(__name__)
@@ -86,6 +87,7 @@ class Runtime:
         )
         self.sessions = create_session_factory(self.uow_engine)
         self.flags = FlagClient()
+        self.person_keys = PersonKeys(self.base_settings.personal_data_secret)
         self.consumers: dict[str, ConsumerSpec] = {}
         self.nc: Client | None = None
         self.relay_hook: Callable[[CloudEvent], Awaitable[None]] | None = None
@@ -113,7 +115,7 @@ class Runtime:
     # --- wiring API used by bootstraps ---
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.spec.messaging)
+        return UnitOfWork(self.sessions, self.spec.messaging, person_keys=self.person_keys)
 
     def serve(self, operation: OperationSpec, handler: Callable[[Any, UnitOfWork], Awaitable[BaseModel]]) -> None:
         self.requests.route(operation.subject, OperationServer(operation, handler, self.uow, self.flags.is_enabled))
@@ -141,6 +143,7 @@ class Runtime:
                     self.retry,
                     durable=lane.durable,
                     batch_size=self.base_settings.consumer_batch_size,
+                    person_keys=self.person_keys,
                 )
             )
 
@@ -183,6 +186,7 @@ class Runtime:
         self.nc = await connect(self.settings.nats_url, f"plenary-{self.spec.name}-runtime")
         js = self.nc.jetstream()
         self.flags.start(self.nc)
+        await self.person_keys.start(self.nc)
         await self.requests.start(self.nc)
         for consumer in self._consumer_loops:
             task = asyncio.create_task(consumer.run(self.nc), name=f"{self.spec.name}-{consumer.durable}")
@@ -227,6 +231,7 @@ class Runtime:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
         await _bounded(self.flags.stop(), 5, "flag watcher")
+        await _bounded(self.person_keys.stop(), 5, "person key watcher")
         if self.nc is not None:
             await _bounded(self.nc.drain(), 5, "nats connection")
         await _bounded(self.uow_engine.dispose(), 5, "database pool")

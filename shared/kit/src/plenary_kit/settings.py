@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     api_key_secret: str = "plenary-dev-api-key-secret"
     # Seals checkin's badge signing keys at rest: the private keys are stored encrypted under a key derived from it.
     badge_key_secret: str = "plenary-dev-badge-key-secret"
+    # Seals each person's key (the keys that seal personal data inside events) in the person key bucket.
+    personal_data_secret: str = "plenary-dev-personal-data-secret"
     access_token_seconds: int = 900
     refresh_token_days: int = 30
     admin_password: str | None = None  # the seeded global admin's; printed once when generated

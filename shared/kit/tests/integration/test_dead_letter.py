@@ -100,3 +100,33 @@ async def test_a_bug_is_retried_while_a_payload_that_cannot_be_parsed_is_dead_le
     await eventually(lambda: handled == [7])
     assert attempts == {7: 2}
     assert str(event.id) not in {headers["ce-id"] for _, headers, _ in await _dead_letters(plenary_settings)}
+
+
+async def test_a_declared_type_the_consumer_does_not_handle_is_acknowledged_and_an_undeclared_one_dead_lettered(
+    plenary_settings, identity_runtime
+):
+    from plenary_contracts.catalog import identity
+
+    spec = probe_consumer("probe_wildcard").model_copy(update={"filter_subject": "evt.identity.>"})
+    await ensure_consumer(plenary_settings.nats_url, spec)
+    handled: list[int] = []
+
+    async def handle(uow, event, payload) -> None:
+        handled.append(payload.n)
+
+    identity_runtime.consume(spec, [PROBE], handle)
+    await identity_runtime.start()
+    nc = await connect(plenary_settings.nats_url, "test-wildcard")
+    try:
+        declared = CloudEvent(source="/plenary/identity", type=identity.USER_LOGGED_IN.type, data={"any": 1})
+        unknown = CloudEvent(source="/plenary/identity", type="plenary.identity.novelty.happened.v9", data={})
+        await publish_event(nc, identity.USER_LOGGED_IN, declared)
+        js = nc.jetstream()
+        await js.publish("evt.identity.novelty.happened", unknown.to_nats_payload(), headers=unknown.to_nats_headers())
+    finally:
+        await nc.drain()
+    await commit_probes(identity_runtime, [7])
+
+    await eventually(lambda: handled == [7])
+    letters = await eventually(lambda: _dead_letters(plenary_settings), timeout=10)
+    assert [headers["ce-id"] for _, headers, _ in letters] == [str(unknown.id)]

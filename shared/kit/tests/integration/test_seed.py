@@ -24,16 +24,16 @@ async def _counts(settings):
         await engine.dispose()
 
 
-async def test_seed_creates_53_permissions_7_roles_23_flags_off_the_admin_and_is_idempotent(plenary_settings):
+async def test_seed_creates_54_permissions_7_roles_23_flags_off_the_admin_and_is_idempotent(plenary_settings):
     specs = load_services()
     first_report = await provision.seed(plenary_settings, specs)
     first = await _counts(plenary_settings)
     second_report = await provision.seed(plenary_settings, specs)
     assert await _counts(plenary_settings) == first
-    assert first["permission"] == 53
+    assert first["permission"] == 54
     assert first["role"] == 7
-    # ADMIN 53, TENANT_ADMIN 52 (no tenant:manage); VALIDATOR 4, PRINTER 2, DISPATCHER 2, VIEWER 5, USER 2
-    assert first["role_permission"] == 53 + 52 + 4 + 2 + 2 + 5 + 2
+    # ADMIN 54, TENANT_ADMIN 53 (no tenant:manage); VALIDATOR 4, PRINTER 2, DISPATCHER 2, VIEWER 5, USER 2
+    assert first["role_permission"] == 54 + 53 + 4 + 2 + 2 + 5 + 2
     assert first["feature_flag"] == 23
     assert first["flags_on"] == 0
     assert first["user"] == 2  # the system user and the global admin

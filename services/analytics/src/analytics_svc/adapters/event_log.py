@@ -17,6 +17,7 @@ from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.registry import EVENTS_BY_TYPE
 from plenary_contracts.streams import ConsumerSpec
 from plenary_kit.logging import get_logger
+from plenary_kit.personal_keys import read_as_erased
 
 log = get_logger(__name__)
 IDLE_SECONDS = 5.0  # nothing for this long before the end: the stream no longer holds the rest (limits)
@@ -50,6 +51,8 @@ def _read(msg: Any, wanted: Collection[str]) -> tuple[CloudEvent, Any] | None:
     except ValueError:
         return None
     spec = EVENTS_BY_TYPE.get(event.type) if event.type in wanted else None
+    if spec is not None and spec.personal is not None:
+        read_as_erased([event])  # the projections count; they never read a person's details
     try:
         return event, spec.payload.model_validate(event.data) if spec else None
     except ValueError:

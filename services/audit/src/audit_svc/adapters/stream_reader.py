@@ -40,15 +40,17 @@ class StreamReader:
 
     async def read(self, entries: list[Entry]) -> list[StoredEvent]:
         """The entries' events in the entries' order, fetched concurrently; one gone from its stream (past the
-        stream's max age) is left out."""
+        stream's max age) is left out. Personal data sealed in them is opened, or reads as erased once the
+        person's key is gone."""
         assert self.runtime.nc is not None
         js = self.runtime.nc.jetstream()
-        found = await asyncio.gather(*(self._one(js, entry) for entry in entries))
-        return [event for event in found if event is not None]
+        found = [event for event in await asyncio.gather(*(self._one(js, entry) for entry in entries)) if event]
+        await self.runtime.person_keys.unseal_envelopes(event.envelope for event in found)
+        return found
 
     async def _one(self, js: JetStreamContext, entry: Entry) -> StoredEvent | None:
         try:
-            msg = await js.get_msg(entry.stream, seq=entry.stream_seq)
+            msg = await js.get_msg(entry.stream, seq=entry.stream_seq, direct=True)
         except NotFoundError:
             return None
         envelope = envelope_of(msg.headers, msg.data)

@@ -1,9 +1,10 @@
 """Checkpoints of an event: rows ↔ the contract's ``Checkpoint``. Every read names the tenant."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import checkin as contract
@@ -58,6 +59,36 @@ async def update(session: AsyncSession, checkpoint_id: str, values: Mapping[str,
 async def delete(session: AsyncSession, checkpoint_id: str) -> None:
     """The checkpoint; its access log goes with it (the foreign key cascades)."""
     await session.execute(sa.delete(checkpoint).where(checkpoint.c.id == checkpoint_id))
+
+
+# --- an event's checkpoints, for the clone saga ---------------------------------------------------
+
+
+async def of_event(db: Db, tenant_id: str, event_id: str) -> list[contract.Checkpoint]:
+    query = (
+        sa.select(checkpoint)
+        .where(checkpoint.c.tenant_id == tenant_id, checkpoint.c.event_id == event_id)
+        .order_by(checkpoint.c.id)
+    )
+    return [to_checkpoint(r) for r in await db.execute(query)]
+
+
+async def insert_copies(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> list[contract.Checkpoint]:
+    """The copies inserted now; one already there (a repeated copy, under the same id) is left out."""
+    if not rows:
+        return []
+    statement = pg_insert(checkpoint).values(list(rows)).on_conflict_do_nothing().returning(checkpoint)
+    return [to_checkpoint(r) for r in await session.execute(statement)]
+
+
+async def delete_for_event(session: AsyncSession, tenant_id: str, event_id: str) -> list[contract.Checkpoint]:
+    """The event's checkpoints as they were; their access log goes with them (the foreign key cascades)."""
+    statement = (
+        sa.delete(checkpoint)
+        .where(checkpoint.c.tenant_id == tenant_id, checkpoint.c.event_id == event_id)
+        .returning(checkpoint)
+    )
+    return [to_checkpoint(r) for r in await session.execute(statement)]
 
 
 def to_checkpoint(row: sa.Row[Any]) -> contract.Checkpoint:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import events, registration
 from plenary_contracts.enums import ParticipantStatus
-from plenary_kit.db import purge_tenant, upsert_if_newer
+from plenary_kit.db import purge_tenant, set_if_newer_version, upsert_if_newer
 
 from .tables import (
     access_log,
@@ -139,17 +139,10 @@ async def mirror_status(
 ) -> bool:
     """Set the status workflow decided, unless a decision as new or newer is already held (a redelivered or
     reordered one); False when nothing changed, a participant checkin does not hold included."""
-    result = await session.execute(
-        sa.update(participant)
-        .where(
-            participant.c.id == participant_id,
-            participant.c.tenant_id == tenant_id,
-            participant.c.status_version < version,
-        )
-        .values(status=status, status_version=version)
-        .returning(participant.c.id)
+    changed = {"status": status}
+    return await set_if_newer_version(
+        session, participant, tenant_id, participant_id, changed, "status_version", version
     )
-    return result.first() is not None
 
 
 # --- a deleted tenant ----------------------------------------------------------------------------

@@ -64,6 +64,33 @@ async def declare(
     return [_zone(row) for row in await session.execute(statement)]
 
 
+@dataclass(frozen=True)
+class DeclaredZone:
+    """A zone as declared (a clone copies it): its row's id, its name within the event, its capacity."""
+
+    id: str
+    zone_id: str | None
+    max_capacity: int
+
+
+async def declared(session: Session, tenant_id: str, event_id: str) -> list[DeclaredZone]:
+    query = sa.select(o.id, o.zone_id, o.max_capacity).where(o.tenant_id == tenant_id, o.event_id == event_id)
+    return [DeclaredZone(**row._mapping) for row in await session.execute(query.order_by(o.id))]
+
+
+async def insert_copies(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[Zone]:
+    """Zones declared afresh (count 0); one already there (a repeated copy) is left out."""
+    if not rows:
+        return []
+    statement = insert(venue_occupancy).values(list(rows)).on_conflict_do_nothing().returning(*_ZONE)
+    return [_zone(row) for row in await session.execute(statement)]
+
+
+async def delete_for_event(session: AsyncSession, tenant_id: str, event_id: str) -> int:
+    statement = sa.delete(venue_occupancy).where(o.tenant_id == tenant_id, o.event_id == event_id).returning(o.id)
+    return len((await session.execute(statement)).all())
+
+
 async def admitted_passages(
     session: AsyncSession, tenant_id: str, event_id: str, *, batch: int = 5000
 ) -> AsyncIterator[list[Passage]]:

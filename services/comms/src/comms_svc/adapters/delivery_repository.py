@@ -39,6 +39,7 @@ class NewDelivery:
     user_id: str | None = None
     subject: str | None = None
     body: str | None = None
+    about_participant_id: str | None = None  # a notice to a user about this participant
 
 
 async def queue(
@@ -60,6 +61,7 @@ async def queue(
             "broadcast_id": broadcast_id,
             "participant_id": row.participant_id,
             "user_id": row.user_id,
+            "about_participant_id": row.about_participant_id,
             "channel": channel,
             "recipient": row.recipient,
             "priority": priority,

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from plenary_contracts.catalog import events, identity, registration
-from plenary_kit.db import purge_tenant, upsert_if_newer
+from plenary_kit.db import purge_tenant, set_if_newer_version, upsert_if_newer
 
 from .tables import (
     event,
@@ -128,12 +128,20 @@ async def upsert_participant(session: AsyncSession, record: registration.Partici
         "last_name": record.last_name,
         "email": record.email,
         "status": record.status,
+        "status_version": record.progress_version or 0,
         "extras": record.extras,
         "delegation_id": delegation if isinstance(delegation, str) else None,
         "registered_at": record.created_at,
         "source_updated_at": record.updated_at,
     }
-    await upsert_if_newer(session, participant, values)
+    await upsert_if_newer(session, participant, values, versioned={"status": "status_version"})
+
+
+async def mirror_status(session: AsyncSession, tenant_id: str, participant_id: str, status: str, version: int) -> None:
+    """The status workflow decided, unless a decision as new or newer is already held."""
+    await set_if_newer_version(
+        session, participant, tenant_id, participant_id, {"status": status}, "status_version", version
+    )
 
 
 async def delete_participant(session: AsyncSession, tenant_id: str, participant_id: str) -> None:
@@ -177,6 +185,11 @@ async def merge_participants(session: AsyncSession, tenant_id: str, survivor_id:
         sa.update(message_delivery)
         .where(md.tenant_id == tenant_id, md.participant_id.in_(merged_ids))
         .values(participant_id=survivor_id)
+    )
+    await session.execute(
+        sa.update(message_delivery)
+        .where(md.tenant_id == tenant_id, md.about_participant_id.in_(merged_ids))
+        .values(about_participant_id=survivor_id)
     )
     await session.execute(sa.delete(participant).where(p.tenant_id == tenant_id, p.id.in_(merged_ids)))
 

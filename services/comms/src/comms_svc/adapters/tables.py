@@ -82,6 +82,8 @@ message_delivery = sa.Table(
     foreign_key("broadcast_id", "broadcast_message.id", ondelete="CASCADE", nullable=True),
     cross_service_ref("participant_id", nullable=True),
     cross_service_ref("user_id", nullable=True),
+    # a platform notice to a user about a participant (a registration to review): erased with that participant
+    cross_service_ref("about_participant_id", nullable=True),
     enum_column("channel", MessageChannel, nullable=False),
     sa.Column("recipient", sa.Text, nullable=False),
     sa.Column("priority", sa.Integer, nullable=False, server_default="5"),  # the broadcast's, 1 = first
@@ -102,6 +104,10 @@ message_delivery = sa.Table(
     sa.Index(None, "status", "next_retry_at"),
     sa.Index(None, "broadcast_id", "status"),
     sa.Index(None, "status", "priority", "next_retry_at"),
+    # an erasure finds a person's deliveries by participant, and those that name nobody by address
+    sa.Index(None, "tenant_id", "participant_id"),
+    sa.Index(None, "tenant_id", "about_participant_id"),
+    sa.Index(None, "tenant_id", sa.text("lower(recipient)")),
     sa.CheckConstraint("broadcast_id IS NOT NULL OR body IS NOT NULL", name="platform_message_has_body"),
 )
 
@@ -134,6 +140,9 @@ participant = sa.Table(
     sa.Column("last_name", sa.Text, nullable=False),
     sa.Column("email", sa.Text),
     sa.Column("status", sa.Text, nullable=False),
+    # the version of workflow's decision the status reflects: its status changes and registration's record
+    # (which carries it) both set the status, the newer decision winning
+    sa.Column("status_version", sa.Integer, nullable=False, server_default="0"),
     jsonb_column("extras", default="{}"),
     cross_service_ref("delegation_id", nullable=True),
     sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),

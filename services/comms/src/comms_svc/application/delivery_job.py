@@ -37,7 +37,7 @@ from ..adapters import delivery_repository as deliveries
 from ..adapters.delivery_repository import Claimed, Outcome
 from ..domain import lifecycle
 from ..domain.channels import DEFAULT_SUBJECT
-from ..domain.messages import Attempt, Outgoing
+from ..domain.messages import ERASED_RECIPIENT, Attempt, Outgoing
 from ..domain.rendering import EventInfo, Recipient, looks_like_html, recipient_values, render_message
 from ..domain.retries import RETRY_DELAYS, after_failure
 from ..domain.unsubscribe import with_link
@@ -45,6 +45,7 @@ from .notifications import notify
 
 log = get_logger(__name__)
 CANCEL_CHECK_SECONDS = 0.25
+ERASED = "Recipient erased"
 
 
 class Channel(Protocol):
@@ -162,6 +163,8 @@ class DeliveryJob:
                     return None
                 if claim.broadcast_id in cancelled:
                     return claim, Attempt.failed(deliveries.CANCELLED, "CANCELLED", permanent=True)
+                if claim.recipient == ERASED_RECIPIENT:  # its person was erased while it waited
+                    return claim, Attempt.failed(ERASED, "ERASED", permanent=True)
                 try:
                     return claim, await self.channels[claim.channel].send(messages[claim.id])
                 except Exception as error:  # an adapter's bug must not lose the batch's other results

@@ -13,7 +13,7 @@
 Redelivered events are dropped by the consumer's inbox before they reach these use cases.
 """
 
-from plenary_contracts.catalog import events, identity, registration
+from plenary_contracts.catalog import events, identity, registration, workflow
 from plenary_kit.db import UnitOfWork, same_tenant
 
 from ..adapters import broadcast_repository as broadcasts
@@ -25,6 +25,12 @@ async def participant_changed(uow: UnitOfWork, tenant_id: str | None, payload: r
     record = payload.participant
     if same_tenant(tenant_id, record.tenant_id, "participant", record.id):
         await read_model.upsert_participant(uow.session, record)
+
+
+async def status_changed(uow: UnitOfWork, tenant_id: str | None, payload: workflow.ParticipantActed) -> None:
+    """Workflow's decision: an audience filtered on status (the approved) follows it."""
+    if tenant_id is not None:
+        await read_model.mirror_status(uow.session, tenant_id, payload.participant_id, payload.status, payload.version)
 
 
 async def participant_deleted(uow: UnitOfWork, tenant_id: str | None, payload: registration.ParticipantDeleted) -> None:

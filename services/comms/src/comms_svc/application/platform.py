@@ -36,11 +36,19 @@ async def _queue_email(
     *,
     user_id: str | None = None,
     participant_id: str | None = None,
+    about_participant_id: str | None = None,
 ) -> None:
     await system_templates.ensure(uow.session, tenant_id)
     subject, body = await system_templates.text_of(uow.session, tenant_id, template)
     message = render_message(subject, body, values, html_email=True)
-    row = NewDelivery(participant_id, recipient, user_id=user_id, subject=message.subject, body=message.body)
+    row = NewDelivery(
+        participant_id,
+        recipient,
+        user_id=user_id,
+        subject=message.subject,
+        body=message.body,
+        about_participant_id=about_participant_id,
+    )
     await deliveries.queue(uow.session, tenant_id, None, MessageChannel.EMAIL, PLATFORM_PRIORITY, [row], utcnow())
 
 
@@ -63,7 +71,16 @@ async def notification_requested(
         return
     scalars = {k: v for k, v in payload.data.items() if isinstance(v, str | int | float | bool)}
     values = {**scalars, "title": payload.title, "message": payload.message, "userName": email, "email": email}
-    await _queue_email(uow, tenant_id, system_templates.WORKFLOW_NOTICE, values, email, user_id=payload.user_id)
+    about = payload.data.get("participantId")
+    await _queue_email(
+        uow,
+        tenant_id,
+        system_templates.WORKFLOW_NOTICE,
+        values,
+        email,
+        user_id=payload.user_id,
+        about_participant_id=about if isinstance(about, str) else None,
+    )
 
 
 async def waitlist_promoted(uow: UnitOfWork, tenant_id: str | None, payload: registration.WaitlistChanged) -> None:

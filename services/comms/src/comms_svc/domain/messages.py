@@ -4,6 +4,10 @@ from dataclasses import dataclass
 
 from plenary_contracts.enums import MessageChannel
 
+# A delivery's address once its person was erased: the delivery is kept for the counts, never sent. (Not empty:
+# a delivery to a participant with no phone number or address has an empty one, and fails as NO_RECIPIENT.)
+ERASED_RECIPIENT = "[erased]"
+
 
 @dataclass(frozen=True)
 class Outgoing:

@@ -25,6 +25,9 @@ def register(runtime: Runtime, wake: Callable[[], None], invite_link: platform.I
         },
     )
     runtime.consume_each(
+        consumer("comms_status_mirror"), {workflow.PARTICIPANT_STATUS_CHANGED: _in_tenant(directory.status_changed)}
+    )
+    runtime.consume_each(
         consumer("comms_event_directory"),
         {
             events.EVENT_CREATED: _in_tenant(directory.event_changed),

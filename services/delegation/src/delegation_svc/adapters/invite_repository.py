@@ -140,6 +140,41 @@ async def first_waiting(session: AsyncSession, quota_id: str, now: datetime) -> 
     return await _one(session, query)
 
 
+# --- erasure of a person ------------------------------------------------------------------------
+
+ERASED_EMAIL = ""
+
+
+async def of_person(
+    session: AsyncSession, tenant_id: str, participant_id: str, event_id: str, email: str | None
+) -> list[StoredInvite]:
+    """The invites that still name the person, locked: the one they registered with, and those addressed to
+    their e-mail (any case) at the event. One already erased (no e-mail left) is not theirs any more."""
+    theirs = [i.participant_id == participant_id]
+    if email:
+        theirs.append(sa.and_(q.event_id == event_id, sa.func.lower(i.email) == email.lower()))
+    query = _select(i.tenant_id == tenant_id, sa.or_(*theirs), i.email != ERASED_EMAIL, for_update=True)
+    return [_stored(row) for row in (await session.execute(query.order_by(i.id))).all()]
+
+
+async def anonymise(session: AsyncSession, invite_ids: list[str], now: datetime) -> None:
+    """No e-mail, a token no link can carry (a SHA-256 is 64 hex digits: ``erased:<id>`` never matches one),
+    no place in the waiting line. Status, quota, participant and times stay: the quota's count holds."""
+    if invite_ids:
+        await session.execute(
+            sa.update(delegation_invite)
+            .where(i.id.in_(invite_ids))
+            .values(email=ERASED_EMAIL, token="erased:" + i.id, waitlisted_at=None, updated_at=now)
+        )
+
+
+async def cancel_all(session: AsyncSession, invite_ids: list[str], now: datetime) -> None:
+    if invite_ids:
+        await session.execute(
+            sa.update(delegation_invite).where(i.id.in_(invite_ids)).values(status=Status.CANCELLED, updated_at=now)
+        )
+
+
 async def page(session: AsyncSession, tenant_id: str, request: contract.ListInvites) -> contract.InvitePage:
     query = _select(i.tenant_id == tenant_id)
     for column, value in (

@@ -124,6 +124,19 @@ async def delete_for_event(session: AsyncSession, tenant_id: str, event_id: str)
     return [_stored(row) for row in (await session.execute(statement)).all()]
 
 
+async def of_event(session: AsyncSession, tenant_id: str, event_id: str) -> list[StoredQuota]:
+    query = sa.select(delegation_quota).where(q.tenant_id == tenant_id, q.event_id == event_id).order_by(q.id)
+    return [_stored(row) for row in (await session.execute(query)).all()]
+
+
+async def insert_copies(session: AsyncSession, rows: list[dict[str, Any]]) -> list[StoredQuota]:
+    """The copies inserted now; one already there (a repeated copy, under the same id) is left out."""
+    if not rows:
+        return []
+    statement = insert(delegation_quota).values(rows).on_conflict_do_nothing().returning(delegation_quota)
+    return [_stored(row) for row in (await session.execute(statement)).all()]
+
+
 async def invite_counts(session: AsyncSession, quota_ids: list[str]) -> dict[str, dict[DelegationInviteStatus, int]]:
     counts: dict[str, dict[DelegationInviteStatus, int]] = {qid: {} for qid in quota_ids}
     if not quota_ids:

@@ -130,7 +130,15 @@ clone_operation = sa.Table(
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("completed_at", sa.DateTime(timezone=True)),
     cross_service_ref("created_by"),
+    # the saga's persisted state: COPYING → DONE, or COPYING → COMPENSATING → DONE; a process acts on a phase
+    # only once it is committed, so a resumed saga goes on the way it was going (forward or back), never both
+    sa.Column("phase", sa.Text, nullable=False, server_default="COPYING"),
+    jsonb_column("id_map", default="{}"),  # old id → new id, every part's additions so far
+    jsonb_column("steps", default="{}"),  # service → {"status": ..., "counts": {...}}
+    # the lease of the process driving the saga; an expired one (its process died) is claimed by a sweep
+    sa.Column("claimed_until", sa.DateTime(timezone=True)),
     sa.Index(None, "tenant_id", "status"),
+    sa.Index("ix_clone_operation_unfinished", "claimed_until", postgresql_where=sa.text("phase <> 'DONE'")),
 )
 
 # Read model of workflow's workflows, for ``expand=workflows``.

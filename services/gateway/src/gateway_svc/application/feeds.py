@@ -24,6 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
@@ -40,10 +41,12 @@ from plenary_contracts.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from plenary_contracts.events import EventSpec
 from plenary_contracts.feeds import CLOSED_EVENT, FeedSpec
 from plenary_contracts.fields import Id
 from plenary_contracts.operations import API_PREFIX
 from plenary_kit.logging import get_logger
+from plenary_kit.personal_keys import PersonKeys, open_envelopes
 
 from ..adapters.changes import Changes
 from ..adapters.feed_source import FeedSource
@@ -110,8 +113,10 @@ class Feeds:
         max_streams: int,
         keepalive_seconds: float,
         recheck_seconds: float = RECHECK_SECONDS,
+        person_keys: PersonKeys | None = None,
     ) -> None:
         self.gateway = gateway
+        self.person_keys = person_keys  # opens the personal data sealed in events (a feed of notifications)
         self.open_source = open_source
         self.changes = changes
         self.max_streams = max_streams
@@ -296,14 +301,14 @@ class FeedSession:
             if msg is None:
                 frame = KEEPALIVE
             else:
-                found = self.frame(msg)
+                found = await self.frame(msg)
                 if found is None:
                     continue
                 frame = found
             await write(frame)
             quiet_since = loop.time()
 
-    def frame(self, msg: Msg) -> bytes | None:
+    async def frame(self, msg: Msg) -> bytes | None:
         """The SSE message for a JetStream message, when it is this stream's: the tenant's, of a type the feed
         carries, readable, about the path's scope and, on a personal feed, for the caller."""
         headers = msg.headers or {}
@@ -313,8 +318,8 @@ class FeedSession:
         if carried is None:
             return None
         try:
-            payload = carried.event.payload.model_validate_json(msg.data)
-        except ValidationError as error:
+            payload = await self._payload(carried.event, msg.data)
+        except (ValidationError, ValueError) as error:
             log.warning("unreadable event skipped by a live feed", feed=self.plan.feed.name, error=str(error)[:500])
             return None
         data = payload.model_dump(mode="json", by_alias=True)
@@ -324,6 +329,13 @@ class FeedSession:
             return None
         text = json.dumps(pick(data, carried.data), separators=(",", ":"), ensure_ascii=False)
         return event_frame(carried.name, text, msg.metadata.sequence.stream)
+
+    async def _payload(self, event: EventSpec, data: bytes) -> Any:
+        if event.personal is None:
+            return event.payload.model_validate_json(data)
+        envelope = {"type": event.type, "tenantid": self.tenant, "data": json.loads(data)}
+        await open_envelopes(self.feeds.person_keys, [envelope])
+        return event.payload.model_validate(envelope["data"])
 
     async def _guard(self) -> PlenaryError:
         """Check the stream's right to go on every ``recheck_seconds`` and at each credential change; the

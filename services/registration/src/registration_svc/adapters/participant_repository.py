@@ -51,6 +51,7 @@ class StoredParticipant:
     created_at: datetime
     updated_at: datetime
     type_code: str | None
+    erased_at: datetime | None = None
 
 
 CODE_TAKEN = "uq_participant_tenant_id_event_id_registration_code"

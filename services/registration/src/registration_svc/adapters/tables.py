@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from plenary_contracts.catalog.registration import ErasureStatus
 from plenary_contracts.enums import (
     BlacklistType,
     BulkItemStatus,
@@ -56,6 +57,8 @@ participant = sa.Table(
     # the workflow progress version last mirrored (participant.status_changed): older events never win
     sa.Column("progress_version", sa.Integer),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    # the person was erased: every personal column is blank, and the row can no longer change
+    sa.Column("erased_at", sa.DateTime(timezone=True)),
     created_at(),
     # also the optimistic-lock version (expectedVersion / If-Match)
     updated_at(),
@@ -333,4 +336,37 @@ bulk_operation_item = sa.Table(
     sa.UniqueConstraint("operation_id", "row_number"),
     # the import's cursor: rows still to run, in order
     sa.Index(None, "operation_id", "status", "row_number"),
+)
+
+# The erasure saga's row, and the report that is kept: ids, receipts, statuses and times, never a name or an
+# address. One per participant: erasing again answers this one.
+erasure = sa.Table(
+    "erasure",
+    metadata,
+    id_column(),
+    tenant_id_column(),
+    # no foreign key: the report outlives the participant's row (a tenant purge, say)
+    sa.Column("participant_id", sa.String(32), nullable=False),
+    cross_service_ref("event_id"),
+    enum_column("status", ErasureStatus, default=ErasureStatus.IN_PROGRESS),
+    cross_service_ref("requested_by"),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    # a driver holds the saga until then; past it, the timer hands the saga to whichever replica claims it
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("tenant_id", "participant_id"),
+    sa.Index(None, "tenant_id", "started_at"),
+    sa.Index("ix_erasure_unfinished", "lease_until", postgresql_where=sa.text("status = 'IN_PROGRESS'")),
+)
+
+# One receipt per service, written as it arrives (registration's own last).
+erasure_receipt = sa.Table(
+    "erasure_receipt",
+    metadata,
+    foreign_key("erasure_id", "erasure.id", ondelete="CASCADE", primary_key=True),
+    sa.Column("service", sa.Text, primary_key=True),
+    tenant_id_column(),
+    jsonb_column("erased", default="{}"),
+    jsonb_column("anonymised", default="{}"),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )

@@ -6,7 +6,7 @@ and deliveries) re-point them on ``participant.merged``.
 """
 
 from plenary_contracts.catalog import registration as contract
-from plenary_contracts.errors import BadRequest, NotFound
+from plenary_contracts.errors import BadRequest, Conflict, NotFound
 from plenary_kit.acting import actor, field_error, refuse, require_grant, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
@@ -47,6 +47,8 @@ async def merge_participants(request: contract.MergeParticipants, uow: UnitOfWor
     require_grant(contract.MERGE_PARTICIPANTS.permission, survivor.event_id)  # type: ignore[arg-type]
     if survivor.event_id != merged.event_id:
         raise BadRequest("only participants of the same event can be merged")
+    if survivor.erased_at is not None or merged.erased_at is not None:
+        raise Conflict("an erased participant cannot be merged: its data is gone")
     keeping, leaving = _mergeable(survivor), _mergeable(merged)
     refuse(
         "unknown fields in fieldResolution",

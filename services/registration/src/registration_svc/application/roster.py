@@ -48,6 +48,8 @@ class Roster:
         tenant_id = tenant()
         schema = await self.directory.schema(uow, tenant_id, request.event_id)
         row = await _live(uow, request.event_id, request.id, for_update=True)
+        if row.erased_at is not None:
+            raise Conflict(f"participant {row.id} was erased; its record can no longer change")
         require_if_match(row.updated_at)
         values = await _changes(uow, schema, row, request)
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}

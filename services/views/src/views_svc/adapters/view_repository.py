@@ -1,6 +1,6 @@
 """Saved views and their owners' names: rows ↔ records and contract models."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -131,6 +131,41 @@ async def names_starting(
         saved_view.c.name.startswith(prefix, autoescape=True),
     )
     return set((await db.execute(query)).scalars())
+
+
+# --- an event's views, for the clone saga ---------------------------------------------------------
+
+
+def _of_event(tenant_id: str, event_id: str) -> sa.ColumnElement[bool]:
+    return sa.and_(saved_view.c.tenant_id == tenant_id, saved_view.c.config["eventId"].astext == event_id)
+
+
+async def views_of_event(db: AsyncSession, tenant_id: str, event_id: str) -> list[ViewRecord]:
+    """The tenant's views (everyone's) whose ``config.eventId`` is the event, oldest first."""
+    query = (
+        sa.select(saved_view, sa.null().label("owner_name"))
+        .where(_of_event(tenant_id, event_id))
+        .order_by(saved_view.c.created_at, saved_view.c.id)
+    )
+    return [ViewRecord(**r._mapping) for r in await db.execute(query)]
+
+
+async def existing_ids(db: AsyncSession, tenant_id: str, view_ids: Collection[str]) -> set[str]:
+    if not view_ids:
+        return set()
+    query = sa.select(saved_view.c.id).where(saved_view.c.tenant_id == tenant_id, saved_view.c.id.in_(view_ids))
+    return set((await db.execute(query)).scalars())
+
+
+async def insert_copies(db: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Copies under ids of their own; one already there (a repeated copy) is left as it is."""
+    if rows:
+        await db.execute(insert(saved_view).values(list(rows)).on_conflict_do_nothing(index_elements=["id"]))
+
+
+async def delete_of_event(db: AsyncSession, tenant_id: str, event_id: str) -> int:
+    deleted = await db.execute(sa.delete(saved_view).where(_of_event(tenant_id, event_id)).returning(saved_view.c.id))
+    return len(deleted.all())
 
 
 # --- a deleted user's views ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from plenary_contracts.enums import ViewType
 
 COPY = "(copy)"
 NAME_LIMIT = 200
+EDITION_LABEL = 80
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,20 @@ def copy_name(name: str, taken: Collection[str]) -> str:
     counter = 1
     while True:
         suffix = COPY if counter == 1 else f"(copy {counter})"
+        candidate = f"{name[: NAME_LIMIT - len(suffix) - 1].rstrip()} {suffix}"
+        if candidate not in taken:
+            return candidate
+        counter += 1
+
+
+def edition_name(name: str, event_name: str, taken: Collection[str]) -> str:
+    """The name of a view copied into a cloned event (an owner's names are unique per entity type, and the copy
+    sits beside its source): "{name} ({event name})", then "({event name} 2)", "({event name} 3)"… The event's
+    name is shortened to 80 characters, then the view's name to the name's length limit."""
+    label = event_name[:EDITION_LABEL].rstrip()
+    counter = 1
+    while True:
+        suffix = f"({label})" if counter == 1 else f"({label} {counter})"
         candidate = f"{name[: NAME_LIMIT - len(suffix) - 1].rstrip()} {suffix}"
         if candidate not in taken:
             return candidate

@@ -20,6 +20,7 @@ from plenary_kit.acting import actor, field_error, refuse, tenant, utcnow
 from plenary_kit.db import UnitOfWork
 from plenary_kit.ids import new_id
 from plenary_kit.logging import get_logger
+from plenary_kit.personal_keys import PersonKeys, open_events
 
 from ..adapters import delivery_repository as deliveries
 from ..adapters import event_log
@@ -35,8 +36,11 @@ LEASE = timedelta(seconds=60)
 
 
 class Replays:
-    def __init__(self, bus: Callable[[], Client], new_uow: Callable[[], UnitOfWork]) -> None:
+    def __init__(
+        self, bus: Callable[[], Client], new_uow: Callable[[], UnitOfWork], person_keys: PersonKeys | None = None
+    ) -> None:
         self.bus = bus
+        self.person_keys = person_keys  # opens the personal data sealed in the replayed events
         self.new_uow = new_uow
 
     async def start(self, request: contract.StartReplay, uow: UnitOfWork) -> contract.Replay:
@@ -115,6 +119,7 @@ class Replays:
         for producer in PRODUCERS:
             after, end = positions.get(producer, 0), job.ends.get(producer, 0)
             async for chunk in event_log.read(self.bus(), producer, after=after, since=job.since, end=end):
+                await open_events(self.person_keys, [logged.event for logged in chunk if logged.event is not None])
                 queued = [
                     Queued(p.event_id, p.type, p.data, e.time)
                     for logged in chunk

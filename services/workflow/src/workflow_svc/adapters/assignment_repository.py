@@ -194,6 +194,12 @@ def _describe() -> sa.Select[Any]:
     )
 
 
+async def described(db: Db, assignment_ids: list[str]) -> list[StepAssignment]:
+    """Several assignments, described, in one query."""
+    query = _describe().where(step_assignment.c.id.in_(assignment_ids)).order_by(step_assignment.c.id)
+    return [from_row(StepAssignment, r) for r in await db.execute(query)]
+
+
 async def _described(db: Db, assignment_id: str) -> StepAssignment:
     return from_row(StepAssignment, (await db.execute(_describe().where(step_assignment.c.id == assignment_id))).one())
 

@@ -23,12 +23,14 @@ from nats.js import JetStreamContext
 
 from plenary_contracts.envelope import CloudEvent
 from plenary_contracts.events import EventSpec
+from plenary_contracts.registry import EVENTS_BY_TYPE
 from plenary_contracts.streams import ConsumerSpec
 
 from .. import context as ctx
 from ..db.uow import UnitOfWork
 from ..logging import bound, get_logger
 from ..metrics import HANDLER_SECONDS
+from ..personal_keys import PersonKeys, open_events
 from .retry import PermanentError, RetryPolicy
 
 log = get_logger(__name__)
@@ -74,9 +76,11 @@ class BatchConsumer:
         durable: str | None = None,
         batch_size: int = 100,
         fetch_timeout: float = 1.0,
+        person_keys: PersonKeys | None = None,
     ) -> None:
         """``durable`` is the JetStream durable to read (one of ``spec.durables()``, one per lane); the inbox
-        and the dead letters go by ``spec.durable`` whatever the lane."""
+        and the dead letters go by ``spec.durable`` whatever the lane. ``person_keys`` opens the personal data
+        sealed in events before their payloads are read (without it, sealed values read as erased)."""
         self.spec = spec
         self.durable = durable or spec.durable
         self.events = events
@@ -85,6 +89,7 @@ class BatchConsumer:
         self.retry = retry
         self.batch_size = batch_size
         self.fetch_timeout = fetch_timeout
+        self.person_keys = person_keys
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -139,25 +144,43 @@ class BatchConsumer:
             pass
 
     async def handle_batch(self, messages: list[Msg]) -> None:
-        deliveries = [delivery for msg in messages if (delivery := await self._read(msg)) is not None]
+        envelopes = [(msg, event) for msg in messages if (event := await self._envelope(msg)) is not None]
+        await open_events(self.person_keys, [event for _, event in envelopes])
+        deliveries = [delivery for msg, event in envelopes if (delivery := await self._read(msg, event)) is not None]
         if deliveries:
             await self._handle(deliveries)
 
-    async def _read(self, msg: Msg) -> Delivery | None:
-        """The message's event and payload; None when it was dead-lettered because it can never be handled."""
+    async def _envelope(self, msg: Msg) -> CloudEvent | None:
+        """The message's event, of a type this consumer handles; None when it was acknowledged unhandled (a type
+        of the contracts this consumer takes no interest in, under a wildcard filter: a producer's new event
+        type must not stop its consumers), or dead-lettered because it can never be handled (an unreadable
+        envelope, a type no contract declares: a newer producer's, kept to replay once this side knows it)."""
         try:
             try:
                 event = CloudEvent.from_nats(msg.headers, msg.data)
             except ValueError as error:
                 raise PermanentError(str(error)) from error
-            spec = self.events.get(event.type)
-            if spec is None:
+            if event.type not in self.events:
+                if event.type in EVENTS_BY_TYPE:
+                    await msg.ack()
+                    return None
                 raise PermanentError(f"{self.spec.durable} does not handle event type {event.type}")
-            return Delivery(msg, event, spec.payload.model_validate(event.data))
+            return event
         except Exception as error:
-            await self.retry.settle_failure(msg, self.spec, error)
-            HANDLER_SECONDS.labels(self.spec.durable, "error").observe(0.0)
+            await self._give_up(msg, error)
             return None
+
+    async def _read(self, msg: Msg, event: CloudEvent) -> Delivery | None:
+        """The event with its payload read; None when it was dead-lettered because the payload is unreadable."""
+        try:
+            return Delivery(msg, event, self.events[event.type].payload.model_validate(event.data))
+        except Exception as error:
+            await self._give_up(msg, error)
+            return None
+
+    async def _give_up(self, msg: Msg, error: Exception) -> None:
+        await self.retry.settle_failure(msg, self.spec, error)
+        HANDLER_SECONDS.labels(self.spec.durable, "error").observe(0.0)
 
     async def _handle(self, deliveries: list[Delivery]) -> None:
         """One unit of work for the batch; each handler in a savepoint, so one that fails takes back only its

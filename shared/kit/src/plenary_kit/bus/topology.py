@@ -28,6 +28,9 @@ def stream_config(spec: contracts.StreamSpec, replicas: int = 1) -> StreamConfig
         max_age=float(spec.max_age_seconds),
         duplicate_window=float(spec.duplicate_window_seconds),
         num_replicas=replicas,
+        # A message read by its sequence (the auditor's log, a dead letter) is answered by any replica, and
+        # without a consumer: the cheapest read JetStream offers.
+        allow_direct=True,
     )
 
 

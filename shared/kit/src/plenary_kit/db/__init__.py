@@ -3,7 +3,7 @@ from .listing import contains_any, fetch_page
 from .messaging import MessagingTables, add_messaging_tables
 from .purge import purge_tenant
 from .raw import driver_connection, fetch_one
-from .read_models import same_tenant, upsert_if_newer
+from .read_models import same_tenant, set_if_newer_version, upsert_if_newer
 from .row_queries import RowField, RowSource, fetch_groups, fetch_rows, required_scope, sort_index_sql
 from .tables import (
     created_at,
@@ -46,6 +46,7 @@ __all__ = [
     "required_scope",
     "same_tenant",
     "service_metadata",
+    "set_if_newer_version",
     "sort_index_sql",
     "tenant_id_column",
     "text_array",

@@ -49,3 +49,24 @@ async def upsert_if_newer(
             ),
         )
     )
+
+
+async def set_if_newer_version(
+    session: AsyncSession,
+    table: sa.Table,
+    tenant_id: str,
+    row_id: str,
+    values: Mapping[str, Any],
+    version: str,
+    at: int,
+) -> bool:
+    """Set ``values`` on a held row from a producer that versions them (workflow's decision on a participant),
+    unless the row already holds version ``at`` or a newer one (a redelivered or reordered event); False when
+    nothing changed, a row not held included."""
+    result = await session.execute(
+        sa.update(table)
+        .where(table.c.id == row_id, table.c.tenant_id == tenant_id, table.c[version] < at)
+        .values(**values, **{version: at})
+        .returning(table.c.id)
+    )
+    return result.first() is not None

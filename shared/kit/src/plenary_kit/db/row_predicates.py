@@ -255,7 +255,7 @@ def _eq(storage: Storage, expected: Any) -> Predicate:
             return _false()
         if kind is Kind.DATE and not storage.in_json:
             day = instant.date()
-            return storage.value == day if _midnight(instant) else _false()
+            return _not_null_and(storage, storage.value == day) if _midnight(instant) else _false()
         return _not_null_and(storage, storage.value == instant)
     return _false()
 

@@ -7,7 +7,7 @@ transaction takes its own snapshot anyway, so its reads see what they would have
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
@@ -22,6 +22,7 @@ from plenary_contracts.events import EventSpec
 from plenary_contracts.streams import lane_subject
 
 from .. import context as ctx
+from ..personal_keys import PersonKeys, PersonKeysUnavailable, sealed_by_type
 from .messaging import MessagingTables
 from .raw import SAVEPOINT, begin_is_deferred, defer, driver_connection, withdraw
 
@@ -36,11 +37,17 @@ class ReadOnlyUnitOfWork(RuntimeError):
 
 class UnitOfWork:
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], tables: MessagingTables, *, read_only: bool = False
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        *,
+        read_only: bool = False,
+        person_keys: PersonKeys | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.tables = tables
         self.read_only = read_only
+        self.person_keys = person_keys  # seals the personal data of the events this unit records
         self._pending: list[tuple[str, CloudEvent]] = []
         self._after_commit: list[Callable[[], None]] = []
         self._before_commit: list[Callable[[], Awaitable[None]]] = []
@@ -181,12 +188,30 @@ class UnitOfWork:
         inbox = self.tables.inbox
         await self.session.execute(sa.delete(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id))
 
+    async def forget_stored_replies(self, tenant_id: str, mentioning: Collection[str | None]) -> int:
+        """Delete the tenant's stored command replies (kept to answer a retry with the same Idempotency-Key)
+        whose JSON mentions any of ``mentioning`` (ids, an e-mail: in any case); how many went. A reply can
+        hold a copy of a person's data, so erasing a person forgets them; a retry afterwards runs again."""
+        self._refuse_if_read_only("forget stored replies")
+        wanted = sorted({needle.lower() for needle in mentioning if needle})
+        if not wanted:
+            return 0
+        replies = self.tables.idempotency
+        text = sa.func.lower(sa.cast(replies.c.reply, sa.Text))
+        deleted = await self.session.execute(
+            sa.delete(replies)
+            .where(replies.c.tenant_id == tenant_id, sa.or_(*(sa.func.strpos(text, needle) > 0 for needle in wanted)))
+            .returning(replies.c.key)
+        )
+        return len(deleted.all())
+
     async def commit(self) -> None:
         self._refuse_if_read_only("commit")
         before, self._before_commit = self._before_commit, []
         for callback in before:
             await callback()
         if self._pending:
+            await self._seal_personal_data()
             await self.session.flush()  # ORM changes go in before the COMMIT that travels with the events
             await self._record_outbox_and_commit()
         await self.session.commit()  # the bookkeeping: the driver finds no transaction left and sends nothing
@@ -194,6 +219,15 @@ class UnitOfWork:
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
+
+    async def _seal_personal_data(self) -> None:
+        """Seal the personal values of the recorded events with their persons' keys, all keys in one go."""
+        events = [event for _, event in self._pending]
+        if self.person_keys is None:
+            if any(sealed_by_type(event.type) for event in events):
+                raise PersonKeysUnavailable("an event with personal data needs the person key store to be recorded")
+            return
+        await self.person_keys.seal(events)
 
     async def _record_outbox_and_commit(self) -> None:
         """Insert the pending events, wake the relay and commit, in one round trip.

@@ -20,6 +20,7 @@ from plenary_contracts.streams import ConsumerSpec
 from .. import context as ctx
 from ..bus.connection import connect
 from ..bus.rpc import call
+from ..personal_keys import PersonKeys
 from ..service import Runtime, ServiceSpec
 from ..settings import Settings
 from .flags import put_flag
@@ -58,12 +59,20 @@ class ServiceHarness:
         return await publish_produced(self.nc, spec, data, tenant=tenant, actor=ADMIN)
 
     async def events(self, spec: EventSpec) -> list[dict[str, Any]]:
-        """Payloads (``data``) of the service's committed events of one kind, oldest first, in either lane."""
+        """Payloads (``data``) of the service's committed events of one kind, oldest first, in either lane, with
+        their personal values opened as a consumer would open them (erased ones read as erased)."""
         outbox = self.runtime.spec.messaging.outbox
         of_kind = outbox.c.envelope["type"].astext == spec.type
         async with self.runtime.engine.connect() as conn:
             rows = await conn.execute(sa.select(outbox.c.envelope).where(of_kind).order_by(outbox.c.created_at))
-            return [r.envelope["data"] for r in rows]
+            envelopes = [r.envelope for r in rows]
+        keys = PersonKeys(self.runtime.base_settings.personal_data_secret)  # on the test's connection: the
+        await keys.start(self.nc)  # runtime may be stopped (a test that runs the service as a process)
+        try:
+            await keys.unseal_envelopes(envelopes)
+        finally:
+            await keys.stop()
+        return [envelope["data"] for envelope in envelopes]
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
         async with self.runtime.engine.begin() as conn:

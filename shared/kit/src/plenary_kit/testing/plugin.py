@@ -20,6 +20,11 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from _pytest.nodeid import NodeId  # pytest 9.2+: where a node id lives
+except ImportError:  # an older pytest reads xdist's suffix itself
+    NodeId = None  # type: ignore[assignment,misc]
+
 from ..settings import Settings
 from .servers import DatabasePool, NatsServer, PostgresServer, ReusableNats, postgres_server, settings_for
 
@@ -111,6 +116,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(_group_of(item)))
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")  # after xdist's own
+def pytest_collection_modifyitems_group_suffix(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` a worker tells the scheduler an item's group as a ``@<group>`` suffix of its
+    node id. pytest-xdist 3.8 writes it to ``item._nodeid``, which pytest 9.2 no longer reads (a node id is
+    a ``NodeId`` in ``item._id``): every test was then its own group, and a package's platform started on
+    both workers. Write the suffix where pytest reads it, where xdist's own did not take."""
+    if not getattr(config.option, "loadgroup", False) or NodeId is None:
+        return
+    for item in items:
+        marker = item.get_closest_marker("xdist_group")
+        if marker is not None and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{marker.args[0]}")  # type: ignore[attr-defined]
 
 
 def _group_of(item: pytest.Item) -> str:

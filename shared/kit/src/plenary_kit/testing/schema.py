@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy import pool
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..settings import async_url
 
@@ -70,3 +71,27 @@ def assert_schema(database_url: str, schema: str, expected: list[TableExpectatio
     finally:
         engine.dispose()
     assert not problems, "schema differs from the spec:\n  " + "\n  ".join(problems)
+
+
+_TABLES = sa.text(
+    "SELECT table_name, bool_or(column_name = 'tenant_id') FROM information_schema.columns"
+    " WHERE table_schema = :schema GROUP BY table_name ORDER BY table_name"
+)
+
+
+async def rows_holding(
+    engine: AsyncEngine, schema: str, *needles: str, skip_tenant: str | None = None
+) -> dict[str, int]:
+    """How many rows of each table of ``schema`` hold any of ``needles`` anywhere in their text (every column,
+    JSON and arrays included), in any case; ``skip_tenant``'s rows left out. What an erasure test looks for."""
+    found: dict[str, int] = {}
+    wanted = {f"n{k}": needle.lower() for k, needle in enumerate(needles)}
+    holds = " OR ".join(f"strpos(lower(r::text), :{name}) > 0" for name in wanted)
+    async with engine.connect() as conn:
+        for table, has_tenant in (await conn.execute(_TABLES, {"schema": schema})).all():
+            skip = " AND r.tenant_id IS DISTINCT FROM :skip" if has_tenant and skip_tenant else ""
+            query = f'SELECT count(*) FROM "{schema}"."{table}" AS r WHERE ({holds}){skip}'
+            count = (await conn.execute(sa.text(query), wanted | {"skip": skip_tenant})).scalar_one()
+            if count:
+                found[table] = count
+    return found

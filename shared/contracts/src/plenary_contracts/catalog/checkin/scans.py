@@ -15,6 +15,7 @@ from ...errors import ErrorCode
 from ...fields import AwareDatetime, Id
 from ...files import StoredFile
 from ...model import Model
+from ...personal import Personal
 from ._common import _MANAGING, _NOT_FOUND, _SCANNING, _cmd, _event, _qry, _route
 
 Nonce = Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -131,7 +132,14 @@ class AlertCreated(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-SCAN_COMPLETED = _event("scan", "completed", ScanCompleted, "A scan was answered and logged (every outcome).")
+SCAN_COMPLETED = _event(
+    "scan",
+    "completed",
+    ScanCompleted,
+    "A scan was answered and logged (every outcome).",
+    # what was scanned or typed (a manual entry's registration code), sealed with the participant's key
+    personal=Personal("scan.participantId", ("scan.qrPayload", "scan.overrideReason")),
+)
 ALERT_CREATED = _event("alert", "created", AlertCreated, "Anti-passback: an entry while already inside.")
 
 # --- operations ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ...fields import Id
 from ...flags import FlagKey
 from ...listing import ListQuery, Page
 from ...model import Model
+from ...personal import Personal
 from ._common import _MINE, _NOT_FOUND, TAG, _cmd, _event, _qry, _route
 
 
@@ -56,7 +57,13 @@ class NotificationCreated(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-NOTIFICATION_CREATED = _event("notification", "created", NotificationCreated, "A user got an in-app notification.")
+NOTIFICATION_CREATED = _event(
+    "notification",
+    "created",
+    NotificationCreated,
+    "A user got an in-app notification.",
+    personal=Personal("notification.data.participantId", ("notification.title", "notification.message")),
+)
 
 # --- operations ----------------------------------------------------------------------------------
 

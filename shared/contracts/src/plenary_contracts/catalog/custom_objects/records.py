@@ -16,6 +16,7 @@ from pydantic import Field
 from ...fields import Id
 from ...listing import ListQuery, Page
 from ...model import Model
+from ...personal import Personal
 from ._common import (
     _MANAGING,
     _NOT_FOUND,
@@ -75,9 +76,19 @@ class RecordChanged(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-RECORD_CREATED = _event("custom_object.record", "created", RecordChanged, "A custom object record.")
-RECORD_UPDATED = _event("custom_object.record", "updated", RecordChanged, "A record's data was replaced.")
-RECORD_DELETED = _event("custom_object.record", "deleted", RecordChanged, "A record was deleted (as it was).")
+# A tenant's records may hold anyone's details: their data travels sealed with a key of the record, which the
+# erasure of a person the record is about (or mentions) destroys (``plenary_contracts.personal``).
+_RECORD_DATA = Personal("record.id", ("record.data",))
+
+RECORD_CREATED = _event(
+    "custom_object.record", "created", RecordChanged, "A custom object record.", personal=_RECORD_DATA
+)
+RECORD_UPDATED = _event(
+    "custom_object.record", "updated", RecordChanged, "A record's data was replaced.", personal=_RECORD_DATA
+)
+RECORD_DELETED = _event(
+    "custom_object.record", "deleted", RecordChanged, "A record was deleted (as it was).", personal=_RECORD_DATA
+)
 
 
 # --- operations ----------------------------------------------------------------------------------

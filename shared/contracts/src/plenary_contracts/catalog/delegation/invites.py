@@ -11,6 +11,7 @@ from ...enums import DelegationInviteStatus
 from ...fields import Id
 from ...listing import ListQuery, Page
 from ...model import Model
+from ...personal import Personal
 from ._common import _PORTAL, _STATE_ERRORS, _WRITE_ERRORS, TAG, _cmd, _event, _qry, _route
 from .quotas import Invite, OrganizationId
 
@@ -60,18 +61,34 @@ class InviteChanged(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-INVITE_SENT = _event("invite", "sent", InviteSent, "An invite was sent or re-sent (a new token each time).")
-INVITE_ACCEPTED = _event("invite", "accepted", InviteChanged, "A delegate accepted; the invite holds a place.")
-INVITE_CANCELLED = _event("invite", "cancelled", InviteChanged, "An invite was cancelled (its place, if any, back).")
-INVITE_EXPIRED = _event("invite", "expired", InviteChanged, "A pending invite ran out unanswered.")
+# The invitee's address, sealed with the invite's key (``plenary_contracts.personal``).
+_INVITEE = Personal("invite.id", ("invite.email",))
+INVITE_SENT = _event(
+    "invite", "sent", InviteSent, "An invite was sent or re-sent (a new token each time).", personal=_INVITEE
+)
+INVITE_ACCEPTED = _event(
+    "invite", "accepted", InviteChanged, "A delegate accepted; the invite holds a place.", personal=_INVITEE
+)
+INVITE_CANCELLED = _event(
+    "invite", "cancelled", InviteChanged, "An invite was cancelled (its place, if any, back).", personal=_INVITEE
+)
+INVITE_EXPIRED = _event("invite", "expired", InviteChanged, "A pending invite ran out unanswered.", personal=_INVITEE)
 INVITE_REGISTERED = _event(
-    "invite", "registered", InviteChanged, "The accepted delegate registered; `participantId` names them."
+    "invite",
+    "registered",
+    InviteChanged,
+    "The accepted delegate registered; `participantId` names them.",
+    personal=_INVITEE,
 )
 INVITE_RELEASED = _event(
-    "invite", "released", InviteChanged, "The delegate left (cancelled, rejected, deleted): the place came back."
+    "invite",
+    "released",
+    InviteChanged,
+    "The delegate left (cancelled, rejected, deleted): the place came back.",
+    personal=_INVITEE,
 )
 INVITE_WAITLISTED = _event(
-    "invite", "waitlisted", InviteChanged, "A delegate refused for a full quota waits for a place."
+    "invite", "waitlisted", InviteChanged, "A delegate refused for a full quota waits for a place.", personal=_INVITEE
 )
 
 _INVITES = "/delegation/invites"

@@ -12,6 +12,7 @@ from ...fields import Id, Name
 from ...listing import ListQuery, Page
 from ...model import Model
 from ...permissions import Permission
+from ...personal import Personal
 from ._common import _NOT_FOUND, _UPDATE_ERRORS, _WRITE_ERRORS, Email, Short, _cmd, _event, _qry, _route
 from .screening import Screening
 
@@ -48,6 +49,7 @@ class ParticipantRecord(Model):
 class Participant(ParticipantRecord):
     flagged: bool = Field(False, description="Screening found a likely duplicate awaiting review.")
     screening: Screening | None = Field(None, description="Only in the reply to a registration.")
+    erased_at: datetime | None = Field(None, description="Set once the person was erased: the record is anonymised.")
 
 
 class ParticipantDetails(Model):
@@ -133,10 +135,25 @@ class SlotsFreed(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-PARTICIPANT_REGISTERED = _event(
-    "participant", "registered", ParticipantChanged, "A participant registered (every path: API, import, waitlist)."
+# The person's details, sealed with their key in every copy of the event (``plenary_contracts.personal``).
+PARTICIPANT_DATA = Personal(
+    "participant.id",
+    tuple(
+        f"participant.{name}"
+        for name in ("firstName", "lastName", "email", "organization", "jobTitle", "nationality", "extras")
+    ),
 )
-PARTICIPANT_UPDATED = _event("participant", "updated", ParticipantChanged, "A participant's details changed.")
+
+PARTICIPANT_REGISTERED = _event(
+    "participant",
+    "registered",
+    ParticipantChanged,
+    "A participant registered (every path: API, import, waitlist).",
+    personal=PARTICIPANT_DATA,
+)
+PARTICIPANT_UPDATED = _event(
+    "participant", "updated", ParticipantChanged, "A participant's details changed.", personal=PARTICIPANT_DATA
+)
 PARTICIPANT_DELETED = _event("participant", "deleted", ParticipantDeleted, "A participant was deleted.")
 SLOTS_FREED = _event("slots", "freed", SlotsFreed, "A participant was cancelled or rejected; its place is free.")
 

@@ -13,6 +13,7 @@ from ...fields import AwareDatetime, Id
 from ...listing import ListQuery, Page
 from ...model import Model
 from ...permissions import Permission
+from ...personal import Personal
 from ._common import (
     _NOT_FOUND,
     _REVIEW,
@@ -193,7 +194,14 @@ class BlacklistChanged(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-DUPLICATE_FLAGGED = _event("duplicate", "flagged", DuplicateFlagged, "A registration looks like another person.")
+DUPLICATE_FLAGGED = _event(
+    "duplicate",
+    "flagged",
+    DuplicateFlagged,
+    "A registration looks like another person.",
+    # the values compared (names, addresses), sealed with the key of the registration that was flagged
+    personal=Personal("participantId", ("candidate.matchFields", "candidate.reviewNotes")),
+)
 REGISTRATION_BLOCKED = _event("registration", "blocked", RegistrationBlocked, "Screening refused a registration.")
 BLACKLIST_ENTRY_CREATED = _event("blacklist_entry", "created", BlacklistChanged, "A blacklist entry was added.")
 BLACKLIST_ENTRY_UPDATED = _event("blacklist_entry", "updated", BlacklistChanged, "A blacklist entry changed.")

@@ -14,6 +14,7 @@ from ...flags import FlagKey
 from ...listing import ListQuery, Page
 from ...model import Model
 from ...permissions import Permission
+from ...personal import Personal
 from ._common import _NOT_FOUND, _STATE_ERRORS, _WRITE_ERRORS, _cmd, _event, _qry, _route
 from .participants import Participant, ParticipantDetails
 
@@ -116,15 +117,39 @@ class WaitlistChanged(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-WAITLIST_ADDED = _event("waitlist", "added", WaitlistChanged, "A person joined (or re-joined) the waitlist.")
-WAITLIST_PROMOTED = _event("waitlist", "promoted", WaitlistChanged, "A waiting person was offered a slot.")
-WAITLIST_REMINDED = _event("waitlist", "reminded", WaitlistChanged, "Half an offer's time passed unanswered.")
-WAITLIST_CONFIRMED = _event("waitlist", "confirmed", WaitlistChanged, "An offer was taken; the person registered.")
-WAITLIST_DECLINED = _event("waitlist", "declined", WaitlistChanged, "An offer was declined.")
-WAITLIST_EXPIRED = _event("waitlist", "expired", WaitlistChanged, "An offer ran out unanswered.")
-WAITLIST_WITHDRAWN = _event("waitlist", "withdrawn", WaitlistChanged, "A person left the waitlist.")
-WAITLIST_CANCELLED = _event("waitlist", "cancelled", WaitlistChanged, "An admin removed a person from the waitlist.")
-WAITLIST_REPRIORITIZED = _event("waitlist", "reprioritized", WaitlistChanged, "An entry changed priority tier.")
+# What the person registered with, sealed with the key of the entry (the person, before they are a participant).
+_WAITING_PERSON = Personal(
+    "entry.id",
+    tuple(
+        f"entry.registrationData.{name}"
+        for name in ("firstName", "lastName", "email", "organization", "jobTitle", "nationality", "extras")
+    ),
+)
+WAITLIST_ADDED = _event(
+    "waitlist", "added", WaitlistChanged, "A person joined (or re-joined) the waitlist.", personal=_WAITING_PERSON
+)
+WAITLIST_PROMOTED = _event(
+    "waitlist", "promoted", WaitlistChanged, "A waiting person was offered a slot.", personal=_WAITING_PERSON
+)
+WAITLIST_REMINDED = _event(
+    "waitlist", "reminded", WaitlistChanged, "Half an offer's time passed unanswered.", personal=_WAITING_PERSON
+)
+WAITLIST_CONFIRMED = _event(
+    "waitlist", "confirmed", WaitlistChanged, "An offer was taken; the person registered.", personal=_WAITING_PERSON
+)
+WAITLIST_DECLINED = _event("waitlist", "declined", WaitlistChanged, "An offer was declined.", personal=_WAITING_PERSON)
+WAITLIST_EXPIRED = _event(
+    "waitlist", "expired", WaitlistChanged, "An offer ran out unanswered.", personal=_WAITING_PERSON
+)
+WAITLIST_WITHDRAWN = _event(
+    "waitlist", "withdrawn", WaitlistChanged, "A person left the waitlist.", personal=_WAITING_PERSON
+)
+WAITLIST_CANCELLED = _event(
+    "waitlist", "cancelled", WaitlistChanged, "An admin removed a person from the waitlist.", personal=_WAITING_PERSON
+)
+WAITLIST_REPRIORITIZED = _event(
+    "waitlist", "reprioritized", WaitlistChanged, "An entry changed priority tier.", personal=_WAITING_PERSON
+)
 _WAITLIST = Permission("waitlist", "manage")
 _WAITING = {"flag": FlagKey.WAITLIST, "permission": _WAITLIST}
 

@@ -10,6 +10,7 @@ from ...fields import Id
 from ...flags import FlagKey
 from ...model import Model
 from ...operations import OperationSpec
+from ...personal import Personal
 from ._common import Remarks, _cmd, _event, _route
 from .engine import _ENGINE_ERRORS, ActionResult, action_permission
 from .steps import ForkBranch
@@ -80,11 +81,27 @@ class ParallelJoined(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
-PARALLEL_FORKED = _event("parallel", "forked", ParallelForked, "A participant entered parallel branches.")
-PARALLEL_BRANCH_COMPLETED = _event(
-    "parallel", "branch_completed", ParallelBranchCompleted, "A branch was decided, timed out or cancelled."
+PARALLEL_FORKED = _event(
+    "parallel",
+    "forked",
+    ParallelForked,
+    "A participant entered parallel branches.",
+    personal=Personal("participantId", ("participantName",)),
 )
-PARALLEL_JOINED = _event("parallel", "joined", ParallelJoined, "The branches decided; the join acted.")
+PARALLEL_BRANCH_COMPLETED = _event(
+    "parallel",
+    "branch_completed",
+    ParallelBranchCompleted,
+    "A branch was decided, timed out or cancelled.",
+    personal=Personal("participantId", ("remarks",)),
+)
+PARALLEL_JOINED = _event(
+    "parallel",
+    "joined",
+    ParallelJoined,
+    "The branches decided; the join acted.",
+    personal=Personal("participantId", ("participantName",)),
+)
 
 # --- operations ----------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from ...listing import ListQuery, Page
 from ...model import Model
 from ...operations import OperationSpec
 from ...permissions import Permission
+from ...personal import Personal
 from ._common import _NOT_FOUND, _PARTICIPANT_READ, Remarks, _cmd, _event, _qry, _route
 
 
@@ -167,21 +168,50 @@ class SlaNotice(Model):
 
 # --- domain events -------------------------------------------------------------------------------
 
+# The participant's name, sealed with their key (``plenary_contracts.personal``).
+_NAMED = Personal("participantId", ("participantName",))
+# an action on them also carries the reviewer's remarks about them
+_ACTED = Personal("participantId", ("participantName", "remarks"))
+# A notice about a participant names them in its message.
+NOTICE_ABOUT_PARTICIPANT = Personal("data.participantId", ("title", "message"))
+
 PARTICIPANT_ENTERED = _event("participant", "entered", ParticipantEntered, "A participant entered a workflow.")
 PARTICIPANT_STEP_ENTERED = _event("participant", "step_entered", StepEntered, "A participant arrived at a step.")
-PARTICIPANT_APPROVED = _event("participant", "approved", ParticipantActed, "A participant was approved at a step.")
-PARTICIPANT_REJECTED = _event("participant", "rejected", ParticipantActed, "A participant was rejected at a step.")
-PARTICIPANT_BYPASSED = _event("participant", "bypassed", ParticipantActed, "A participant bypassed a step.")
-PARTICIPANT_RETURNED = _event("participant", "returned", ParticipantActed, "A participant was sent back a step.")
-PARTICIPANT_ESCALATED = _event("participant", "escalated", ParticipantActed, "A participant was escalated.")
-PARTICIPANT_PRINTED = _event("participant", "printed", ParticipantActed, "A participant's badge was printed.")
-PARTICIPANT_STATUS_CHANGED = _event(
-    "participant", "status_changed", ParticipantActed, "Every action on a participant, with its old and new status."
+PARTICIPANT_APPROVED = _event(
+    "participant", "approved", ParticipantActed, "A participant was approved at a step.", personal=_ACTED
 )
-PARTICIPANT_COMPLETED = _event("participant", "completed", ParticipantActed, "A participant finished the workflow.")
-NOTIFICATION_REQUESTED = _event("notification", "requested", NotificationRequested, "A user should be notified.")
-SLA_WARNING = _event("sla", "warning", SlaNotice, "A participant is close to a step's SLA.")
-SLA_BREACHED = _event("sla", "breached", SlaNotice, "A participant passed a step's SLA; its action ran.")
+PARTICIPANT_REJECTED = _event(
+    "participant", "rejected", ParticipantActed, "A participant was rejected at a step.", personal=_ACTED
+)
+PARTICIPANT_BYPASSED = _event(
+    "participant", "bypassed", ParticipantActed, "A participant bypassed a step.", personal=_ACTED
+)
+PARTICIPANT_RETURNED = _event(
+    "participant", "returned", ParticipantActed, "A participant was sent back a step.", personal=_ACTED
+)
+PARTICIPANT_ESCALATED = _event(
+    "participant", "escalated", ParticipantActed, "A participant was escalated.", personal=_ACTED
+)
+PARTICIPANT_PRINTED = _event(
+    "participant", "printed", ParticipantActed, "A participant's badge was printed.", personal=_ACTED
+)
+PARTICIPANT_STATUS_CHANGED = _event(
+    "participant",
+    "status_changed",
+    ParticipantActed,
+    "Every action on a participant, with its old and new status.",
+    personal=_ACTED,
+)
+PARTICIPANT_COMPLETED = _event(
+    "participant", "completed", ParticipantActed, "A participant finished the workflow.", personal=_ACTED
+)
+NOTIFICATION_REQUESTED = _event(
+    "notification", "requested", NotificationRequested, "A user should be notified.", personal=NOTICE_ABOUT_PARTICIPANT
+)
+SLA_WARNING = _event("sla", "warning", SlaNotice, "A participant is close to a step's SLA.", personal=_NAMED)
+SLA_BREACHED = _event(
+    "sla", "breached", SlaNotice, "A participant passed a step's SLA; its action ran.", personal=_NAMED
+)
 
 ACTED_EVENTS: dict[ApprovalAction, EventSpec] = {
     ApprovalAction.APPROVE: PARTICIPANT_APPROVED,
