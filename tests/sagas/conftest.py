@@ -20,6 +20,7 @@ from nats.aio.client import Client
 
 from plenary_contracts.catalog import checkin, delegation, events, views, workflow
 from plenary_contracts.enums import CloneStatus
+from plenary_contracts.errors import ValidationFailed
 from plenary_contracts.flags import FlagContext, FlagKey
 from plenary_contracts.operations import OperationSpec
 from plenary_contracts.saga_parts import EVERY_ELEMENT
@@ -48,9 +49,9 @@ FLAGS = (
 # short enough for a test: a part that does not answer is given up after a few seconds, a dead driver's
 # saga is taken over within seconds
 CLONE_TIMINGS = {
-    "PLENARY_EVENTS_CLONE_RETRY_SECONDS": "20",
-    "PLENARY_EVENTS_CLONE_LEASE_SECONDS": "3",
-    "PLENARY_EVENTS_CLONE_SWEEP_SECONDS": "0.5",
+    "events_clone_retry_seconds": 20.0,
+    "events_clone_lease_seconds": 3.0,
+    "events_clone_sweep_seconds": 0.5,
 }
 REVIEWER = "reviewer-1"
 
@@ -122,7 +123,7 @@ def _service_env(settings: Settings) -> dict[str, str]:
         "PLENARY_DB_ROLE_PASSWORD": TEST_PASSWORD,
         "PLENARY_OUTBOX_POLL_SECONDS": "0.2",
         "PLENARY_LOG_JSON": "false",
-        **CLONE_TIMINGS,
+        **{f"PLENARY_{name.upper()}": str(value) for name, value in CLONE_TIMINGS.items()},
     }
 
 
@@ -135,8 +136,7 @@ async def platform_of(
     settings: Settings, *, events_as_process: Path | None = None, services: tuple[str, ...] = (*PARTS, "registration")
 ) -> AsyncIterator[Platform]:
     """events (in process, or as a real process when given a work directory) and ``services`` in process."""
-    for name, value in CLONE_TIMINGS.items():
-        os.environ[name] = value  # read when events' runtime is wired
+    settings = settings.model_copy(update=CLONE_TIMINGS)
     names = (*(() if events_as_process else ("events",)), *services)
     runtimes: dict[str, Runtime] = {}
     process = None
@@ -169,8 +169,6 @@ async def platform_of(
         await nc.drain()
         for runtime in reversed(list(runtimes.values())):
             await runtime.stop()
-        for name in CLONE_TIMINGS:
-            os.environ.pop(name, None)
 
 
 @pytest.fixture
@@ -311,18 +309,23 @@ async def configure_source(platform: Platform, name: str = "Congress 2026") -> S
             return None
 
     checkpoints = [(await eventually(lambda n=n: checkpoint(n), timeout=20)).id for n in ("Main gate", "Plenary hall")]
-    view = await platform.call(
-        views.CREATE_VIEW,
-        {
-            "name": "Delegates",
-            "entityType": "participant",
-            "filters": [delegates],
-            "columns": [{"field": "passportNumber", "label": "Passport", "visible": True}],
-            "config": {"eventId": event.id},
-            "isShared": True,
-        },
-    )
-    return Source(event.id, types, passport.id, built.id, step_ids, quotas, checkpoints, [view.id])
+    saved = {
+        "name": "Delegates",
+        "entityType": "participant",
+        "filters": [delegates],
+        "columns": [{"field": "passportNumber", "label": "Passport", "visible": True}],
+        "config": {"eventId": event.id},
+        "isShared": True,
+    }
+
+    async def view() -> Any:  # registration learns the event's fields from events' events, a moment later
+        try:
+            return await platform.call(views.CREATE_VIEW, saved)
+        except ValidationFailed:
+            return None
+
+    made = await eventually(view, timeout=20)
+    return Source(event.id, types, passport.id, built.id, step_ids, quotas, checkpoints, [made.id])
 
 
 # --- what each service holds of an event ---------------------------------------------------------

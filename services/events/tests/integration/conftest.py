@@ -40,18 +40,17 @@ async def events(plenary_settings: Settings) -> AsyncIterator[EventsService]:
 # --- cloning: short saga timings, and other services' parts played over the bus -----------------
 
 CLONE_TIMINGS = {
-    "PLENARY_EVENTS_CLONE_RETRY_SECONDS": "1",
-    "PLENARY_EVENTS_CLONE_LEASE_SECONDS": "2",
-    "PLENARY_EVENTS_CLONE_SWEEP_SECONDS": "0.3",
+    "events_clone_retry_seconds": 1.0,
+    "events_clone_lease_seconds": 2.0,
+    "events_clone_sweep_seconds": 0.3,
 }
 
 
 @pytest.fixture
-async def cloning(plenary_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[EventsService]:
+async def cloning(plenary_settings: Settings) -> AsyncIterator[EventsService]:
     """events with the clone saga's retry window, lease and sweep short enough for a test."""
-    for name, value in CLONE_TIMINGS.items():
-        monkeypatch.setenv(name, value)
-    async with running(EVENTS, plenary_settings, flags=[FlagKey.EVENT_CLONE]) as (runtime, nc):
+    settings = plenary_settings.model_copy(update=CLONE_TIMINGS)
+    async with running(EVENTS, settings, flags=[FlagKey.EVENT_CLONE]) as (runtime, nc):
         yield EventsService(runtime, nc)
 
 

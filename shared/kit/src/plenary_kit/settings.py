@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     # the services' inbox rows and webhooks' deliveries.
     audit_index_batch_size: int = 500
     audit_trace_deadline_seconds: float = 0.5
+    # The clone saga (events): how long a part that does not answer is asked again before the clone is rolled
+    # back, a driver's lease (how soon another process takes over the sagas of one that died), and how often
+    # each process looks for such sagas.
+    events_clone_retry_seconds: float = 60.0
+    events_clone_lease_seconds: float = 30.0
+    events_clone_sweep_seconds: float = 5.0
 
     _embedded_postgres: bool = PrivateAttr(default=False)
     _embedded_nats: bool = PrivateAttr(default=False)
